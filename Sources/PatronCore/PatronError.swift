@@ -1,0 +1,74 @@
+import PatronInput
+import PostgresClient
+
+/// Everything that can stop a Patron command, grouped by what the user should do about it.
+/// Each case maps to one documented exit code (see `ExitStatus`).
+public enum PatronError: Error, CustomStringConvertible {
+    /// Patron is set up wrongly: missing sql/ directory, bad option value, unknown analysis.
+    case configuration(String)
+    /// An input file cannot be loaded at all; nothing of it was stored.
+    case input(InputError)
+    /// More rows were rejected than `--max-rejects` allows; nothing of the file was stored.
+    case tooManyRejects(file: String, rejected: Int64, read: Int64, limit: String)
+    /// The database refused or failed; carries the server's SQLSTATE and message.
+    case database(PostgresError)
+    /// Another load holds the warehouse lock and `--no-wait` was given.
+    case lockBusy(String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let message): return message
+        case .input(let error): return error.description
+        case .tooManyRejects(let file, let rejected, let read, let limit):
+            return "\(file): \(rejected) of \(read) rows rejected, more than --max-rejects \(limit) allows; nothing was loaded"
+        case .database(let error): return error.description
+        case .lockBusy(let message): return message
+        }
+    }
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .configuration: return .configuration
+        case .input, .tooManyRejects: return .loadFailed
+        case .database: return .database
+        case .lockBusy: return .lockBusy
+        }
+    }
+}
+
+/// Patron's exit codes. They are part of the interface for cron jobs and CI: documented in the
+/// README ("Exit codes") and never reused for another meaning.
+public enum ExitStatus: Int32, Sendable, Comparable {
+    /// Everything worked; every row of every file was loaded.
+    case success = 0
+    /// An unexpected internal error (a bug): please report it.
+    case internalError = 1
+    /// The files loaded, but some rows were rejected (see `patron rejects`).
+    case rowsRejected = 2
+    /// A file could not be loaded (unreadable, malformed, too many rejects): it changed nothing.
+    case loadFailed = 3
+    /// The database could not be reached or refused a statement.
+    case database = 4
+    /// Another load holds the lock and `--no-wait` was given.
+    case lockBusy = 5
+    /// Bad command-line usage (argument parser's EX_USAGE).
+    case usage = 64
+    /// Configuration problem: sql/ directory not found, bad settings (EX_CONFIG).
+    case configuration = 78
+
+    public static func < (a: ExitStatus, b: ExitStatus) -> Bool { a.severity < b.severity }
+
+    /// Which of two outcomes a multi-file command reports: the most serious one.
+    private var severity: Int {
+        switch self {
+        case .success: return 0
+        case .rowsRejected: return 1
+        case .loadFailed: return 2
+        case .lockBusy: return 3
+        case .database: return 4
+        case .configuration: return 5
+        case .usage: return 6
+        case .internalError: return 7
+        }
+    }
+}

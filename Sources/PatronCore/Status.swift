@@ -1,0 +1,36 @@
+import Foundation
+import PostgresClient
+
+/// What is in the warehouse: per entity the rows stored, their time span and the last load;
+/// and the rows a load rejected.
+public struct WarehouseStatus {
+    let warehouse: Warehouse
+
+    public init(warehouse: Warehouse) { self.warehouse = warehouse }
+
+    public func entities() throws -> TextTable {
+        try table("entities")
+    }
+
+    public func customers() throws -> TextTable {
+        try table("customers")
+    }
+
+    public func recentRuns(limit: Int) throws -> TextTable {
+        try table("runs", [limit])
+    }
+
+    /// Rejected rows of one run, or of the latest run that rejected any.
+    public func rejects(run: Int64?) throws -> TextTable {
+        try table("rejects", [run])
+    }
+
+    private func table(_ name: String, _ parameters: [PostgresBindable?] = []) throws -> TextTable {
+        let queries = try warehouse.sql.queries("internal/status.sql")
+        return try warehouse.run {
+            let result = try warehouse.connection.execute(try queries[name], parameters)
+            return TextTable(columns: result.columns.map(\.name),
+                             rows: result.rows.map { row in (0..<result.columns.count).map { row[$0] } })
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// A small result table for Patron's own reports (status, rejects): rows of optional text.
+public struct TextTable: Sendable {
+    public var columns: [String]
+    public var rows: [[String?]]
+
+    public init(columns: [String], rows: [[String?]] = []) {
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// Columns aligned for a terminal; numbers right-aligned; NULL shown as empty.
+    public func aligned() -> String {
+        var widths = columns.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count {
+                widths[i] = max(widths[i], (cell ?? "").count)
+            }
+        }
+        let numeric = columns.indices.map { i in
+            rows.contains { $0[i] != nil } && rows.allSatisfy { row in row[i].map { Double($0) != nil } ?? true }
+        }
+        func pad(_ text: String, _ i: Int) -> String {
+            let fill = String(repeating: " ", count: widths[i] - text.count)
+            return numeric[i] ? fill + text : text + fill
+        }
+        var lines = [columns.indices.map { pad(columns[$0], $0) }.joined(separator: "  ")]
+        lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+        for row in rows {
+            lines.append(row.indices.map { pad(row[$0] ?? "", $0) }.joined(separator: "  "))
+        }
+        return lines.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
+            .joined(separator: "\n") + "\n"
+    }
+
+    /// RFC 4180 CSV with a header; NULL as an empty field.
+    public func csv() -> String {
+        func field(_ text: String) -> String {
+            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        var out = columns.map(field).joined(separator: ",") + "\n"
+        for row in rows { out += row.map { field($0 ?? "") }.joined(separator: ",") + "\n" }
+        return out
+    }
+}

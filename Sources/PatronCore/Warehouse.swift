@@ -1,0 +1,129 @@
+import Foundation
+import PostgresClient
+
+/// Which database Patron talks to, and why (README, "Connecting"):
+/// `--database` > `PATRON_DATABASE_URL` > libpq's `PG*` variables > Patron's private local
+/// cluster (`scripts/pg-local`) > libpq's defaults.
+public struct DatabaseTarget: Sendable, CustomStringConvertible {
+    /// A libpq conninfo string or URI; "" lets libpq read `PG*` variables, service files, .pgpass.
+    public let conninfo: String
+    public let origin: String
+
+    public var description: String { "\(origin)" }
+
+    static let libpqVariables = ["PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGSERVICEFILE"]
+
+    public static func resolve(
+        option: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        sqlDirectory: SQLDirectory? = nil
+    ) -> DatabaseTarget {
+        if let option, !option.isEmpty { return DatabaseTarget(conninfo: option, origin: "--database") }
+        if let url = environment["PATRON_DATABASE_URL"], !url.isEmpty {
+            return DatabaseTarget(conninfo: url, origin: "PATRON_DATABASE_URL")
+        }
+        if libpqVariables.contains(where: { environment[$0].map { !$0.isEmpty } ?? false }) {
+            return DatabaseTarget(conninfo: "", origin: "PG* environment variables")
+        }
+        if let url = localClusterURL(environment: environment, sqlDirectory: sqlDirectory) {
+            return DatabaseTarget(conninfo: url, origin: "the private local cluster (scripts/pg-local)")
+        }
+        return DatabaseTarget(conninfo: "", origin: "libpq defaults")
+    }
+
+    /// `scripts/pg-local start` writes its URL to `<cluster dir>/url`.
+    private static func localClusterURL(environment: [String: String], sqlDirectory: SQLDirectory?) -> String? {
+        var files: [URL] = []
+        if let dir = environment["PATRON_PG_DIR"], !dir.isEmpty {
+            files.append(URL(fileURLWithPath: dir).appendingPathComponent("url"))
+        }
+        files.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".patron/pg/url"))
+        if let sqlDirectory {
+            files.append(sqlDirectory.url.deletingLastPathComponent().appendingPathComponent(".patron/pg/url"))
+        }
+        for file in files {
+            if let text = try? String(contentsOf: file, encoding: .utf8) {
+                let url = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !url.isEmpty { return url }
+            }
+        }
+        return nil
+    }
+}
+
+/// An open connection to one Patron warehouse: a database and a schema of Patron's own.
+/// Owns the connection; statements run with `search_path` set to the schema, so Patron's SQL
+/// never names it.
+public final class Warehouse {
+    public let connection: Connection
+    public let schema: String
+    public let sql: SQLDirectory
+    let session: NamedQueries
+    private var holdsLoadLock = false
+
+    public static let defaultSchema = "patron"
+
+    public init(target: DatabaseTarget, schema: String = Warehouse.defaultSchema, sql: SQLDirectory) throws {
+        do {
+            connection = try Connection(conninfo: target.conninfo)
+        } catch let error as PostgresError {
+            throw PatronError.database(error)
+        }
+        self.schema = schema
+        self.sql = sql
+        session = try sql.queries("internal/session.sql")
+        try run { try connection.execute(try session["configure"], [schema]) }
+    }
+
+    deinit {
+        if holdsLoadLock { _ = try? releaseLoadLock() }
+    }
+
+    /// Runs database work, turning the client's errors into `PatronError.database`.
+    @discardableResult
+    func run<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as PostgresError { throw PatronError.database(error) }
+    }
+
+    public func schemaExists() throws -> Bool {
+        try run {
+            try connection.execute(try session["schema_exists"], [schema]).bool(0, 0) == true
+        }
+    }
+
+    // MARK: The load lock
+
+    /// Takes the advisory lock that serializes loads into this schema. With `wait`, blocks
+    /// (telling `onWait` who holds it); without, throws `lockBusy`.
+    public func acquireLoadLock(wait: Bool, onWait: (String) -> Void) throws {
+        let queries = try sql.queries("load/common.sql")
+        try run {
+            let tried = try connection.execute(try queries["lock_try"], [schema])
+            if tried.bool(0, 0) == true { holdsLoadLock = true; return }
+            let holder = try describeLockHolder(queries)
+            if !wait {
+                throw PatronError.lockBusy("another load into schema \(schema) is running (\(holder)); not waiting because of --no-wait")
+            }
+            onWait("waiting for another load into schema \(schema) to finish (\(holder))…")
+            try connection.execute(try queries["lock_wait"], [schema])
+            holdsLoadLock = true
+        }
+    }
+
+    public func releaseLoadLock() throws {
+        guard holdsLoadLock else { return }
+        let queries = try sql.queries("load/common.sql")
+        try run { _ = try connection.execute(try queries["lock_release"], [schema]) }
+        holdsLoadLock = false
+    }
+
+    private func describeLockHolder(_ queries: NamedQueries) throws -> String {
+        let result = try connection.execute(try queries["lock_holder"], [schema])
+        guard result.rowCount > 0 else { return "holder unknown" }
+        var parts = ["backend pid \(result.string(0, "pid") ?? "?")"]
+        if let app = result.string(0, "application_name"), !app.isEmpty { parts.append("application \(app)") }
+        if let client = result.string(0, "client") { parts.append("from \(client)") }
+        if let since = result.string(0, "query_start") { parts.append("since \(since)") }
+        return parts.joined(separator: ", ")
+    }
+}

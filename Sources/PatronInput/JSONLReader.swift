@@ -1,0 +1,502 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// JSON Lines reader: one object per line, strict RFC 8259, parsed directly from bytes.
+///
+/// - Lines end at LF (a CR before it is dropped). Lines of only JSON whitespace are skipped, not
+///   returned, but counted. A UTF-8 BOM at the start is dropped. An empty file is zero rows.
+/// - A NUL byte or invalid UTF-8 anywhere fails the whole file (naming its line).
+/// - Row rejections: a line that is not one JSON object, any syntax error (including in values of
+///   keys that are not requested), a raw control character (< U+0020, e.g. a tab) inside a string,
+///   a `\u0000` escape, an unpaired surrogate escape, a duplicate key (after Unicode lower-casing),
+///   an array or object as the value of a requested key, a missing required key.
+/// - Keys are matched case-insensitively (Unicode-aware), exactly as written otherwise (not trimmed).
+/// - Scalars become text: strings their unescaped value ("" → nil), numbers their literal text as
+///   written (`1001` → "1001", `1e3` → "1e3"), `true`/`false` → "true"/"false", null → nil.
+///   `present` is true for a key that is there, even with null.
+/// - Values of keys that are not requested are validated but ignored; the keys are reported in
+///   `unknownColumns` (first spelling seen).
+final class JSONLReader: RowReader {
+    let columns: [String]
+    private(set) var unknownColumns: [String] = []
+
+    private let file: InputFile
+    private let window: ByteWindow
+    private var nextLine = 1
+    /// Requested names, lower-case, as bytes (ASCII fast path for key matching).
+    private let columnBytes: [[UInt8]]
+    private let requiredIndices: [Int]
+    private var scratch: [UInt8] = []
+    private var unknownIndex: [String: Int] = [:]
+    /// Per unknown key: the row serial it was last seen in (duplicate detection).
+    private var unknownSeenIn: [Int] = []
+    private var rowSerial = 0
+
+    static let maxDepth = 512
+
+    init(file: InputFile, columns: [String], required: Set<String>) throws {
+        self.file = file
+        self.columns = columns
+        self.columnBytes = columns.map { Array($0.utf8) }
+        self.requiredIndices = columns.indices.filter { required.contains(columns[$0]) }
+        self.window = ByteWindow(file: file)
+        try skipByteOrderMark(window)
+    }
+
+    func next(into row: inout InputRow) throws -> Bool {
+        while true {
+            let s = window.start
+            let e = window.end
+            let p = UnsafePointer(window.base)
+            var lineEnd: Int
+            let next: Int
+            if s < e, let hit = memchr(p + s, Int32(asciiLF), e - s) {
+                lineEnd = s + (UnsafeRawPointer(hit) - UnsafeRawPointer(p + s))
+                next = lineEnd + 1
+            } else {
+                if !window.eof {
+                    try window.fill()
+                    continue
+                }
+                if s >= e { return false }
+                lineEnd = e
+                next = e
+            }
+            let line = nextLine
+            nextLine += 1
+            window.start = next
+            if let (off, problem) = findByteProblem(p + s, lineEnd - s) {
+                throw byteProblemError(problem, file: file, line: line, byte: p[s + off])
+            }
+            if lineEnd > s && p[lineEnd - 1] == asciiCR { lineEnd -= 1 }
+            var i = s
+            while i < lineEnd && isJSONSpace(p[i]) { i += 1 }
+            if i == lineEnd { continue }  // blank line
+
+            let k = columns.count
+            row.prepare(columnCount: k)
+            row.line = line
+            for j in 0..<k {
+                row.values[j] = nil
+                row.present[j] = false
+            }
+            rowSerial += 1
+            var scratch = self.scratch
+            self.scratch = []
+            defer { self.scratch = scratch }
+            var cur = Cursor(p: p, begin: s, i: i, end: lineEnd)
+            do throws(JSONFail) {
+                try parseObject(&cur, row: &row, scratch: &scratch)
+            } catch {
+                row.reject(RowRejection(column: error.column,
+                                        value: error.value ?? excerpt(p, from: s, to: lineEnd),
+                                        reason: error.reason))
+            }
+            return true
+        }
+    }
+
+    // MARK: - Parsing
+
+    struct JSONFail: Error {
+        var reason: String
+        var column: String? = nil
+        var value: String? = nil
+    }
+
+    struct Cursor {
+        let p: UnsafePointer<UInt8>
+        /// Start of the line (for positions in messages).
+        let begin: Int
+        var i: Int
+        let end: Int
+
+        @inline(__always) var atEnd: Bool { i >= end }
+        @inline(__always) var peek: UInt8 { i < end ? p[i] : 0 }
+        @inline(__always) mutating func skipSpace() {
+            while i < end && isJSONSpace(p[i]) { i += 1 }
+        }
+    }
+
+    private func describeStart(_ b: UInt8) -> String {
+        switch b {
+        case UInt8(ascii: "["): return "an array"
+        case UInt8(ascii: "\""): return "a string"
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return "a number"
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return "a boolean"
+        case UInt8(ascii: "n"): return "null"
+        default: return "something that is not JSON"
+        }
+    }
+
+    private func parseObject(_ c: inout Cursor, row: inout InputRow, scratch: inout [UInt8]) throws(JSONFail) {
+        guard c.peek == UInt8(ascii: "{") else {
+            throw JSONFail(reason: "not a JSON object (found \(describeStart(c.peek))); each line must be one {…} object")
+        }
+        c.i += 1
+        c.skipSpace()
+        if c.peek == UInt8(ascii: "}") {
+            c.i += 1
+        } else {
+            while true {
+                guard c.peek == UInt8(ascii: "\"") else {
+                    throw JSONFail(reason: "invalid JSON at byte \(c.i - c.begin + 1): expected a key in double quotes")
+                }
+                c.i += 1
+                let keyTok = try scanString(&c, scratch: &scratch)
+                let (target, unknownName): (Int, String?)
+                if keyTok.escaped {
+                    (target, unknownName) = scratch.withUnsafeBufferPointer { bp in
+                        classifyKey(bp.baseAddress!, bp.count)
+                    }
+                } else {
+                    (target, unknownName) = classifyKey(c.p + keyTok.start, keyTok.end - keyTok.start)
+                }
+                let columnName: String
+                if target >= 0 {
+                    columnName = columns[target]
+                    if row.present[target] {
+                        throw JSONFail(reason: "duplicate key \"\(columnName)\" (keys are compared ignoring case)", column: columnName)
+                    }
+                    row.present[target] = true
+                } else {
+                    let original = unknownName ?? ""
+                    columnName = original
+                    let lowered = original.lowercased()
+                    if let id = unknownIndex[lowered] {
+                        if unknownSeenIn[id] == rowSerial {
+                            throw JSONFail(reason: "duplicate key \"\(original)\" (keys are compared ignoring case)", column: original)
+                        }
+                        unknownSeenIn[id] = rowSerial
+                    } else {
+                        unknownIndex[lowered] = unknownSeenIn.count
+                        unknownSeenIn.append(rowSerial)
+                        unknownColumns.append(original)
+                    }
+                }
+                c.skipSpace()
+                guard c.peek == UInt8(ascii: ":") else {
+                    throw JSONFail(reason: "invalid JSON at byte \(c.i - c.begin + 1): expected ':' after key \"\(columnName)\"")
+                }
+                c.i += 1
+                c.skipSpace()
+                let valueStart = c.i
+                do throws(JSONFail) {
+                    let v = try parseValue(&c, wanted: target >= 0, scratch: &scratch)
+                    if target >= 0 { row.values[target] = v }
+                } catch {
+                    var e = error
+                    if e.column == nil { e.column = columnName }
+                    if e.value == nil {
+                        e.value = excerpt(c.p, from: valueStart, to: min(c.end, max(c.i + 1, valueStart)))
+                    }
+                    throw e
+                }
+                c.skipSpace()
+                let b = c.peek
+                if b == UInt8(ascii: ",") {
+                    c.i += 1
+                    c.skipSpace()
+                    continue
+                }
+                if b == UInt8(ascii: "}") {
+                    c.i += 1
+                    break
+                }
+                throw JSONFail(reason: "invalid JSON at byte \(c.i - c.begin + 1): expected ',' or '}' after the value of \"\(columnName)\"")
+            }
+        }
+        c.skipSpace()
+        if !c.atEnd {
+            throw JSONFail(reason: "unexpected text after the JSON object at byte \(c.i - c.begin + 1) (one object per line)")
+        }
+        for r in requiredIndices where !row.present[r] {
+            throw JSONFail(reason: "missing required key \"\(columns[r])\"", column: columns[r], value: nil)
+        }
+    }
+
+    /// Classifies a key: the index of the requested column it names, or -1 and its text.
+    @inline(__always)
+    private func classifyKey(_ k: UnsafePointer<UInt8>, _ n: Int) -> (Int, String?) {
+        let t = resolveKey(k, n)
+        return t >= 0 ? (t, nil) : (t, makeString(k, from: 0, to: n))
+    }
+
+    /// Index of the requested column matching the key (Unicode-aware, case-insensitive), or -1.
+    @inline(__always)
+    private func resolveKey(_ k: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        var ascii = true
+        for idx in columnBytes.indices {
+            let col = columnBytes[idx]
+            if col.count != n { continue }
+            var same = true
+            col.withUnsafeBufferPointer { cp in
+                for j in 0..<n {
+                    var b = k[j]
+                    if b >= 0x80 { ascii = false; same = false; return }
+                    if b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") { b |= 0x20 }
+                    if b != cp[j] { same = false; return }
+                }
+            }
+            if same { return idx }
+        }
+        if ascii {
+            // Make sure: a key with non-ASCII bytes may lower-case to an ASCII name (e.g. KELVIN SIGN).
+            for j in 0..<n where k[j] >= 0x80 { ascii = false; break }
+        }
+        if ascii { return -1 }
+        let lowered = makeString(k, from: 0, to: n).lowercased()
+        return columns.firstIndex(of: lowered) ?? -1
+    }
+
+    /// Parses a value. Returns its text for scalars (nil for null and ""), throws for syntax errors
+    /// and, if `wanted`, for arrays and objects.
+    private func parseValue(_ c: inout Cursor, wanted: Bool, scratch: inout [UInt8]) throws(JSONFail) -> String? {
+        let b = c.peek
+        switch b {
+        case UInt8(ascii: "\""):
+            c.i += 1
+            let tok = try scanString(&c, scratch: &scratch)
+            if tok.escaped {
+                return scratch.isEmpty ? nil : String(decoding: scratch, as: UTF8.self)
+            }
+            return tok.start == tok.end ? nil : makeString(c.p, from: tok.start, to: tok.end)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let start = c.i
+            try skipNested(&c, depth: 0, scratch: &scratch)
+            if wanted {
+                throw JSONFail(reason: "expected a single value (string, number, true, false or null), found \(b == UInt8(ascii: "{") ? "an object" : "an array")",
+                               value: excerpt(c.p, from: start, to: c.i))
+            }
+            return nil
+        case UInt8(ascii: "t"):
+            try literal(&c, "true")
+            return "true"
+        case UInt8(ascii: "f"):
+            try literal(&c, "false")
+            return "false"
+        case UInt8(ascii: "n"):
+            try literal(&c, "null")
+            return nil
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let start = c.i
+            try scanNumber(&c)
+            return makeString(c.p, from: start, to: c.i)
+        default:
+            if c.atEnd { throw JSONFail(reason: "invalid JSON: the line ends where a value was expected") }
+            throw JSONFail(reason: "invalid JSON value (strings need double quotes; literals are true, false, null)")
+        }
+    }
+
+    private func literal(_ c: inout Cursor, _ word: StaticString) throws(JSONFail) {
+        let n = word.utf8CodeUnitCount
+        let w = word.utf8Start
+        if c.end - c.i < n { throw JSONFail(reason: "invalid JSON value (expected \(word))") }
+        for j in 0..<n where c.p[c.i + j] != w[j] {
+            throw JSONFail(reason: "invalid JSON value (expected \(word))")
+        }
+        c.i += n
+    }
+
+    /// JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+    private func scanNumber(_ c: inout Cursor) throws(JSONFail) {
+        @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+        if c.peek == UInt8(ascii: "-") { c.i += 1 }
+        if c.peek == UInt8(ascii: "0") {
+            c.i += 1
+            if isDigit(c.peek) && !c.atEnd { throw JSONFail(reason: "invalid JSON number (no leading zeros; write ids with leading zeros as strings)") }
+        } else if isDigit(c.peek) && !c.atEnd {
+            while !c.atEnd && isDigit(c.peek) { c.i += 1 }
+        } else {
+            throw JSONFail(reason: "invalid JSON number")
+        }
+        if c.peek == UInt8(ascii: ".") && !c.atEnd {
+            c.i += 1
+            guard !c.atEnd && isDigit(c.peek) else { throw JSONFail(reason: "invalid JSON number (digits must follow '.')") }
+            while !c.atEnd && isDigit(c.peek) { c.i += 1 }
+        }
+        if !c.atEnd && (c.peek == UInt8(ascii: "e") || c.peek == UInt8(ascii: "E")) {
+            c.i += 1
+            if !c.atEnd && (c.peek == UInt8(ascii: "+") || c.peek == UInt8(ascii: "-")) { c.i += 1 }
+            guard !c.atEnd && isDigit(c.peek) else { throw JSONFail(reason: "invalid JSON number (digits must follow the exponent)") }
+            while !c.atEnd && isDigit(c.peek) { c.i += 1 }
+        }
+    }
+
+    /// Skips (and validates) an object or array.
+    private func skipNested(_ c: inout Cursor, depth: Int, scratch: inout [UInt8]) throws(JSONFail) {
+        if depth >= JSONLReader.maxDepth { throw JSONFail(reason: "JSON nested too deeply") }
+        let open = c.peek
+        let close: UInt8 = open == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        c.i += 1
+        c.skipSpace()
+        if c.peek == close && !c.atEnd {
+            c.i += 1
+            return
+        }
+        while true {
+            if open == UInt8(ascii: "{") {
+                guard c.peek == UInt8(ascii: "\"") && !c.atEnd else { throw JSONFail(reason: "invalid JSON: expected a key in double quotes") }
+                c.i += 1
+                _ = try scanString(&c, scratch: &scratch)
+                c.skipSpace()
+                guard c.peek == UInt8(ascii: ":") && !c.atEnd else { throw JSONFail(reason: "invalid JSON: expected ':'") }
+                c.i += 1
+                c.skipSpace()
+            }
+            let b = c.peek
+            if (b == UInt8(ascii: "{") || b == UInt8(ascii: "[")) && !c.atEnd {
+                try skipNested(&c, depth: depth + 1, scratch: &scratch)
+            } else {
+                _ = try parseValue(&c, wanted: false, scratch: &scratch)
+            }
+            c.skipSpace()
+            if c.peek == UInt8(ascii: ",") && !c.atEnd {
+                c.i += 1
+                c.skipSpace()
+                continue
+            }
+            if c.peek == close && !c.atEnd {
+                c.i += 1
+                return
+            }
+            throw JSONFail(reason: "invalid JSON: expected ',' or '\(Character(Unicode.Scalar(close)))'")
+        }
+    }
+
+    struct StringToken {
+        var start: Int
+        var end: Int
+        /// The decoded bytes are in `scratch` (not in `start..<end`).
+        var escaped: Bool
+    }
+
+    /// Scans a string whose opening quote has been consumed. Without escapes, the content is
+    /// `start..<end` of the line; with escapes, the decoded bytes are in `scratch`.
+    @inline(__always)
+    private func scanString(_ c: inout Cursor, scratch: inout [UInt8]) throws(JSONFail) -> StringToken {
+        let start = c.i
+        let p = c.p
+        // Fast path: no escapes.
+        var i = c.i
+        while i < c.end {
+            let b = p[i]
+            if b == asciiQuote {
+                c.i = i + 1
+                return StringToken(start: start, end: i, escaped: false)
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            i += 1
+        }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(start: p + start, count: i - start))
+        while true {
+            guard i < c.end else {
+                c.i = i
+                throw JSONFail(reason: "invalid JSON: unterminated string")
+            }
+            let b = p[i]
+            if b == asciiQuote {
+                c.i = i + 1
+                return StringToken(start: start, end: i, escaped: true)
+            }
+            if b < 0x20 {
+                c.i = i
+                let hex = String(b, radix: 16, uppercase: true)
+                throw JSONFail(reason: "raw control character U+\(String(repeating: "0", count: 4 - hex.count))\(hex) inside a string; it must be escaped (\\t, \\n, \\uXXXX)")
+            }
+            if b != UInt8(ascii: "\\") {
+                scratch.append(b)
+                i += 1
+                continue
+            }
+            guard i + 1 < c.end else {
+                c.i = i
+                throw JSONFail(reason: "invalid JSON: unterminated string")
+            }
+            let e = p[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "\""): scratch.append(asciiQuote)
+            case UInt8(ascii: "\\"): scratch.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "/"): scratch.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "b"): scratch.append(0x08)
+            case UInt8(ascii: "f"): scratch.append(0x0C)
+            case UInt8(ascii: "n"): scratch.append(0x0A)
+            case UInt8(ascii: "r"): scratch.append(0x0D)
+            case UInt8(ascii: "t"): scratch.append(0x09)
+            case UInt8(ascii: "u"):
+                c.i = i - 2
+                var scalar = try hex4(p, at: i, end: c.end)
+                i += 4
+                if scalar == 0 {
+                    throw JSONFail(reason: "\\u0000 (NUL) is not allowed in a string")
+                }
+                if scalar >= 0xD800 && scalar <= 0xDBFF {
+                    guard i + 6 <= c.end && p[i] == UInt8(ascii: "\\") && p[i + 1] == UInt8(ascii: "u") else {
+                        throw JSONFail(reason: "invalid \\u escape: a high surrogate must be followed by a low surrogate \\uDC00–\\uDFFF")
+                    }
+                    let low = try hex4(p, at: i + 2, end: c.end)
+                    guard low >= 0xDC00 && low <= 0xDFFF else {
+                        throw JSONFail(reason: "invalid \\u escape: a high surrogate must be followed by a low surrogate \\uDC00–\\uDFFF")
+                    }
+                    i += 6
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
+                    throw JSONFail(reason: "invalid \\u escape: unpaired low surrogate")
+                }
+                appendUTF8(scalar, to: &scratch)
+            default:
+                c.i = i - 2
+                throw JSONFail(reason: "invalid escape \\\(Character(Unicode.Scalar(e))) in a string")
+            }
+        }
+    }
+
+    @inline(__always)
+    private func hex4(_ p: UnsafePointer<UInt8>, at i: Int, end: Int) throws(JSONFail) -> UInt32 {
+        guard i + 4 <= end else { throw JSONFail(reason: "invalid \\u escape (needs 4 hex digits)") }
+        var v: UInt32 = 0
+        for j in 0..<4 {
+            let b = p[i + j]
+            let d: UInt32
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(b - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(b - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(b - UInt8(ascii: "A") + 10)
+            default: throw JSONFail(reason: "invalid \\u escape (needs 4 hex digits)")
+            }
+            v = v << 4 | d
+        }
+        return v
+    }
+}
+
+@inline(__always)
+func isJSONSpace(_ b: UInt8) -> Bool {
+    b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D
+}
+
+@inline(__always)
+func appendUTF8(_ v: UInt32, to out: inout [UInt8]) {
+    if v < 0x80 {
+        out.append(UInt8(v))
+    } else if v < 0x800 {
+        out.append(UInt8(0xC0 | (v >> 6)))
+        out.append(UInt8(0x80 | (v & 0x3F)))
+    } else if v < 0x10000 {
+        out.append(UInt8(0xE0 | (v >> 12)))
+        out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
+        out.append(UInt8(0x80 | (v & 0x3F)))
+    } else {
+        out.append(UInt8(0xF0 | (v >> 18)))
+        out.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
+        out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
+        out.append(UInt8(0x80 | (v & 0x3F)))
+    }
+}

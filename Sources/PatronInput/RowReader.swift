@@ -1,0 +1,100 @@
+/// One parsed row. Reuse one value across calls to `RowReader.next(into:)` to avoid allocations.
+public struct InputRow: Sendable {
+    /// The physical line on which the record starts (1-based; CSV header = line 1; newlines
+    /// inside quoted fields and skipped blank lines count; for gzip, lines of the decompressed text).
+    public internal(set) var line: Int
+    /// One per requested column, in `RowReader.columns` order. nil = empty field, absent column
+    /// or key, JSON null or JSON "". Otherwise the text exactly as given (not trimmed).
+    public internal(set) var values: [String?]
+    /// Per requested column: whether the column was there for this row (CSV: in the header;
+    /// JSON Lines: the key is in this object, even if its value is null).
+    public internal(set) var present: [Bool]
+    /// Set when the row is malformed as a whole; `values` are then all nil and meaningless.
+    public internal(set) var rejection: RowRejection?
+
+    public init(columnCount: Int) {
+        line = 0
+        values = Array(repeating: nil, count: columnCount)
+        present = Array(repeating: false, count: columnCount)
+        rejection = nil
+    }
+
+    /// Makes `values`/`present` the right size (a row made for another reader can be passed in).
+    @inline(__always)
+    mutating func prepare(columnCount: Int) {
+        if values.count != columnCount {
+            values = Array(repeating: nil, count: columnCount)
+            present = Array(repeating: false, count: columnCount)
+        }
+        rejection = nil
+    }
+
+    mutating func reject(_ r: RowRejection) {
+        rejection = r
+        for i in values.indices { values[i] = nil }
+    }
+}
+
+/// Reads rows of one input file.
+public protocol RowReader: AnyObject {
+    /// Requested columns (lower-case canonical names), in the order `InputRow.values` uses.
+    var columns: [String] { get }
+    /// Columns present in the file that were not requested, in their original spelling, for a
+    /// one-time "ignored" report. CSV: from the header (complete after creation). JSON Lines:
+    /// the keys seen so far (complete once `next(into:)` returned false).
+    var unknownColumns: [String] { get }
+    /// Fills `row` with the next record; false at the end of the input.
+    /// Throws `InputError` for whole-file failures (the file must then not be loaded at all).
+    func next(into row: inout InputRow) throws -> Bool
+}
+
+/// Makes a reader for `file`.
+///
+/// - Parameters:
+///   - columns: the requested columns (canonical lower-case names); `InputRow.values` follows this order.
+///   - required: columns that must be there: for CSV a header lacking one fails the file
+///     (`InputError` naming all missing ones); for JSON Lines an object lacking one is a row rejection.
+///     Must be a subset of `columns`.
+///   - delimiter: the CSV field separator (ignored for JSON Lines); must not be `"`, CR or LF.
+/// - Throws: `InputError` (CSV: empty file, bad header, unreadable header bytes).
+public func makeRowReader(
+    file: InputFile,
+    format: InputFormat,
+    columns: [String],
+    required: Set<String>,
+    delimiter: UInt8 = UInt8(ascii: ",")
+) throws -> any RowReader {
+    let canonical = columns.map { $0.lowercased() }
+    let req = Set(required.map { $0.lowercased() })
+    precondition(req.isSubset(of: Set(canonical)), "required columns must be among the requested columns")
+    switch format {
+    case .csv:
+        precondition(delimiter != asciiQuote && delimiter != asciiCR && delimiter != asciiLF && delimiter < 0x80,
+                     "the CSV delimiter must be an ASCII character other than '\"', CR and LF")
+        return try CSVReader(file: file, columns: canonical, required: req, delimiter: delimiter)
+    case .jsonl:
+        return try JSONLReader(file: file, columns: canonical, required: req)
+    }
+}
+
+/// Drops a UTF-8 byte order mark at the very start of the input.
+func skipByteOrderMark(_ window: ByteWindow) throws {
+    while window.pending < 3 && !window.eof { try window.fill() }
+    if window.pending >= 3 {
+        let p = window.base + window.start
+        if p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { window.start += 3 }
+    }
+}
+
+/// The whole-file error for a NUL byte or invalid UTF-8 at `line`.
+func byteProblemError(_ problem: ByteProblem, file: InputFile, line: Int, byte: UInt8) -> InputError {
+    switch problem {
+    case .nul:
+        return InputError(file: file.displayName, line: line,
+                          message: "contains a NUL byte (not a text file, or not UTF-8: save it as UTF-8 text)")
+    case .invalidUTF8:
+        let hex = String(byte, radix: 16, uppercase: true)
+        return InputError(file: file.displayName, line: line,
+                          message: "not valid UTF-8 (byte 0x\(hex.count == 1 ? "0" + hex : hex)); re-export the file as UTF-8")
+    }
+}

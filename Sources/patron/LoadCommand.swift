@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import PatronCore
+import PatronInput
+
+extension Entity: ExpressibleByArgument {}
+extension InputFormat: ExpressibleByArgument {}
+
+struct LoadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Load CSV or JSON Lines files of one entity into the warehouse.",
+        discussion: """
+            Each file is one transaction: all of its good rows, or nothing. A row whose id is \
+            already stored (same --source) is updated; an identical reload changes nothing. Bad \
+            rows are rejected with file, line, column and reason (see `patron rejects`) and the \
+            good rows still load. Files may be gzip-compressed; `-` reads standard input. \
+            Loads into one schema run one at a time (an advisory lock).
+
+            Exit codes: 0 every row loaded; 2 loaded, but some rows were rejected; 3 a file \
+            failed and changed nothing (unreadable, malformed, or over --max-rejects); \
+            4 database error; 5 another load is running and --no-wait was given.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("What the files hold: \(Entity.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "entity"))
+    var entity: Entity
+
+    @Argument(help: ArgumentHelp("Files to load, in order; `-` is standard input.", valueName: "file"))
+    var files: [String]
+
+    @Option(help: ArgumentHelp("The system the files come from; ids are unique per source.", valueName: "name"))
+    var source = "default"
+
+    @Option(help: ArgumentHelp("Input format (default: from the file name; required for `-`).", valueName: "csv|jsonl"))
+    var format: InputFormat?
+
+    @Option(help: ArgumentHelp("Time zone of timestamps that carry no offset, e.g. Europe/Berlin.", valueName: "zone"))
+    var tz = "UTC"
+
+    @Option(help: ArgumentHelp("Currency of amounts whose currency column is missing or empty.", valueName: "code"))
+    var currency = ProcessInfo.processInfo.environment["PATRON_CURRENCY"] ?? "USD"
+
+    @Option(name: .customLong("max-rejects"), help: ArgumentHelp(
+        "Fail a file (storing nothing) when more rows than this are rejected: a count or a percentage like 2%.",
+        valueName: "n|p%"))
+    var maxRejects: String?
+
+    @Flag(help: "Validate and report what would change, then roll back: nothing is stored.")
+    var dryRun = false
+
+    @Flag(help: "Fail at once (exit 5) instead of waiting when another load is running.")
+    var noWait = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("name at least one file to load") }
+        if TimeZone(identifier: tz) == nil { throw ValidationError("unknown time zone '\(tz)' (use a tz database name like Europe/Berlin, or UTC)") }
+        if let maxRejects, RejectLimit(maxRejects) == nil {
+            throw ValidationError("--max-rejects takes a count (e.g. 100) or a percentage (e.g. 2%), not '\(maxRejects)'")
+        }
+        if (try? Normalize.currency(currency)) == nil { throw ValidationError("--currency takes a three-letter code like EUR, not '\(currency)'") }
+        if source.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--source must not be empty") }
+        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
+        if files.contains("-") && format == nil { throw ValidationError("reading standard input needs --format csv or --format jsonl") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let logger = global.makeLogger("patron.load")
+            let warehouse = try global.openWarehouse(logger: logger)
+            var options = LoadOptions(entity: entity)
+            options.source = source.trimmingCharacters(in: .whitespaces)
+            options.format = format
+            options.timeZone = TimeZone(identifier: tz)!
+            options.dryRun = dryRun
+            options.maxRejects = maxRejects.flatMap(RejectLimit.init)
+            options.defaultCurrency = try Normalize.currency(currency)
+
+            try warehouse.acquireLoadLock(wait: !noWait) { message in
+                if !global.quiet { Terminal.line("patron: \(message)") }
+            }
+            defer { try? warehouse.releaseLoadLock() }
+            let applied = try Migrator(warehouse: warehouse).migrate()
+            for migration in applied { logger.info("applied migration \(migration.id)") }
+
+            let loader = Loader(warehouse: warehouse, logger: logger)
+            let progress = (Terminal.stderrIsTerminal && !global.quiet) ? TerminalProgress() : nil
+            loader.progress = progress
+            var worst = ExitStatus.success
+            for file in files {
+                do {
+                    let report = try loader.load(path: file, options: options)
+                    progress?.clear()
+                    if !global.quiet { Terminal.line(summary(report)) }
+                    worst = max(worst, report.exitStatus)
+                } catch let error as PatronError {
+                    progress?.clear()
+                    Terminal.error(error.description)
+                    worst = max(worst, error.exitStatus)
+                    // A lost connection or a broken setup will fail every later file too.
+                    if error.exitStatus != .loadFailed { break }
+                }
+            }
+            return worst
+        }
+    }
+
+    private func summary(_ report: LoadReport) -> String {
+        let c = report.counts
+        let what = report.dryRun ? "dry run, nothing stored" : "run \(report.runID ?? 0)"
+        var text = "\(report.file): \(c.read) read = \(c.inserted) inserted + \(c.updated) updated + \(c.unchanged) unchanged + \(c.superseded) superseded + \(c.rejected) rejected"
+        text += String(format: " (%@, %.2f s", what, report.readSeconds + report.mergeSeconds)
+        if c.customersCreated > 0 || c.customersMerged > 0 {
+            text += ", customers \(c.customersCreated) new, \(c.customersMerged) merged"
+        }
+        text += ")"
+        if c.rejected > 0 && !report.dryRun {
+            text += "\n  see the rejected rows with: patron rejects --run \(report.runID ?? 0)"
+        }
+        return text
+    }
+}

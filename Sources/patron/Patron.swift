@@ -1,0 +1,18 @@
+import ArgumentParser
+import PatronCore
+
+@main
+struct Patron: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "patron",
+        abstract: "Customer-journey warehouse and analytics on PostgreSQL.",
+        discussion: """
+            Loads help-desk, shop, survey and social exports into one warehouse and answers \
+            questions across them. Exit codes: 0 ok, 2 some rows rejected, 3 a file failed to \
+            load (nothing of it stored), 4 database error, 5 lock busy (--no-wait), \
+            64 usage, 78 configuration, 1 internal error.
+            """,
+        version: "0.1.0",
+        subcommands: [LoadCommand.self, StatusCommand.self, RejectsCommand.self, MigrateCommand.self]
+    )
+}

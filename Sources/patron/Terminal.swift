@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import PatronCore
+
+/// stderr for people: errors, logs and progress. stdout carries data only.
+enum Terminal {
+    static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
+
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("patron: error: \(message)\n".utf8))
+    }
+
+    static func line(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    static func output(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    private static let bootstrapOnce: Void = {
+        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
+    }()
+
+    static func bootstrapLogging(level: Logger.Level) {
+        _ = bootstrapOnce
+    }
+}
+
+/// Draws a one-line progress indicator on a terminal (never in cron: no TTY, or --quiet).
+final class TerminalProgress: LoadProgress {
+    private var lastDraw = Date.distantPast
+    private var started = Date()
+    private var label = ""
+    private var drawn = false
+
+    func phase(_ description: String) {
+        if description.hasPrefix("reading") { started = Date() }
+        label = description
+        draw(force: true, text: "\(description)…")
+    }
+
+    func rowsRead(_ rows: Int64, bytesRead: Int64, totalBytes: Int64?) {
+        let elapsed = Date().timeIntervalSince(started)
+        var text = "\(label): \(rows.formatted()) rows"
+        if let totalBytes, totalBytes > 0 {
+            text += String(format: ", %.0f%%", min(100, Double(bytesRead) * 100 / Double(totalBytes)))
+        }
+        if elapsed > 0.5 { text += ", \(Int(Double(rows) / elapsed).formatted()) rows/s" }
+        draw(force: false, text: text)
+    }
+
+    func clear() {
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        drawn = false
+    }
+
+    private func draw(force: Bool, text: String) {
+        let now = Date()
+        guard force || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+        lastDraw = now
+        drawn = true
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+    }
+}

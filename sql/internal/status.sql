@@ -1,0 +1,48 @@
+-- What `patron status` and `patron rejects` show.
+
+-- name: entities
+-- One row per entity: rows stored, the span of its event time, and its last load.
+-- Grain: one row per entity (six rows, even for an empty warehouse).
+WITH facts AS (
+    SELECT 'customers' AS entity, count(*) AS rows_stored, min(signup_at) AS first_at, max(signup_at) AS last_at FROM customer_profiles
+    UNION ALL SELECT 'purchases', count(*), min(ordered_at), max(ordered_at) FROM purchases
+    UNION ALL SELECT 'returns', count(*), min(returned_at), max(returned_at) FROM returns
+    UNION ALL SELECT 'tickets', count(*), min(created_at), max(created_at) FROM tickets
+    UNION ALL SELECT 'mentions', count(*), min(posted_at), max(posted_at) FROM mentions
+    UNION ALL SELECT 'surveys', count(*), min(responded_at), max(responded_at) FROM surveys
+), last_run AS (
+    SELECT DISTINCT ON (entity) entity, run_id, status, finished_at, file, rows_read, rows_inserted,
+           rows_updated, rows_unchanged, rows_superseded, rows_rejected
+    FROM load_runs
+    ORDER BY entity, run_id DESC
+)
+SELECT f.entity, f.rows_stored, f.first_at, f.last_at,
+       r.run_id AS last_run, r.status AS last_status, r.finished_at AS last_finished_at, r.file AS last_file,
+       r.rows_read, r.rows_inserted, r.rows_updated, r.rows_unchanged, r.rows_superseded, r.rows_rejected
+FROM facts AS f
+LEFT JOIN last_run AS r USING (entity)
+ORDER BY array_position(ARRAY['customers', 'purchases', 'returns', 'tickets', 'mentions', 'surveys'], f.entity);
+
+-- name: customers
+SELECT (SELECT count(*) FROM customers) AS customers,
+       (SELECT count(*) FROM customer_identifiers) AS identifiers,
+       (SELECT count(*) FROM customer_merges) AS merges;
+
+-- name: runs
+-- The most recent load runs, newest first ($1 = how many).
+SELECT run_id, entity, source, file, status, started_at, finished_at, rows_read, rows_inserted,
+       rows_updated, rows_unchanged, rows_superseded, rows_rejected, error
+FROM load_runs
+ORDER BY run_id DESC
+LIMIT $1;
+
+-- name: rejects
+-- Rejected rows of run $1, or of the latest run that rejected any when $1 is NULL.
+WITH chosen AS (
+    SELECT coalesce($1::bigint, (SELECT max(run_id) FROM load_runs WHERE rows_rejected > 0)) AS run_id
+)
+SELECT r.run_id, l.file, r.line, r.column_name, r.value, r.reason
+FROM rejected_rows AS r
+JOIN load_runs AS l USING (run_id)
+WHERE r.run_id = (SELECT run_id FROM chosen)
+ORDER BY r.line;

@@ -1,0 +1,91 @@
+-- Loading entity `customers` → table customer_profiles: what one source says about a customer.
+--
+-- The loader runs these statements by name, in this order, inside the file's transaction:
+--   create_stage → (COPY of the validated rows) → pick_winners → identity_rows → (resolve_identities) → update → insert
+-- Parameters: $1 source, $2 run_id.
+
+-- name: create_stage
+-- One row per input row, as validated by the loader (binary COPY, so column order and
+-- types must match the loader's column list). Rejected rows carry only the reject columns.
+-- has_<column> is false when the column was absent (CSV header, JSON key): keep the stored value.
+CREATE TEMP TABLE load_stage (
+    line bigint NOT NULL,
+    reject_column text,
+    reject_value text,
+    reject_reason text,
+    customer_id text,
+    email text,
+    phone text,
+    handle text,
+    name text,
+    country text,
+    signup_at timestamptz,
+    segment text,
+    has_email boolean,
+    has_phone boolean,
+    has_handle boolean,
+    has_name boolean,
+    has_country boolean,
+    has_signup_at boolean,
+    has_segment boolean
+) ON COMMIT DROP;
+
+-- name: pick_winners
+-- Among rows of this file with the same id, the last valid one wins; the others are superseded.
+CREATE TEMP TABLE load_winners ON COMMIT DROP AS
+SELECT DISTINCT ON (customer_id) *
+FROM load_stage
+WHERE reject_reason IS NULL
+ORDER BY customer_id, line DESC;
+
+-- name: identity_rows
+-- The identifiers of each winning row, for resolve_identities().
+CREATE TEMP TABLE identity_rows ON COMMIT DROP AS
+SELECT line, customer_id, email, phone, handle
+FROM load_winners;
+
+-- name: update
+-- Existing rows that this file changes. A column absent from the file keeps its stored
+-- value; an empty field overwrites it with NULL; a row that would not change is left alone
+-- (so an identical reload changes nothing, not even changed_by_run).
+WITH incoming AS (
+    SELECT t.source,
+           t.customer_id,
+           k.customer_key,
+           CASE WHEN w.has_email THEN w.email ELSE t.email END AS email,
+           CASE WHEN w.has_phone THEN w.phone ELSE t.phone END AS phone,
+           CASE WHEN w.has_handle THEN w.handle ELSE t.handle END AS handle,
+           CASE WHEN w.has_name THEN w.name ELSE t.name END AS name,
+           CASE WHEN w.has_country THEN w.country ELSE t.country END AS country,
+           CASE WHEN w.has_signup_at THEN w.signup_at ELSE t.signup_at END AS signup_at,
+           CASE WHEN w.has_segment THEN w.segment ELSE t.segment END AS segment
+    FROM load_winners AS w
+    JOIN row_customers AS k USING (line)
+    JOIN customer_profiles AS t ON t.source = $1 AND t.customer_id = w.customer_id
+)
+UPDATE customer_profiles AS t
+SET (customer_key, email, phone, handle, name, country, signup_at, segment, changed_by_run)
+  = (i.customer_key, i.email, i.phone, i.handle, i.name, i.country, i.signup_at, i.segment, $2)
+FROM incoming AS i
+WHERE t.source = i.source AND t.customer_id = i.customer_id
+  AND (t.customer_key, t.email, t.phone, t.handle, t.name, t.country, t.signup_at, t.segment)
+      IS DISTINCT FROM (i.customer_key, i.email, i.phone, i.handle, i.name, i.country, i.signup_at, i.segment);
+
+-- name: insert
+-- Rows this file adds. Defaults apply only here, when a row is first inserted.
+INSERT INTO customer_profiles (source, customer_id, customer_key, email, phone, handle, name, country, signup_at, segment, loaded_by_run, changed_by_run)
+SELECT $1,
+       w.customer_id,
+       k.customer_key,
+       w.email,
+       w.phone,
+       w.handle,
+       w.name,
+       w.country,
+       w.signup_at,
+       w.segment,
+       $2,
+       $2
+FROM load_winners AS w
+JOIN row_customers AS k USING (line)
+WHERE NOT EXISTS (SELECT 1 FROM customer_profiles AS t WHERE t.source = $1 AND t.customer_id = w.customer_id);

@@ -1,0 +1,84 @@
+-- Loading entity `mentions` → table mentions: social posts. No identity resolution: a mention links to
+-- a customer through its handle at query time.
+--
+-- The loader runs these statements by name, in this order, inside the file's transaction:
+--   create_stage → (COPY of the validated rows) → pick_winners → update → insert
+-- Parameters: $1 source, $2 run_id.
+
+-- name: create_stage
+-- One row per input row, as validated by the loader (binary COPY, so column order and
+-- types must match the loader's column list). Rejected rows carry only the reject columns.
+-- has_<column> is false when the column was absent (CSV header, JSON key): keep the stored value.
+CREATE TEMP TABLE load_stage (
+    line bigint NOT NULL,
+    reject_column text,
+    reject_value text,
+    reject_reason text,
+    mention_id text,
+    platform text,
+    handle text,
+    posted_at timestamptz,
+    "text" text,
+    sentiment double precision,
+    is_complaint boolean,
+    reach bigint,
+    responded_at timestamptz,
+    has_handle boolean,
+    has_text boolean,
+    has_sentiment boolean,
+    has_is_complaint boolean,
+    has_reach boolean,
+    has_responded_at boolean
+) ON COMMIT DROP;
+
+-- name: pick_winners
+-- Among rows of this file with the same id, the last valid one wins; the others are superseded.
+CREATE TEMP TABLE load_winners ON COMMIT DROP AS
+SELECT DISTINCT ON (mention_id) *
+FROM load_stage
+WHERE reject_reason IS NULL
+ORDER BY mention_id, line DESC;
+
+-- name: update
+-- Existing rows that this file changes. A column absent from the file keeps its stored
+-- value; an empty field overwrites it with NULL; a row that would not change is left alone
+-- (so an identical reload changes nothing, not even changed_by_run).
+WITH incoming AS (
+    SELECT t.source,
+           t.mention_id,
+           w.platform AS platform,
+           CASE WHEN w.has_handle THEN w.handle ELSE t.handle END AS handle,
+           w.posted_at AS posted_at,
+           CASE WHEN w.has_text THEN w."text" ELSE t."text" END AS "text",
+           CASE WHEN w.has_sentiment THEN w.sentiment ELSE t.sentiment END AS sentiment,
+           CASE WHEN w.has_is_complaint THEN w.is_complaint ELSE t.is_complaint END AS is_complaint,
+           CASE WHEN w.has_reach THEN w.reach ELSE t.reach END AS reach,
+           CASE WHEN w.has_responded_at THEN w.responded_at ELSE t.responded_at END AS responded_at
+    FROM load_winners AS w
+    JOIN mentions AS t ON t.source = $1 AND t.mention_id = w.mention_id
+)
+UPDATE mentions AS t
+SET (platform, handle, posted_at, "text", sentiment, is_complaint, reach, responded_at, changed_by_run)
+  = (i.platform, i.handle, i.posted_at, i."text", i.sentiment, i.is_complaint, i.reach, i.responded_at, $2)
+FROM incoming AS i
+WHERE t.source = i.source AND t.mention_id = i.mention_id
+  AND (t.platform, t.handle, t.posted_at, t."text", t.sentiment, t.is_complaint, t.reach, t.responded_at)
+      IS DISTINCT FROM (i.platform, i.handle, i.posted_at, i."text", i.sentiment, i.is_complaint, i.reach, i.responded_at);
+
+-- name: insert
+-- Rows this file adds. Defaults apply only here, when a row is first inserted.
+INSERT INTO mentions (source, mention_id, platform, handle, posted_at, "text", sentiment, is_complaint, reach, responded_at, loaded_by_run, changed_by_run)
+SELECT $1,
+       w.mention_id,
+       w.platform,
+       w.handle,
+       w.posted_at,
+       w."text",
+       w.sentiment,
+       w.is_complaint,
+       w.reach,
+       w.responded_at,
+       $2,
+       $2
+FROM load_winners AS w
+WHERE NOT EXISTS (SELECT 1 FROM mentions AS t WHERE t.source = $1 AND t.mention_id = w.mention_id);

@@ -1,0 +1,97 @@
+-- Loading entity `purchases` → table purchases: one row per order.
+--
+-- The loader runs these statements by name, in this order, inside the file's transaction:
+--   create_stage → (COPY of the validated rows) → pick_winners → identity_rows → (resolve_identities) → update → insert
+-- Parameters: $1 source, $2 run_id, $3 default currency.
+
+-- name: create_stage
+-- One row per input row, as validated by the loader (binary COPY, so column order and
+-- types must match the loader's column list). Rejected rows carry only the reject columns.
+-- has_<column> is false when the column was absent (CSV header, JSON key): keep the stored value.
+CREATE TEMP TABLE load_stage (
+    line bigint NOT NULL,
+    reject_column text,
+    reject_value text,
+    reject_reason text,
+    order_id text,
+    customer_id text,
+    email text,
+    phone text,
+    ordered_at timestamptz,
+    amount numeric,
+    currency text,
+    channel text,
+    items integer,
+    status text,
+    has_customer_id boolean,
+    has_email boolean,
+    has_phone boolean,
+    has_currency boolean,
+    has_channel boolean,
+    has_items boolean,
+    has_status boolean
+) ON COMMIT DROP;
+
+-- name: pick_winners
+-- Among rows of this file with the same id, the last valid one wins; the others are superseded.
+CREATE TEMP TABLE load_winners ON COMMIT DROP AS
+SELECT DISTINCT ON (order_id) *
+FROM load_stage
+WHERE reject_reason IS NULL
+ORDER BY order_id, line DESC;
+
+-- name: identity_rows
+-- The identifiers of each winning row, for resolve_identities().
+CREATE TEMP TABLE identity_rows ON COMMIT DROP AS
+SELECT line, customer_id, email, phone, NULL::text AS handle
+FROM load_winners;
+
+-- name: update
+-- Existing rows that this file changes. A column absent from the file keeps its stored
+-- value; an empty field overwrites it with NULL; a row that would not change is left alone
+-- (so an identical reload changes nothing, not even changed_by_run).
+WITH incoming AS (
+    SELECT t.source,
+           t.order_id,
+           k.customer_key,
+           CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END AS customer_id,
+           CASE WHEN w.has_email THEN w.email ELSE t.email END AS email,
+           CASE WHEN w.has_phone THEN w.phone ELSE t.phone END AS phone,
+           w.ordered_at AS ordered_at,
+           w.amount AS amount,
+           CASE WHEN w.has_currency THEN coalesce(w.currency, $3) ELSE t.currency END AS currency,
+           CASE WHEN w.has_channel THEN w.channel ELSE t.channel END AS channel,
+           CASE WHEN w.has_items THEN w.items ELSE t.items END AS items,
+           coalesce(w.status, t.status) AS status
+    FROM load_winners AS w
+    JOIN row_customers AS k USING (line)
+    JOIN purchases AS t ON t.source = $1 AND t.order_id = w.order_id
+)
+UPDATE purchases AS t
+SET (customer_key, customer_id, email, phone, ordered_at, amount, currency, channel, items, status, changed_by_run)
+  = (i.customer_key, i.customer_id, i.email, i.phone, i.ordered_at, i.amount, i.currency, i.channel, i.items, i.status, $2)
+FROM incoming AS i
+WHERE t.source = i.source AND t.order_id = i.order_id
+  AND (t.customer_key, t.customer_id, t.email, t.phone, t.ordered_at, t.amount, t.currency, t.channel, t.items, t.status)
+      IS DISTINCT FROM (i.customer_key, i.customer_id, i.email, i.phone, i.ordered_at, i.amount, i.currency, i.channel, i.items, i.status);
+
+-- name: insert
+-- Rows this file adds. Defaults apply only here, when a row is first inserted.
+INSERT INTO purchases (source, order_id, customer_key, customer_id, email, phone, ordered_at, amount, currency, channel, items, status, loaded_by_run, changed_by_run)
+SELECT $1,
+       w.order_id,
+       k.customer_key,
+       w.customer_id,
+       w.email,
+       w.phone,
+       w.ordered_at,
+       w.amount,
+       coalesce(w.currency, $3),
+       w.channel,
+       w.items,
+       coalesce(w.status, 'completed'),
+       $2,
+       $2
+FROM load_winners AS w
+JOIN row_customers AS k USING (line)
+WHERE NOT EXISTS (SELECT 1 FROM purchases AS t WHERE t.source = $1 AND t.order_id = w.order_id);

@@ -1,0 +1,95 @@
+-- Loading entity `returns` → table returns: refunds, joined to their order by (source, order_id) at
+-- query time, so a return may arrive before its order. A return without identifiers gets its
+-- customer from that order (customer_key stays NULL here).
+--
+-- The loader runs these statements by name, in this order, inside the file's transaction:
+--   create_stage → (COPY of the validated rows) → pick_winners → identity_rows → (resolve_identities) → update → insert
+-- Parameters: $1 source, $2 run_id, $3 default currency.
+
+-- name: create_stage
+-- One row per input row, as validated by the loader (binary COPY, so column order and
+-- types must match the loader's column list). Rejected rows carry only the reject columns.
+-- has_<column> is false when the column was absent (CSV header, JSON key): keep the stored value.
+CREATE TEMP TABLE load_stage (
+    line bigint NOT NULL,
+    reject_column text,
+    reject_value text,
+    reject_reason text,
+    return_id text,
+    order_id text,
+    customer_id text,
+    email text,
+    phone text,
+    returned_at timestamptz,
+    amount numeric,
+    currency text,
+    reason text,
+    has_order_id boolean,
+    has_customer_id boolean,
+    has_email boolean,
+    has_phone boolean,
+    has_currency boolean,
+    has_reason boolean
+) ON COMMIT DROP;
+
+-- name: pick_winners
+-- Among rows of this file with the same id, the last valid one wins; the others are superseded.
+CREATE TEMP TABLE load_winners ON COMMIT DROP AS
+SELECT DISTINCT ON (return_id) *
+FROM load_stage
+WHERE reject_reason IS NULL
+ORDER BY return_id, line DESC;
+
+-- name: identity_rows
+-- The identifiers of each winning row, for resolve_identities().
+CREATE TEMP TABLE identity_rows ON COMMIT DROP AS
+SELECT line, customer_id, email, phone, NULL::text AS handle
+FROM load_winners;
+
+-- name: update
+-- Existing rows that this file changes. A column absent from the file keeps its stored
+-- value; an empty field overwrites it with NULL; a row that would not change is left alone
+-- (so an identical reload changes nothing, not even changed_by_run).
+WITH incoming AS (
+    SELECT t.source,
+           t.return_id,
+           k.customer_key,
+           CASE WHEN w.has_order_id THEN w.order_id ELSE t.order_id END AS order_id,
+           CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END AS customer_id,
+           CASE WHEN w.has_email THEN w.email ELSE t.email END AS email,
+           CASE WHEN w.has_phone THEN w.phone ELSE t.phone END AS phone,
+           w.returned_at AS returned_at,
+           w.amount AS amount,
+           CASE WHEN w.has_currency THEN coalesce(w.currency, $3) ELSE t.currency END AS currency,
+           CASE WHEN w.has_reason THEN w.reason ELSE t.reason END AS reason
+    FROM load_winners AS w
+    LEFT JOIN row_customers AS k USING (line)
+    JOIN returns AS t ON t.source = $1 AND t.return_id = w.return_id
+)
+UPDATE returns AS t
+SET (customer_key, order_id, customer_id, email, phone, returned_at, amount, currency, reason, changed_by_run)
+  = (i.customer_key, i.order_id, i.customer_id, i.email, i.phone, i.returned_at, i.amount, i.currency, i.reason, $2)
+FROM incoming AS i
+WHERE t.source = i.source AND t.return_id = i.return_id
+  AND (t.customer_key, t.order_id, t.customer_id, t.email, t.phone, t.returned_at, t.amount, t.currency, t.reason)
+      IS DISTINCT FROM (i.customer_key, i.order_id, i.customer_id, i.email, i.phone, i.returned_at, i.amount, i.currency, i.reason);
+
+-- name: insert
+-- Rows this file adds. Defaults apply only here, when a row is first inserted.
+INSERT INTO returns (source, return_id, customer_key, order_id, customer_id, email, phone, returned_at, amount, currency, reason, loaded_by_run, changed_by_run)
+SELECT $1,
+       w.return_id,
+       k.customer_key,
+       w.order_id,
+       w.customer_id,
+       w.email,
+       w.phone,
+       w.returned_at,
+       w.amount,
+       coalesce(w.currency, $3),
+       w.reason,
+       $2,
+       $2
+FROM load_winners AS w
+LEFT JOIN row_customers AS k USING (line)
+WHERE NOT EXISTS (SELECT 1 FROM returns AS t WHERE t.source = $1 AND t.return_id = w.return_id);

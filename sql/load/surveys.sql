@@ -1,0 +1,92 @@
+-- Loading entity `surveys` → table surveys: NPS, CSAT and CES answers.
+--
+-- The loader runs these statements by name, in this order, inside the file's transaction:
+--   create_stage → (COPY of the validated rows) → pick_winners → identity_rows → (resolve_identities) → update → insert
+-- Parameters: $1 source, $2 run_id.
+
+-- name: create_stage
+-- One row per input row, as validated by the loader (binary COPY, so column order and
+-- types must match the loader's column list). Rejected rows carry only the reject columns.
+-- has_<column> is false when the column was absent (CSV header, JSON key): keep the stored value.
+CREATE TEMP TABLE load_stage (
+    line bigint NOT NULL,
+    reject_column text,
+    reject_value text,
+    reject_reason text,
+    response_id text,
+    customer_id text,
+    email text,
+    phone text,
+    kind text,
+    score smallint,
+    responded_at timestamptz,
+    ticket_id text,
+    comment text,
+    has_customer_id boolean,
+    has_email boolean,
+    has_phone boolean,
+    has_ticket_id boolean,
+    has_comment boolean
+) ON COMMIT DROP;
+
+-- name: pick_winners
+-- Among rows of this file with the same id, the last valid one wins; the others are superseded.
+CREATE TEMP TABLE load_winners ON COMMIT DROP AS
+SELECT DISTINCT ON (response_id) *
+FROM load_stage
+WHERE reject_reason IS NULL
+ORDER BY response_id, line DESC;
+
+-- name: identity_rows
+-- The identifiers of each winning row, for resolve_identities().
+CREATE TEMP TABLE identity_rows ON COMMIT DROP AS
+SELECT line, customer_id, email, phone, NULL::text AS handle
+FROM load_winners;
+
+-- name: update
+-- Existing rows that this file changes. A column absent from the file keeps its stored
+-- value; an empty field overwrites it with NULL; a row that would not change is left alone
+-- (so an identical reload changes nothing, not even changed_by_run).
+WITH incoming AS (
+    SELECT t.source,
+           t.response_id,
+           k.customer_key,
+           CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END AS customer_id,
+           CASE WHEN w.has_email THEN w.email ELSE t.email END AS email,
+           CASE WHEN w.has_phone THEN w.phone ELSE t.phone END AS phone,
+           w.kind AS kind,
+           w.score AS score,
+           w.responded_at AS responded_at,
+           CASE WHEN w.has_ticket_id THEN w.ticket_id ELSE t.ticket_id END AS ticket_id,
+           CASE WHEN w.has_comment THEN w.comment ELSE t.comment END AS comment
+    FROM load_winners AS w
+    JOIN row_customers AS k USING (line)
+    JOIN surveys AS t ON t.source = $1 AND t.response_id = w.response_id
+)
+UPDATE surveys AS t
+SET (customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, comment, changed_by_run)
+  = (i.customer_key, i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.comment, $2)
+FROM incoming AS i
+WHERE t.source = i.source AND t.response_id = i.response_id
+  AND (t.customer_key, t.customer_id, t.email, t.phone, t.kind, t.score, t.responded_at, t.ticket_id, t.comment)
+      IS DISTINCT FROM (i.customer_key, i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.comment);
+
+-- name: insert
+-- Rows this file adds. Defaults apply only here, when a row is first inserted.
+INSERT INTO surveys (source, response_id, customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, comment, loaded_by_run, changed_by_run)
+SELECT $1,
+       w.response_id,
+       k.customer_key,
+       w.customer_id,
+       w.email,
+       w.phone,
+       w.kind,
+       w.score,
+       w.responded_at,
+       w.ticket_id,
+       w.comment,
+       $2,
+       $2
+FROM load_winners AS w
+JOIN row_customers AS k USING (line)
+WHERE NOT EXISTS (SELECT 1 FROM surveys AS t WHERE t.source = $1 AND t.response_id = w.response_id);

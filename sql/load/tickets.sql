@@ -1,0 +1,134 @@
+-- Loading entity `tickets` → table tickets: help-desk tickets, which change state night after night.
+--
+-- The loader runs these statements by name, in this order, inside the file's transaction:
+--   create_stage → (COPY of the validated rows) → pick_winners → identity_rows → (resolve_identities) → update → insert
+-- Parameters: $1 source, $2 run_id.
+
+-- name: create_stage
+-- One row per input row, as validated by the loader (binary COPY, so column order and
+-- types must match the loader's column list). Rejected rows carry only the reject columns.
+-- has_<column> is false when the column was absent (CSV header, JSON key): keep the stored value.
+CREATE TEMP TABLE load_stage (
+    line bigint NOT NULL,
+    reject_column text,
+    reject_value text,
+    reject_reason text,
+    ticket_id text,
+    customer_id text,
+    email text,
+    phone text,
+    handle text,
+    created_at timestamptz,
+    channel text,
+    category text,
+    priority text,
+    status text,
+    agent text,
+    first_response_at timestamptz,
+    resolved_at timestamptz,
+    reopens integer,
+    agent_replies integer,
+    customer_replies integer,
+    handle_seconds bigint,
+    csat smallint,
+    ces smallint,
+    has_customer_id boolean,
+    has_email boolean,
+    has_phone boolean,
+    has_handle boolean,
+    has_channel boolean,
+    has_category boolean,
+    has_priority boolean,
+    has_status boolean,
+    has_agent boolean,
+    has_first_response_at boolean,
+    has_resolved_at boolean,
+    has_reopens boolean,
+    has_agent_replies boolean,
+    has_customer_replies boolean,
+    has_handle_seconds boolean,
+    has_csat boolean,
+    has_ces boolean
+) ON COMMIT DROP;
+
+-- name: pick_winners
+-- Among rows of this file with the same id, the last valid one wins; the others are superseded.
+CREATE TEMP TABLE load_winners ON COMMIT DROP AS
+SELECT DISTINCT ON (ticket_id) *
+FROM load_stage
+WHERE reject_reason IS NULL
+ORDER BY ticket_id, line DESC;
+
+-- name: identity_rows
+-- The identifiers of each winning row, for resolve_identities().
+CREATE TEMP TABLE identity_rows ON COMMIT DROP AS
+SELECT line, customer_id, email, phone, handle
+FROM load_winners;
+
+-- name: update
+-- Existing rows that this file changes. A column absent from the file keeps its stored
+-- value; an empty field overwrites it with NULL; a row that would not change is left alone
+-- (so an identical reload changes nothing, not even changed_by_run).
+WITH incoming AS (
+    SELECT t.source,
+           t.ticket_id,
+           k.customer_key,
+           CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END AS customer_id,
+           CASE WHEN w.has_email THEN w.email ELSE t.email END AS email,
+           CASE WHEN w.has_phone THEN w.phone ELSE t.phone END AS phone,
+           CASE WHEN w.has_handle THEN w.handle ELSE t.handle END AS handle,
+           w.created_at AS created_at,
+           CASE WHEN w.has_channel THEN w.channel ELSE t.channel END AS channel,
+           CASE WHEN w.has_category THEN w.category ELSE t.category END AS category,
+           CASE WHEN w.has_priority THEN w.priority ELSE t.priority END AS priority,
+           coalesce(w.status, t.status) AS status,
+           CASE WHEN w.has_agent THEN w.agent ELSE t.agent END AS agent,
+           CASE WHEN w.has_first_response_at THEN w.first_response_at ELSE t.first_response_at END AS first_response_at,
+           CASE WHEN w.has_resolved_at THEN w.resolved_at ELSE t.resolved_at END AS resolved_at,
+           CASE WHEN w.has_reopens THEN w.reopens ELSE t.reopens END AS reopens,
+           CASE WHEN w.has_agent_replies THEN w.agent_replies ELSE t.agent_replies END AS agent_replies,
+           CASE WHEN w.has_customer_replies THEN w.customer_replies ELSE t.customer_replies END AS customer_replies,
+           CASE WHEN w.has_handle_seconds THEN w.handle_seconds ELSE t.handle_seconds END AS handle_seconds,
+           CASE WHEN w.has_csat THEN w.csat ELSE t.csat END AS csat,
+           CASE WHEN w.has_ces THEN w.ces ELSE t.ces END AS ces
+    FROM load_winners AS w
+    JOIN row_customers AS k USING (line)
+    JOIN tickets AS t ON t.source = $1 AND t.ticket_id = w.ticket_id
+)
+UPDATE tickets AS t
+SET (customer_key, customer_id, email, phone, handle, created_at, channel, category, priority, status, agent, first_response_at, resolved_at, reopens, agent_replies, customer_replies, handle_seconds, csat, ces, changed_by_run)
+  = (i.customer_key, i.customer_id, i.email, i.phone, i.handle, i.created_at, i.channel, i.category, i.priority, i.status, i.agent, i.first_response_at, i.resolved_at, i.reopens, i.agent_replies, i.customer_replies, i.handle_seconds, i.csat, i.ces, $2)
+FROM incoming AS i
+WHERE t.source = i.source AND t.ticket_id = i.ticket_id
+  AND (t.customer_key, t.customer_id, t.email, t.phone, t.handle, t.created_at, t.channel, t.category, t.priority, t.status, t.agent, t.first_response_at, t.resolved_at, t.reopens, t.agent_replies, t.customer_replies, t.handle_seconds, t.csat, t.ces)
+      IS DISTINCT FROM (i.customer_key, i.customer_id, i.email, i.phone, i.handle, i.created_at, i.channel, i.category, i.priority, i.status, i.agent, i.first_response_at, i.resolved_at, i.reopens, i.agent_replies, i.customer_replies, i.handle_seconds, i.csat, i.ces);
+
+-- name: insert
+-- Rows this file adds. Defaults apply only here, when a row is first inserted.
+INSERT INTO tickets (source, ticket_id, customer_key, customer_id, email, phone, handle, created_at, channel, category, priority, status, agent, first_response_at, resolved_at, reopens, agent_replies, customer_replies, handle_seconds, csat, ces, loaded_by_run, changed_by_run)
+SELECT $1,
+       w.ticket_id,
+       k.customer_key,
+       w.customer_id,
+       w.email,
+       w.phone,
+       w.handle,
+       w.created_at,
+       w.channel,
+       w.category,
+       w.priority,
+       coalesce(w.status, CASE WHEN w.resolved_at IS NULL THEN 'open' ELSE 'solved' END),
+       w.agent,
+       w.first_response_at,
+       w.resolved_at,
+       w.reopens,
+       w.agent_replies,
+       w.customer_replies,
+       w.handle_seconds,
+       w.csat,
+       w.ces,
+       $2,
+       $2
+FROM load_winners AS w
+JOIN row_customers AS k USING (line)
+WHERE NOT EXISTS (SELECT 1 FROM tickets AS t WHERE t.source = $1 AND t.ticket_id = w.ticket_id);
