@@ -37,12 +37,16 @@ let package = Package(
             ]
         ),
 
+        // Predictive models (BG/NBD, Gamma-Gamma, CLV): pure numerics, no database.
+        .target(name: "PatronModels"),
+
         // The domain: schema migrations, entities, the loader, status, analyses.
         .target(
             name: "PatronCore",
             dependencies: [
                 "PostgresClient",
                 "PatronInput",
+                "PatronModels",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -58,7 +62,15 @@ let package = Package(
             ]
         ),
 
+        // Times fits of the models on simulated customers: scripts/bench-models.
+        .executableTarget(name: "PatronModelsBench", dependencies: ["PatronModels"]),
+
         .testTarget(name: "PatronInputTests", dependencies: ["PatronInput"]),
+        .testTarget(
+            name: "PatronModelsTests",
+            dependencies: ["PatronModels"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore", "PostgresClient", "PatronInput"]),
     ]

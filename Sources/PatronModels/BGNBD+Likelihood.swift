@@ -1,0 +1,139 @@
+// The BG/NBD log-likelihood and its gradient over a whole sample, the inner loop of the fit.
+// Customers with the same (x, t_x, T) are one weighted group; groups are sorted by x so that
+// every term that depends on x alone (the Gamma and Beta functions and their derivatives) is
+// computed once per distinct x, leaving two logarithms and one exponential per group.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+struct BGNBDSample {
+    /// Groups with one x value: customers (total weight) and the range of their groups.
+    struct Level {
+        var x: Double
+        var weight: Double
+        var range: Range<Int>
+    }
+
+    var levels: [Level] = []
+    var recency: [Double] = []
+    var age: [Double] = []
+    var weight: [Double] = []
+    var customers = 0
+    var repeatBuyers = 0
+    var totalRepeats = 0.0
+    var totalT = 0.0
+
+    init(_ rows: [RFM]) {
+        customers = rows.count
+        let order = rows.indices.sorted { i, j in
+            let p = rows[i], q = rows[j]
+            if p.frequency != q.frequency { return p.frequency < q.frequency }
+            if p.recency != q.recency { return p.recency < q.recency }
+            return p.T < q.T
+        }
+        recency.reserveCapacity(rows.count)
+        age.reserveCapacity(rows.count)
+        weight.reserveCapacity(rows.count)
+        var previous: RFM?
+        for index in order {
+            let row = rows[index]
+            totalRepeats += row.frequency
+            totalT += row.T
+            if row.frequency > 0 { repeatBuyers += 1 }
+            if let previous, previous.frequency == row.frequency, previous.recency == row.recency, previous.T == row.T {
+                weight[weight.count - 1] += 1
+                levels[levels.count - 1].weight += 1
+                continue
+            }
+            if previous?.frequency != row.frequency {
+                levels.append(Level(x: row.frequency, weight: 0, range: weight.count..<weight.count))
+            }
+            recency.append(row.recency)
+            age.append(row.T)
+            weight.append(1)
+            levels[levels.count - 1].weight += 1
+            levels[levels.count - 1].range = levels[levels.count - 1].range.lowerBound..<weight.count
+            previous = row
+        }
+    }
+
+    var groups: Int { weight.count }
+
+    /// −(1/N)·ln L at θ = (ln r, ln α, ln a, ln b), and its gradient in θ.
+    func negativeMeanLogLikelihood(_ theta: [Double], _ gradient: inout [Double]) -> Double {
+        let r = exp(theta[0]), alpha = exp(theta[1]), a = exp(theta[2]), b = exp(theta[3])
+        let lnAlpha = theta[1], lnA = theta[2]
+        let lnGammaR = Special.lnGamma(r), psiR = Special.digamma(r)
+        let lnGammaAB = Special.lnGamma(a + b), psiAB = Special.digamma(a + b)
+        let lnGammaB = Special.lnGamma(b), psiB = Special.digamma(b)
+
+        var ll = 0.0, dR = 0.0, dAlpha = 0.0, dA = 0.0, dB = 0.0
+        recency.withUnsafeBufferPointer { recency in
+            age.withUnsafeBufferPointer { age in
+                weight.withUnsafeBufferPointer { weight in
+                    for level in levels {
+                        let x = level.x, w = level.weight
+                        let rx = r + x
+                        // ln A₁ + ln A₂ and their derivatives: one evaluation per distinct x.
+                        let psiABX = Special.digamma(a + b + x)
+                        let lnA1: Double = Special.lnGamma(rx) - lnGammaR + r * lnAlpha
+                        let lnA2: Double = lnGammaAB + Special.lnGamma(b + x) - lnGammaB - Special.lnGamma(a + b + x)
+                        ll += w * (lnA1 + lnA2)
+                        dR += w * (Special.digamma(rx) - psiR + lnAlpha)
+                        dAlpha += w * r / alpha
+                        dA += w * (psiAB - psiABX)
+                        dB += w * (psiAB + Special.digamma(b + x) - psiB - psiABX)
+
+                        if x == 0 {
+                            // ln A₃ only.
+                            var sumLn = 0.0, sumInv = 0.0
+                            for g in level.range {
+                                let lnT = log(alpha + age[g])
+                                sumLn += weight[g] * lnT
+                                sumInv += weight[g] / (alpha + age[g])
+                            }
+                            ll -= rx * sumLn
+                            dR -= sumLn
+                            dAlpha -= rx * sumInv
+                            continue
+                        }
+                        // ln A₃ + softplus(ln A₄ − ln A₃); ω = σ(ln A₄ − ln A₃) is the share of the
+                        // likelihood from "became inactive after the last purchase".
+                        let c = lnA - log(b + x - 1)
+                        var sumLL = 0.0, sumR = 0.0, sumAlpha = 0.0, sumOmega = 0.0
+                        for g in level.range {
+                            let wg = weight[g]
+                            let inverseT = 1 / (alpha + age[g])
+                            let inverseTx = 1 / (alpha + recency[g])
+                            let lnT = log(alpha + age[g])
+                            let lnTx = log(alpha + recency[g])
+                            let d = c + rx * (lnT - lnTx)
+                            let e = exp(-abs(d))
+                            let softplus = d > 0 ? d + log1p(e) : log1p(e)
+                            let omega = d > 0 ? 1 / (1 + e) : e / (1 + e)
+                            sumLL += wg * (softplus - rx * lnT)
+                            sumR += wg * (omega * (lnT - lnTx) - lnT)
+                            sumAlpha += wg * ((1 - omega) * inverseT + omega * inverseTx)
+                            sumOmega += wg * omega
+                        }
+                        ll += sumLL
+                        dR += sumR
+                        dAlpha -= rx * sumAlpha
+                        dA += sumOmega / a
+                        dB -= sumOmega / (b + x - 1)
+                    }
+                }
+            }
+        }
+        let n = Double(customers)
+        gradient[0] = -r * dR / n
+        gradient[1] = -alpha * dAlpha / n
+        gradient[2] = -a * dA / n
+        gradient[3] = -b * dB / n
+        return -ll / n
+    }
+}

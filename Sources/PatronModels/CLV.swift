@@ -1,0 +1,136 @@
+// Predictive customer lifetime value from a BG/NBD purchase model and a Gamma-Gamma value model
+// (Fader, Hardie & Lee 2005, "RFM and CLV: Using Iso-Value Curves for Customer Base Analysis"):
+//
+//   CLV = Σ_{i=1..H} (E[Y(i·M) | x, t_x, T] − E[Y((i−1)·M) | x, t_x, T]) · E[Z | x, m] · margin / (1 + d)^i
+//
+// with E[Y(t) | ·] the BG/NBD conditional expectation of purchases in (T, T + t], E[Z | ·] the
+// Gamma-Gamma expected transaction value, H the horizon in months, d the monthly discount rate
+// and M the length of a month in the model's time unit (365.25 / 12 days; 30.4375 / 7 weeks).
+// Purchases in month i are discounted by (1 + d)^i, i.e. as if they happened at its end.
+
+/// How far ahead and how to value the forecast.
+public struct CLVSettings: Equatable, Sendable {
+    public var horizonMonths: Int
+    public var monthlyDiscount: Double
+    public var margin: Double
+    /// The unit recency and T are measured in.
+    public var timeUnit: TimeUnit
+
+    public init(horizonMonths: Int = 12, monthlyDiscount: Double = 0.01, margin: Double = 1, timeUnit: TimeUnit = .week) {
+        self.horizonMonths = horizonMonths
+        self.monthlyDiscount = monthlyDiscount
+        self.margin = margin
+        self.timeUnit = timeUnit
+    }
+
+    func validate() throws {
+        guard horizonMonths >= 1 else { throw ModelError.invalidSetting("the horizon must be at least 1 month (got \(horizonMonths))") }
+        guard monthlyDiscount.isFinite, monthlyDiscount > -1 else {
+            throw ModelError.invalidSetting("the monthly discount rate must be finite and > −1 (got \(monthlyDiscount))")
+        }
+        guard margin.isFinite else { throw ModelError.invalidSetting("the margin must be finite (got \(margin))") }
+        guard timeUnit.days.isFinite, timeUnit.days > 0 else {
+            throw ModelError.invalidSetting("the time unit must be a positive number of days (got \(timeUnit.days))")
+        }
+    }
+}
+
+/// One customer's forecast.
+public struct CustomerValue: Equatable, Sendable {
+    public var pAlive: Double
+    /// Expected purchases over the whole horizon, undiscounted.
+    public var expectedPurchases: Double
+    public var expectedAverageValue: Double
+    /// True when the expected value is the population mean: no repeat purchase, or a repeat
+    /// buyer whose monetary value is missing or not positive.
+    public var valueIsPopulationMean: Bool
+    public var clv: Double
+}
+
+/// Both fitted models and every customer's forecast, in input order.
+public struct PredictiveCLV: Sendable {
+    public var purchases: BGNBDParameters
+    public var value: GammaGammaParameters
+    public var customers: [CustomerValue]
+}
+
+public enum CLV {
+    /// Fits BG/NBD and Gamma-Gamma on `customers` and forecasts each of them.
+    public static func fitAndPredict(_ customers: [RFM], settings: CLVSettings = CLVSettings()) throws -> PredictiveCLV {
+        try settings.validate()
+        let purchases = try BGNBD.fit(customers)
+        let value = try GammaGamma.fit(customers)
+        return PredictiveCLV(purchases: purchases, value: value,
+                             customers: try predict(customers, purchases: purchases, value: value, settings: settings))
+    }
+
+    /// Forecasts every customer, in input order. Customers with the same (x, t_x, T) share one
+    /// evaluation of the purchase forecast.
+    public static func predict(_ customers: [RFM], purchases: BGNBDParameters, value: GammaGammaParameters,
+                               settings: CLVSettings = CLVSettings()) throws -> [CustomerValue] {
+        try settings.validate()
+        for (index, customer) in customers.enumerated() {
+            if let problem = customer.problem { throw ModelError.invalidInput(model: "CLV", index: index, reason: problem) }
+        }
+        let order = customers.indices.sorted { i, j in
+            let p = customers[i], q = customers[j]
+            if p.frequency != q.frequency { return p.frequency < q.frequency }
+            if p.recency != q.recency { return p.recency < q.recency }
+            return p.T < q.T
+        }
+        var results = [CustomerValue?](repeating: nil, count: customers.count)
+        var previous: (customer: RFM, forecast: PurchaseForecast)?
+        for index in order {
+            let customer = customers[index]
+            let forecast: PurchaseForecast
+            if let previous, previous.customer.frequency == customer.frequency,
+               previous.customer.recency == customer.recency, previous.customer.T == customer.T {
+                forecast = previous.forecast
+            } else {
+                forecast = try purchaseForecast(customer, purchases: purchases, settings: settings)
+                previous = (customer, forecast)
+            }
+            results[index] = try combine(customer, forecast, value: value, settings: settings)
+        }
+        return results.map { $0! }
+    }
+
+    /// Forecasts one customer.
+    public static func predict(_ customer: RFM, purchases: BGNBDParameters, value: GammaGammaParameters,
+                               settings: CLVSettings = CLVSettings()) throws -> CustomerValue {
+        try settings.validate()
+        if let problem = customer.problem { throw ModelError.invalidInput(model: "CLV", index: 0, reason: problem) }
+        return try combine(customer, try purchaseForecast(customer, purchases: purchases, settings: settings),
+                           value: value, settings: settings)
+    }
+
+    struct PurchaseForecast {
+        var pAlive: Double
+        var total: Double
+        /// Σᵢ (expected purchases in month i) / (1 + d)^i
+        var discounted: Double
+    }
+
+    static func purchaseForecast(_ customer: RFM, purchases: BGNBDParameters, settings: CLVSettings) throws -> PurchaseForecast {
+        let month = settings.timeUnit.perMonth
+        var cumulative = 0.0
+        var discounted = 0.0
+        var factor = 1.0
+        for i in 1...settings.horizonMonths {
+            let next = try purchases.expectedPurchases(customer, t: Double(i) * month)
+            factor /= 1 + settings.monthlyDiscount
+            discounted += (next - cumulative) * factor
+            cumulative = next
+        }
+        return PurchaseForecast(pAlive: purchases.pAlive(customer), total: cumulative, discounted: discounted)
+    }
+
+    static func combine(_ customer: RFM, _ forecast: PurchaseForecast, value: GammaGammaParameters,
+                        settings: CLVSettings) throws -> CustomerValue {
+        let averageValue = try value.expectedAverageValue(frequency: customer.frequency, monetary: customer.monetary)
+        let fromPopulation = !(customer.frequency > 0 && (customer.monetary ?? 0) > 0)
+        return CustomerValue(pAlive: forecast.pAlive, expectedPurchases: forecast.total,
+                             expectedAverageValue: averageValue, valueIsPopulationMean: fromPopulation,
+                             clv: forecast.discounted * averageValue * settings.margin)
+    }
+}

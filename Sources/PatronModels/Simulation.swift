@@ -1,0 +1,91 @@
+// Reproducible synthetic customers drawn from the BG/NBD and Gamma-Gamma generative processes,
+// for tests (recovering known parameters) and benchmarks. Not used by the analyses.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// SplitMix64 (Steele, Lea & Flood 2014): small, fast, and the same sequence on every platform.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform on the open interval (0, 1).
+    public mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) * 0x1p-53 }
+
+    public mutating func normal() -> Double {
+        sqrt(-2 * log(uniform())) * cos(2 * Double.pi * uniform())
+    }
+
+    /// Gamma(shape, 1) by Marsaglia & Tsang (2000), boosted for shape < 1.
+    public mutating func gamma(shape: Double) -> Double {
+        if shape < 1 { return gamma(shape: shape + 1) * pow(uniform(), 1 / shape) }
+        let d = shape - 1.0 / 3
+        let c = 1 / (9 * d).squareRoot()
+        while true {
+            var x: Double, v: Double
+            repeat {
+                x = normal()
+                v = 1 + c * x
+            } while v <= 0
+            v = v * v * v
+            let u = uniform()
+            if log(u) < 0.5 * x * x + d - d * v + d * log(v) { return d * v }
+        }
+    }
+
+    public mutating func beta(_ a: Double, _ b: Double) -> Double {
+        let x = gamma(shape: a)
+        return x / (x + gamma(shape: b))
+    }
+}
+
+public enum Simulation {
+    /// `count` customers with ages T uniform on `ages`, purchases from BG/NBD(r, α, a, b) and, for
+    /// repeat buyers, the mean of x transaction values from Gamma-Gamma(p, q, γ).
+    /// With `dayGrid`, times are whole days expressed in weeks (as the warehouse produces them).
+    public static func customers(
+        count: Int, purchases: BGNBDParameters, value: GammaGammaParameters? = nil,
+        ages: ClosedRange<Double>, dayGrid: Bool = false, seed: UInt64
+    ) -> [RFM] {
+        var random = SeededGenerator(seed: seed)
+        var rows: [RFM] = []
+        rows.reserveCapacity(count)
+        for _ in 0..<count {
+            var age = ages.lowerBound + (ages.upperBound - ages.lowerBound) * random.uniform()
+            if dayGrid { age = (age * 7).rounded() / 7 }
+            let rate = random.gamma(shape: purchases.r) / purchases.alpha
+            let dropout = random.beta(purchases.a, purchases.b)
+            var time = 0.0, x = 0.0, last = 0.0
+            while true {
+                time += -log(random.uniform()) / rate
+                if time > age { break }
+                x += 1
+                last = time
+                if random.uniform() < dropout { break }
+            }
+            if dayGrid && x > 0 { last = min(age, max(1, (last * 7).rounded()) / 7) }
+            var monetary: Double?
+            if let value, x > 0 {
+                let scale = random.gamma(shape: value.q) / value.gamma
+                var total = 0.0
+                for _ in 0..<Int(x) { total += random.gamma(shape: value.p) / scale }
+                monetary = total / x
+            }
+            rows.append(RFM(frequency: x, recency: last, T: age, monetary: monetary))
+        }
+        return rows
+    }
+}
