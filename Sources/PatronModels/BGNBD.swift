@@ -188,17 +188,7 @@ public enum BGNBD {
         let minimum = best!
         let values = zip(["r", "alpha", "a", "b"], minimum.point).map { ParameterValue($0.0, exp($0.1)) }
         let logLikelihood = -minimum.value * Double(customers.count)
-        guard minimum.converged else {
-            throw ModelError.didNotConverge(model: name, reason: minimum.reason, iterations: minimum.iterations,
-                                            last: values, logLikelihood: logLikelihood)
-        }
-        if let boundary = minimum.point.firstIndex(where: { abs($0) > boundaryLogParameter }) {
-            let direction = minimum.point[boundary] > 0 ? "grows without bound" : "shrinks to 0"
-            throw ModelError.didNotConverge(
-                model: name,
-                reason: "the likelihood keeps increasing as \(values[boundary].name) \(direction); the data do not identify the model",
-                iterations: minimum.iterations, last: values, logLikelihood: logLikelihood)
-        }
+        try checkOptimum(minimum, model: name, values: values, logLikelihood: logLikelihood)
         return BGNBDParameters(
             r: values[0].value, alpha: values[1].value, a: values[2].value, b: values[3].value,
             logLikelihood: logLikelihood, customers: customers.count,
@@ -210,4 +200,20 @@ public enum BGNBD {
     static let boundaryLogParameter = 16.0
 
     static func isInterior(_ point: [Double]) -> Bool { point.allSatisfy { abs($0) <= boundaryLogParameter } }
+}
+
+/// Throws unless the optimizer converged to an interior point: an optimum at 0 or infinity
+/// (a log-parameter beyond ±16) is a model the data do not identify, not a fit.
+func checkOptimum(_ minimum: Minimum, model: String, values: [ParameterValue], logLikelihood: Double) throws {
+    if let boundary = minimum.point.firstIndex(where: { !(abs($0) <= BGNBD.boundaryLogParameter) }) {
+        let direction = minimum.point[boundary] > 0 ? "grows without bound" : "shrinks to 0"
+        throw ModelError.didNotConverge(
+            model: model,
+            reason: "the likelihood keeps increasing as \(values[boundary].name) \(direction); the data do not identify the model",
+            iterations: minimum.iterations, last: values, logLikelihood: logLikelihood)
+    }
+    guard minimum.converged else {
+        throw ModelError.didNotConverge(model: model, reason: minimum.reason, iterations: minimum.iterations,
+                                        last: values, logLikelihood: logLikelihood)
+    }
 }

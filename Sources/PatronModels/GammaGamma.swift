@@ -120,17 +120,7 @@ public enum GammaGamma {
                       ParameterValue("gamma", exp(minimum.point[2]) * scale)]
         let lnScale: Double = log(scale)
         let logLikelihood = -minimum.value * n - n * lnScale
-        guard minimum.converged else {
-            throw ModelError.didNotConverge(model: name, reason: minimum.reason, iterations: minimum.iterations,
-                                            last: values, logLikelihood: logLikelihood)
-        }
-        if let boundary = minimum.point.firstIndex(where: { abs($0) > BGNBD.boundaryLogParameter }) {
-            let direction = minimum.point[boundary] > 0 ? "grows without bound" : "shrinks to 0"
-            throw ModelError.didNotConverge(
-                model: name,
-                reason: "the likelihood keeps increasing as \(values[boundary].name) \(direction); the data do not identify the model",
-                iterations: minimum.iterations, last: values, logLikelihood: logLikelihood)
-        }
+        try checkOptimum(minimum, model: name, values: values, logLikelihood: logLikelihood)
         return GammaGammaParameters(
             p: values[0].value, q: values[1].value, gamma: values[2].value, logLikelihood: logLikelihood,
             customers: used.count, excluded: excluded,

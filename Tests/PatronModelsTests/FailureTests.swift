@@ -48,21 +48,32 @@ struct FailureTests {
 
     @Test("a degenerate sample (nobody ever drops out, every value the same) is reported, not fitted")
     func degenerate() {
-        // Every customer buys every week up to today: the likelihood grows as b → ∞ (no dropout).
+        // Every customer buys every week up to today: nothing in the data bounds the purchase
+        // process (the likelihood grows as r and α grow together and a shrinks).
         let regular = (1...40).map { RFM(frequency: Double($0), recency: Double($0), T: Double($0), monetary: 20) }
-        var bgError: ModelError?
-        do { _ = try BGNBD.fit(regular) } catch { bgError = error as? ModelError }
-        guard case .didNotConverge(_, _, _, let last, _)? = bgError else {
-            Issue.record("expected didNotConverge, got \(String(describing: bgError))")
-            return
+        expectUnidentified { try BGNBD.fit(regular) }
+        // Identical transaction values: no spread within or across customers, p → ∞.
+        expectUnidentified { try GammaGamma.fit(regular) }
+    }
+
+    @Test("values too large to sum are an error, not NaN")
+    func overflow() {
+        let huge = (1...20).map { RFM(frequency: 2, recency: 3, T: 5, monetary: 1e308 / 3 * Double($0 % 3 + 1)) }
+        #expect { try GammaGamma.fit(huge) } throws: { error in
+            guard case .didNotConverge(_, let reason, _, _, _)? = error as? ModelError else { return false }
+            return reason.contains("not finite")
         }
-        #expect(last.count == 4)
-        // Identical transaction values: p → ∞ (no spread within or across customers).
-        var ggError: ModelError?
-        do { _ = try GammaGamma.fit(regular) } catch { ggError = error as? ModelError }
-        guard case .didNotConverge? = ggError else {
-            Issue.record("expected didNotConverge, got \(String(describing: ggError))")
-            return
+    }
+
+    private func expectUnidentified(_ fit: () throws -> Any, sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            let result = try fit()
+            Issue.record("expected an error, got \(result)", sourceLocation: sourceLocation)
+        } catch let ModelError.didNotConverge(_, reason, _, last, _) {
+            #expect(reason.contains("the data do not identify the model"), sourceLocation: sourceLocation)
+            #expect(last.allSatisfy { !$0.value.isNaN }, sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("expected didNotConverge, got \(error)", sourceLocation: sourceLocation)
         }
     }
 
