@@ -188,6 +188,14 @@ public enum BGNBD {
         let minimum = best!
         let values = zip(["r", "alpha", "a", "b"], minimum.point).map { ParameterValue($0.0, exp($0.1)) }
         let logLikelihood = -minimum.value * Double(customers.count)
+        if !minimum.converged || !isInterior(minimum.point), minimum.point[2] > 10, minimum.point[3] > 10 {
+            // A ridge to infinity: Beta(a, b) tending to a point mass at a/(a + b).
+            let dropout = values[2].value / (values[2].value + values[3].value)
+            throw ModelError.didNotConverge(
+                model: name,
+                reason: "a and b grow without bound together (a/(a + b) → \(formatNumber(dropout))): the dropout probability does not vary across customers; the data do not identify the model",
+                iterations: minimum.iterations, last: values, logLikelihood: logLikelihood)
+        }
         try checkOptimum(minimum, model: name, values: values, logLikelihood: logLikelihood)
         return BGNBDParameters(
             r: values[0].value, alpha: values[1].value, a: values[2].value, b: values[3].value,

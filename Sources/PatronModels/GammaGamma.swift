@@ -120,6 +120,13 @@ public enum GammaGamma {
                       ParameterValue("gamma", exp(minimum.point[2]) * scale)]
         let lnScale: Double = log(scale)
         let logLikelihood = -minimum.value * n - n * lnScale
+        if !minimum.converged || !BGNBD.isInterior(minimum.point), minimum.point[1] > 10, minimum.point[2] > 10 {
+            // A ridge to infinity: the Gamma(q, γ) of the customers' scale tending to a point mass.
+            throw ModelError.didNotConverge(
+                model: name,
+                reason: "q and gamma grow without bound together: the customers' average values do not vary more than their transactions do; the data do not identify the model",
+                iterations: minimum.iterations, last: values, logLikelihood: logLikelihood)
+        }
         try checkOptimum(minimum, model: name, values: values, logLikelihood: logLikelihood)
         return GammaGammaParameters(
             p: values[0].value, q: values[1].value, gamma: values[2].value, logLikelihood: logLikelihood,

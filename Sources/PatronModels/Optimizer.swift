@@ -23,7 +23,7 @@ enum Optimizer {
     struct Settings {
         /// Stop when every component of the gradient is below this.
         var gradientTolerance = 1e-9
-        var maxIterations = 1000
+        var maxIterations = 400
         /// The largest move of one log-parameter in one line search (e² ≈ a factor of 7.4).
         var maxStep = 2.0
         /// A coordinate beyond ±bound means the optimum is at infinity: stop there.
@@ -40,7 +40,7 @@ enum Optimizer {
         var value = first.value
         for _ in 0..<3 {
             let simplex = nelderMead({ x in var g = [Double](repeating: 0, count: x.count); return objective(x, &g) },
-                                     start: point, step: 0.3, maxEvaluations: 4000)
+                                     start: point, step: 0.3, maxEvaluations: 2000)
             evaluations += simplex.evaluations
             let improved = simplex.value < value - 1e-12 * max(1, abs(value))
             point = simplex.point

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PatronModels
 
@@ -49,5 +50,35 @@ struct CDNOWTests {
         #expect(relativeDifference(fit.q, 3.7445883943368363) < 1e-6)
         #expect(relativeDifference(fit.gamma, 15.447746296427946) < 1e-6)
         #expect(relativeDifference(fit.logLikelihood, -4055.9232435028584) < 1e-10)
+    }
+}
+
+/// The fit starts from the data, so the scale of time and money must not matter.
+@Suite("Units")
+struct UnitTests {
+    @Test("CDNOW in days: α × 7, the other parameters unchanged, LL − Σx·ln 7")
+    func days() throws {
+        let weeks = try Fixtures.cdnow()
+        let days = weeks.map { RFM(frequency: $0.frequency, recency: $0.recency * 7, T: $0.T * 7, monetary: $0.monetary) }
+        let inWeeks = try BGNBD.fit(weeks)
+        let inDays = try BGNBD.fit(days)
+        #expect(relativeDifference(inDays.r, inWeeks.r) < 1e-6)
+        #expect(relativeDifference(inDays.alpha, inWeeks.alpha * 7) < 1e-6)
+        #expect(relativeDifference(inDays.a, inWeeks.a) < 1e-6)
+        #expect(relativeDifference(inDays.b, inWeeks.b) < 1e-6)
+        // Each repeat purchase contributes a rate density, which scales by 1/7: Σx = 2457.
+        #expect(abs(inDays.logLikelihood - (inWeeks.logLikelihood - 2457 * log(7.0))) < 1e-6)
+    }
+
+    @Test("values in cents: γ × 100, p and q unchanged, LL − n·ln 100")
+    func cents() throws {
+        let dollars = try Fixtures.cdnow()
+        let cents = dollars.map { RFM(frequency: $0.frequency, recency: $0.recency, T: $0.T, monetary: $0.monetary.map { $0 * 100 }) }
+        let inDollars = try GammaGamma.fit(dollars)
+        let inCents = try GammaGamma.fit(cents)
+        #expect(relativeDifference(inCents.p, inDollars.p) < 1e-6)
+        #expect(relativeDifference(inCents.q, inDollars.q) < 1e-6)
+        #expect(relativeDifference(inCents.gamma, inDollars.gamma * 100) < 1e-6)
+        #expect(abs(inCents.logLikelihood - (inDollars.logLikelihood - 946 * log(100.0))) < 1e-6)
     }
 }

@@ -56,6 +56,18 @@ struct FailureTests {
         expectUnidentified { try GammaGamma.fit(regular) }
     }
 
+    @Test("a small sample whose maximum lies at a, b → ∞ names the ridge")
+    func ridge() {
+        // 30 simulated customers (seed 13) whose likelihood is highest with the same dropout
+        // probability for everyone, i.e. Beta(a, b) collapsed to a point: a, b → ∞ at a fixed ratio.
+        let customers = Simulation.customers(count: 30, purchases: BGNBDParameters(r: 0.8, alpha: 10, a: 0.8, b: 2.5),
+                                             ages: 4...52, dayGrid: true, seed: 13)
+        #expect { try BGNBD.fit(customers) } throws: { error in
+            guard case .didNotConverge(_, let reason, _, let last, _)? = error as? ModelError else { return false }
+            return reason.hasPrefix("a and b grow without bound together") && last[2].value > 1e4 && last[3].value > 1e4
+        }
+    }
+
     @Test("values too large to sum are an error, not NaN")
     func overflow() {
         let huge = (1...20).map { RFM(frequency: 2, recency: 3, T: 5, monetary: 1e308 / 3 * Double($0 % 3 + 1)) }

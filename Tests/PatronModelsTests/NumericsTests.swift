@@ -77,3 +77,36 @@ struct NumericsTests {
         }
     }
 }
+
+@Suite("Optimizer")
+struct OptimizerTests {
+    /// Rosenbrock's valley, f = (1 − x)² + 100 (y − x²)², minimum 0 at (1, 1).
+    static func rosenbrock(_ p: [Double], _ g: inout [Double]) -> Double {
+        let (x, y) = (p[0], p[1])
+        g[0] = -2 * (1 - x) - 400 * x * (y - x * x)
+        g[1] = 200 * (y - x * x)
+        return (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x)
+    }
+
+    @Test("BFGS finds the bottom of Rosenbrock's valley")
+    func bfgs() {
+        let minimum = Optimizer.minimize(Self.rosenbrock, start: [-1.2, 1])
+        #expect(minimum.converged)
+        #expect(abs(minimum.point[0] - 1) < 1e-6 && abs(minimum.point[1] - 1) < 1e-6)
+        #expect(minimum.iterations < 100)
+    }
+
+    @Test("Nelder–Mead finds it without derivatives")
+    func nelderMead() {
+        var g = [0.0, 0.0]
+        let found = Optimizer.nelderMead({ Self.rosenbrock($0, &g) }, start: [-1.2, 1], step: 0.5, maxEvaluations: 5000)
+        #expect(abs(found.point[0] - 1) < 1e-4 && abs(found.point[1] - 1) < 1e-4)
+    }
+
+    @Test("a function without a minimum is reported as diverging")
+    func divergence() {
+        // f = e^−x decreases forever.
+        let minimum = Optimizer.minimize({ p, g in g[0] = -exp(-p[0]); return exp(-p[0]) }, start: [0])
+        #expect(!minimum.converged || minimum.point[0] > 16)
+    }
+}
