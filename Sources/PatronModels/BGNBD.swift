@@ -117,18 +117,25 @@ public struct BGNBDParameters: Equatable, Sendable {
         var sum = term
         let phi = Special.oneMinusExpOver(B, lnOneMinusZ)
         let power = exp(B * lnOneMinusZ)
+        var largest = abs(term)
         var n = 1.0
         var settled = 0
         for _ in 0..<maxTerms {
             let ratio = (A + n) * (B + n) * z / ((C + n) * (n + 1))
             term *= ratio
             sum += term
+            largest = max(largest, abs(term))
             n += 1
             let rho = max(abs(ratio), z)
             if rho < 1 {
                 let tail = abs(term) * rho / (1 - rho)
+                let bracket = phi - power * sum
                 settled = tail <= 1e-16 * (abs(phi) + power * abs(sum)) ? settled + 1 : 0
-                if settled >= 2 { return C * (phi - power * sum) }
+                if settled >= 2 {
+                    // Terms of alternating sign (A < 0 when r > a + b − 1) may cancel: give up
+                    // where their size would cost more than ~5 of the 16 digits.
+                    return power * largest <= 1e5 * abs(bracket) ? C * bracket : nil
+                }
             }
         }
         return nil

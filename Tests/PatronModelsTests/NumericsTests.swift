@@ -110,3 +110,55 @@ struct OptimizerTests {
         #expect(!minimum.converged || minimum.point[0] > 16)
     }
 }
+
+@Suite("Extreme parameters")
+struct ExtremeParameterTests {
+    @Test("expected purchases are finite, non-negative and non-decreasing in t across an extreme grid")
+    func grid() throws {
+        var evaluated = 0
+        for r in [1e-3, 0.3, 50.0] {
+            for alpha in [1e-2, 5.0, 1e4] {
+                for (a, b) in [(1e-3, 1e-3), (0.05, 30.0), (1.0, 1.0), (40.0, 0.2), (3.0, 500.0)] {
+                    let parameters = BGNBDParameters(r: r, alpha: alpha, a: a, b: b)
+                    for (x, tx, T) in [(0.0, 0.0, 0.0), (0.0, 0.0, 52.0), (1.0, 0.5, 100.0), (200.0, 51.0, 52.0)] {
+                        let customer = RFM(frequency: x, recency: tx, T: T)
+                        let alive = parameters.pAlive(customer)
+                        #expect(alive >= 0 && alive <= 1)
+                        var previous = 0.0
+                        for t in [0.01, 1.0, 52.0, 520.0, 1e4] {
+                            let value = try parameters.expectedPurchases(customer, t: t)
+                            #expect(value.isFinite && value >= previous * (1 - 1e-9),
+                                    "r=\(r) α=\(alpha) a=\(a) b=\(b) x=\(x) T=\(T) t=\(t): \(value) after \(previous)")
+                            previous = value
+                            evaluated += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(evaluated == 900)
+    }
+
+    @Test("where the series is used on that grid, the posterior integral agrees with it")
+    func seriesAgainstIntegral() throws {
+        var compared = 0
+        for r in [1e-3, 0.3, 50.0] {
+            for alpha in [1e-2, 5.0, 1e4] {
+                for (a, b) in [(1e-3, 1e-3), (0.05, 30.0), (1.0, 1.0), (40.0, 0.2), (3.0, 500.0)] {
+                    let parameters = BGNBDParameters(r: r, alpha: alpha, a: a, b: b)
+                    for (x, tx, T) in [(0.0, 0.0, 0.0), (0.0, 0.0, 52.0), (1.0, 0.5, 100.0), (200.0, 51.0, 52.0)] {
+                        for t in [0.01, 1.0, 52.0, 520.0, 1e4] {
+                            let customer = RFM(frequency: x, recency: tx, T: T)
+                            guard let series = parameters.aliveExpectationBySeries(customer, t: t) else { continue }
+                            let integral = try #require(parameters.aliveExpectationByIntegral(customer, t: t))
+                            #expect(relativeDifference(series, integral) < 1e-9,
+                                    "r=\(r) α=\(alpha) a=\(a) b=\(b) x=\(x) T=\(T) t=\(t)")
+                            compared += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(compared > 400)
+    }
+}
