@@ -43,6 +43,7 @@ let package = Package(
             dependencies: [
                 "PostgresClient",
                 "PatronInput",
+                "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
