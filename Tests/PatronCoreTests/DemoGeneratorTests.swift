@@ -176,3 +176,33 @@ struct DemoGeneratorTests {
         #expect(ids.count == 10_000)
     }
 }
+
+@Suite("patron demo generate")
+struct DemoCommandTests {
+    @Test("writes the files, prints their counts on stdout and a summary on stderr; bad options are usage errors")
+    func generateCommand() throws {
+        let url = try testDatabaseURL()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patron-demo-cli-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try PatronProcess.run(["demo", "generate", "--customers", "50", "--seed", "9", "--years", "2",
+                                         "--start", "2024-01-01", "--bad-rows", "0", "--out", directory.path], url: url)
+        #expect(run.status == 0, "\(run.stderr)")
+        let manifest = try DemoManifest.read(from: directory)
+        #expect(manifest.customers == 50 && manifest.start == "2024-01-01" && manifest.end == "2026-01-01")
+        #expect(manifest.totalBadRows == 0)
+        #expect(run.stdout.contains("customers.csv  customers  shop"))
+        #expect(run.stdout.split(separator: "\n").count == 2 + 6)
+        #expect(run.stderr.contains("wrote \(manifest.totalRows) rows"))
+        // Every instant lies inside the two years asked for.
+        let purchases = try String(contentsOf: directory.appendingPathComponent("purchases.csv"), encoding: .utf8)
+        for line in purchases.split(separator: "\n").dropFirst() {
+            let orderedAt = line.split(separator: ",")[2]
+            #expect(orderedAt >= "2024-01-01" && orderedAt < "2026-01-01", "\(line)")
+        }
+
+        for bad in [["--customers", "0"], ["--start", "2024-02-30"], ["--years", "0"], ["--bad-rows", "-1"]] {
+            let failed = try PatronProcess.run(["demo", "generate", "--out", directory.path] + bad, url: url)
+            #expect(failed.status == 64, "\(bad)")
+        }
+    }
+}

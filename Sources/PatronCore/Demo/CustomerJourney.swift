@@ -107,8 +107,8 @@ struct CustomerJourney {
             purchaseTimes.append(orderTime)
             if random.chance(0.03) {
                 // A cancelled order shortly before the real one (changed basket, payment failed).
-                writeOrder(at: orderTime - random.exponential(rate: 1 / (30 * DemoTime.minute)) - 60,
-                           status: "cancelled", files: files, nu: nu)
+                let before = orderTime - random.exponential(rate: 1 / (30 * DemoTime.minute)) - 60
+                writeOrder(at: max(before, signup + 1), status: "cancelled", files: files, nu: nu)
             }
             let (orderID, cents) = writeOrder(at: orderTime, status: "completed", files: files, nu: nu)
 
