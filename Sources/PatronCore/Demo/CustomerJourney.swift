@@ -8,10 +8,10 @@ struct DemoFiles {
 }
 
 /// The purchase process (Fader, Hardie & Lee 2005): while alive, a customer buys at Poisson
-/// rate λ ~ Gamma(r, α) per week and, after every purchase, drops out with probability
+/// rate λ ~ Gamma(r, α) per week and, after every repeat purchase, drops out with probability
 /// p ~ Beta(a, b). Spend per purchase is Gamma(p, ν) with ν ~ Gamma(q, γ) (Gamma-Gamma).
 enum PurchaseModel {
-    static let r = 0.75, alpha = 9.0          // mean λ = r/α ≈ 0.083 purchases a week
+    static let r = 0.55, alpha = 10.0         // mean λ = r/α = 0.055 purchases a week
     static let a = 0.9, b = 3.2               // mean dropout p ≈ 0.22
     static let p = 6.0, q = 3.5, gamma = 25.0 // mean spend p·γ/(q−1) = 60
     /// The planted effect: after a bad support experience a customer leaves at once with
@@ -137,7 +137,8 @@ struct CustomerJourney {
                 dropout = 1 - (1 - dropout) * (1 - m.dropoutBoostAfterBadSupport)
                 if random.chance(m.churnAfterBadSupport) { leavesAt = min(leavesAt, outcome.created) }
             }
-            if random.chance(dropout) { break }
+            // BG/NBD: the dropout coin is tossed after every *repeat* purchase, not the first.
+            if purchaseTimes.count > 1 && random.chance(dropout) { break }
             t = orderTime + random.exponential(rate: lambda)
             t = DemoWorld.sameDay(t, hours: DemoWorld.shoppingHours, &random)
             t = max(t, orderTime + DemoTime.minute)
