@@ -212,7 +212,7 @@ struct CustomerJourney {
             ticketEmail = deskEmail()
         }
 
-        let resolved = outcome.resolved != nil
+        let resolved = outcome.isResolved
         let csatOnTicket = resolved && random.chance(0.22)
         let cesOnTicket = resolved && random.chance(0.15)
         files.tickets.write([
@@ -225,14 +225,15 @@ struct CustomerJourney {
             csatOnTicket ? String(outcome.csat) : "", cesOnTicket ? String(outcome.ces(&random)) : "",
         ])
 
-        // Some answers arrive through the survey tool instead, linked by ticket id.
-        if let solvedAt = outcome.resolved, !csatOnTicket, random.chance(0.2) {
+        // Some answers arrive through the survey tool instead, linked by ticket id; a few
+        // arrive both ways (analyses must count the ticket's own value once).
+        if let solvedAt = outcome.resolved, resolved, random.chance(csatOnTicket ? 0.1 : 0.2) {
             let at = solvedAt + random.logNormal(median: 6 * DemoTime.hour, sigma: 1)
             if at < world.end {
                 writeSurvey(kind: "csat", score: outcome.csat, at: at, ticketID: ticketID, files: files)
             }
         }
-        if let solvedAt = outcome.resolved, !cesOnTicket, random.chance(0.08) {
+        if let solvedAt = outcome.resolved, resolved, !cesOnTicket, random.chance(0.08) {
             let at = solvedAt + random.logNormal(median: 8 * DemoTime.hour, sigma: 1)
             if at < world.end {
                 writeSurvey(kind: "ces", score: outcome.ces(&random), at: at, ticketID: ticketID, files: files)

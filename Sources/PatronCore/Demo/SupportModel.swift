@@ -8,8 +8,11 @@ struct TicketOutcome {
     var agent: DemoAgent
     var created: Double
     var firstResponse: Double?
-    /// The last solve, when the ticket is solved or closed at export time.
+    /// The last solve: when the ticket is solved or closed at export time, or, for a ticket
+    /// reopened and open again, its earlier solve (which analyses must ignore).
     var resolved: Double?
+    /// The first solve, when the ticket was reopened after it.
+    var firstSolve: Double?
     var status: String
     var reopens: Int
     var agentReplies: Int
@@ -21,6 +24,7 @@ struct TicketOutcome {
     var abandoned: Bool
     var slowFirstResponse: Bool
     var isBad: Bool { abandoned || slowFirstResponse || satisfaction < 2.5 }
+    var isResolved: Bool { status == "solved" || status == "closed" }
 
     var csat: Int { max(1, min(5, Int(satisfaction.rounded()))) }
     /// Customer effort, 1…7, lower is better: the mirror of satisfaction, with its own noise.
@@ -109,6 +113,7 @@ enum SupportModel {
             agentReplies += min(12, random.poisson(mean: 1.2 + (category == "technical" ? 1.0 : 0)))
             work = random.logNormal(median: medianResolutionHours(category), sigma: 1.0) * speed * DemoTime.hour
         }
+        let firstSolveWork = work
         if random.chance(0.07 + 0.06 * max(0, agent.skill)) {
             reopens = random.chance(0.8) ? 1 : 2
             for _ in 0..<reopens {
@@ -140,7 +145,8 @@ enum SupportModel {
 
         var outcome = TicketOutcome(
             channel: channel, category: category, priority: priority, agent: agent, created: created,
-            firstResponse: firstResponse, resolved: resolvedAt, status: "closed", reopens: reopens,
+            firstResponse: firstResponse, resolved: resolvedAt,
+            firstSolve: reopens > 0 && !abandoned ? firstResponse + firstSolveWork + 600 : nil, status: "closed", reopens: reopens,
             agentReplies: agentReplies, customerReplies: customerReplies, handleSeconds: handle,
             satisfaction: satisfaction, abandoned: abandoned, slowFirstResponse: slow)
         exportState(&outcome, end: world.end, &random)
@@ -159,9 +165,16 @@ enum SupportModel {
             t.reopens = 0
             t.handleSeconds = nil
         } else if t.resolved.map({ $0 >= end }) ?? true {
-            t.resolved = nil
-            t.status = random.chance(0.5) ? "open" : "pending"
-            t.reopens = 0
+            if let firstSolve = t.firstSolve, firstSolve < end {
+                // Solved once, reopened, not solved again yet: open, with the old solve time.
+                t.resolved = firstSolve
+                t.status = "open"
+                t.reopens = 1
+            } else {
+                t.resolved = nil
+                t.status = random.chance(0.5) ? "open" : "pending"
+                t.reopens = 0
+            }
         } else if let resolved = t.resolved {
             t.status = resolved >= end - 4 * DemoTime.day ? "solved" : "closed"
         }
