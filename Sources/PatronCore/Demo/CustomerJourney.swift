@@ -32,6 +32,8 @@ struct CustomerJourney {
     let customerID: String
     let firstName: String, lastName: String
     let email: String
+    let country: String
+    let callingCode: String
     /// Calling code, area prefix, subscriber number: unique per customer.
     let phoneDigits: Phone?
     typealias Phone = (callingCode: String, area: String, number: String)
@@ -64,9 +66,6 @@ struct CustomerJourney {
             : nil
         mood = random.normal()
     }
-
-    let country: String
-    let callingCode: String
 
     mutating func write(to files: DemoFiles) {
         let signup = world.signupTime(index: index, &random)
