@@ -47,6 +47,7 @@ let package = Package(
                 "PostgresClient",
                 "PatronInput",
                 "PatronModels",
+                "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
