@@ -88,9 +88,11 @@ $$;
 
 -- The currency every counted purchase and return is in. Patron loads no exchange rates, so
 -- amounts in two currencies cannot be added up: that is an error with a clear message
--- (SQLSTATE 22023), not a silent sum. NULL when there are no purchases.
+-- (SQLSTATE 22023), not a silent sum. NULL when there are no purchases. VOLATILE on purpose:
+-- the planner may drop an unused STABLE call, and the check must run even when no column
+-- of purchase_facts that needs it is read.
 CREATE FUNCTION reporting_currency() RETURNS text
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     first_currency text;
     other_currency text;

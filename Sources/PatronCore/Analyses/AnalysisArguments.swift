@@ -14,6 +14,15 @@ public enum ParameterValidator {
         case .int:
             guard let number = Int(value) else { throw bad("a whole number") }
             return String(number)
+        case .boundedInt(let low, let high):
+            guard let number = Int(value), number >= (low ?? .min), number <= (high ?? .max) else {
+                switch (low, high) {
+                case let (low?, high?): throw bad("a whole number from \(low) to \(high)")
+                case let (low?, nil): throw bad("a whole number of at least \(low)")
+                default: throw bad("a whole number of at most \(high ?? 0)")
+                }
+            }
+            return String(number)
         case .numeric:
             guard value.range(of: #"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"#, options: .regularExpression) != nil
             else { throw bad("a number") }

@@ -40,6 +40,8 @@ public struct AnalysisParameter: Sendable, Equatable {
 public enum ParameterType: Sendable, Equatable, CustomStringConvertible {
     case text, int, numeric, date, bool, flag, timezone, file
     case choice([String])
+    /// `int(MIN..)`, `int(..MAX)` or `int(MIN..MAX)`: a whole number in that range (inclusive).
+    case boundedInt(min: Int?, max: Int?)
 
     init?(_ text: String) {
         switch text {
@@ -52,6 +54,14 @@ public enum ParameterType: Sendable, Equatable, CustomStringConvertible {
         case "timezone": self = .timezone
         case "file": self = .file
         default:
+            if text.hasPrefix("int("), text.hasSuffix(")") {
+                let bounds = text.dropFirst("int(".count).dropLast().components(separatedBy: "..")
+                guard bounds.count == 2 else { return nil }
+                let low = bounds[0].isEmpty ? nil : Int(bounds[0]), high = bounds[1].isEmpty ? nil : Int(bounds[1])
+                guard bounds[0].isEmpty || low != nil, bounds[1].isEmpty || high != nil, low != nil || high != nil else { return nil }
+                self = .boundedInt(min: low, max: high)
+                return
+            }
             guard text.hasPrefix("choice("), text.hasSuffix(")") else { return nil }
             let options = text.dropFirst("choice(".count).dropLast()
                 .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -71,6 +81,7 @@ public enum ParameterType: Sendable, Equatable, CustomStringConvertible {
         case .timezone: return "timezone"
         case .file: return "file"
         case .choice(let options): return options.joined(separator: "|")
+        case .boundedInt(let low, let high): return "int(\(low.map(String.init) ?? "")..\(high.map(String.init) ?? ""))"
         }
     }
 }

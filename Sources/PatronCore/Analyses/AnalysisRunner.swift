@@ -79,6 +79,23 @@ public final class AnalysisRunner {
         guard let query = definition.query(for: arguments.values) else {
             throw PatronError.usage("analysis \(definition.name) has no statement for this combination of options")
         }
+        // A flag that selects some statement but not the chosen one would be silently ignored.
+        let selecting = Set(definition.queries.flatMap(\.conditions).compactMap { condition -> String? in
+            if case .flag(let name) = condition { return name } else { return nil }
+        })
+        let chosen = Set(query.conditions.compactMap { condition -> String? in
+            if case .flag(let name) = condition { return name } else { return nil }
+        })
+        for name in selecting.subtracting(chosen).sorted() where arguments.values[name] == "true" {
+            let option = definition.parameter(named: name)?.optionName ?? name
+            let others = query.conditions.map { condition -> String in
+                switch condition {
+                case .flag(let flag): return definition.parameter(named: flag)?.optionName ?? flag
+                case .equals(let param, let value): return "\(definition.parameter(named: param)?.optionName ?? param) \(value)"
+                }
+            }
+            throw PatronError.usage("\(option) does not apply" + (others.isEmpty ? "" : " with " + others.joined(separator: " ")) + " (see `patron describe \(definition.name)`)")
+        }
         return PreparedAnalysis(definition: definition, arguments: arguments, query: query,
                                 bindings: arguments.bindings(definition))
     }
