@@ -147,7 +147,7 @@ struct CLVTests {
 
 /// Not a model: fixed numbers that show the predictive plumbing carries values through.
 struct StandInModel: CLVModelFitting {
-    func fit(_ rows: [RFMRow], settings: CLVSettings) throws -> CLVFit {
+    func fit(_ rows: [RFMRow], settings: CLVModelSettings) throws -> CLVFit {
         CLVFit(
             predictions: rows.map { row in
                 CLVPrediction(customerKey: row.customerKey, pAlive: 0.5, expectedPurchases: row.frequency + 1,
