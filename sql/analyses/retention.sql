@@ -63,8 +63,9 @@ periods AS (
     FROM settings AS s
     CROSS JOIN LATERAL period_series(
         s.period, s.tz, s.from_date, s.to_date,
-        (SELECT min(first_purchase_at) FROM customer_first_purchase),
-        (SELECT max(at) FROM activity_events)) AS ps
+        (SELECT min(ordered_at) FROM valid_purchases),
+        greatest((SELECT max(ordered_at) FROM valid_purchases),
+                 CASE WHEN s.activity = 'any' THEN (SELECT max(at) FROM customer_activity) END)) AS ps
 ),
 cohort_sizes AS (
     SELECT b.segment, b.cohort, count(*) AS cohort_size
