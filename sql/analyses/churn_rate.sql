@@ -36,7 +36,7 @@ buyers AS (
            period_label(s.period, s.tz, f.first_purchase_at) AS first_period,
            CASE WHEN s.segment_by IS NOT NULL THEN
                coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN f.first_channel
+                            WHEN 'channel' THEN first_purchase_channel(f.customer_key)
                             WHEN 'country' THEN d.country
                             WHEN 'segment' THEN d.segment
                             WHEN 'cohort' THEN period_label(s.period, s.tz, f.first_purchase_at)::text

@@ -96,7 +96,7 @@ GROUP BY pf.customer_key
 ORDER BY pf.customer_key
 -- query: historical when method=historical
 WITH customer_values AS (
-    SELECT pf.customer_key, period_label($3::text, $2::text, min(pf.ordered_at)) AS cohort,
+    SELECT pf.customer_key, min(pf.ordered_at) AS first_at, period_label($3::text, $2::text, min(pf.ordered_at)) AS cohort,
            count(*) AS orders, sum(pf.amount) AS gross, sum(pf.returned_amount) AS returned,
            sum(pf.net_value) AS net_value
     FROM purchase_facts AS pf
@@ -105,8 +105,8 @@ WITH customer_values AS (
 periods AS (
     SELECT ps.period
     FROM period_series($3::text, $2::text, NULL, NULL,
-                       (SELECT min(ordered_at) FROM valid_purchases),
-                       (SELECT max(first_purchase_at) FROM customer_first_purchase)) AS ps
+                       (SELECT min(first_at) FROM customer_values),
+                       (SELECT max(first_at) FROM customer_values)) AS ps
 ),
 summary AS (
     SELECT v.cohort, GROUPING(v.cohort) AS is_total,
@@ -228,7 +228,7 @@ ORDER BY s.is_total, s.cohort
 WITH settings AS (
     SELECT $2::text AS tz, $5::text AS unit,
            coalesce($4::date, ((SELECT max(ordered_at) FROM valid_purchases) AT TIME ZONE $2::text)::date) AS as_of,
-           (SELECT reporting_currency()) AS currency
+           reporting_currency() AS currency
 ),
 bounds AS (
     SELECT s.*, (s.as_of + 1)::timestamp AT TIME ZONE s.tz AS calibration_end,
@@ -236,14 +236,19 @@ bounds AS (
     FROM settings AS s
 ),
 returned AS (
-    SELECT r.source, r.order_id, sum(r.amount) AS amount
+    SELECT r.source, r.order_id, sum(r.amount) AS amount,
+           min(r.currency)::text AS min_currency, max(r.currency)::text AS max_currency
     FROM returns AS r CROSS JOIN bounds AS b
     WHERE r.order_id IS NOT NULL AND r.returned_at < b.calibration_end
     GROUP BY r.source, r.order_id
 ),
 purchase_days AS (
     SELECT p.customer_key, (p.ordered_at AT TIME ZONE b.tz)::date AS day,
-           sum(p.amount - coalesce(rt.amount, 0)) AS net_value
+           sum(CASE WHEN p.currency = b.currency THEN p.amount ELSE currency_mismatch(b.currency, p.currency) END
+               - CASE WHEN rt.order_id IS NULL THEN 0
+                      WHEN rt.min_currency = b.currency AND rt.max_currency = b.currency THEN rt.amount
+                      ELSE currency_mismatch(b.currency, CASE WHEN rt.min_currency <> b.currency THEN rt.min_currency ELSE rt.max_currency END)
+                 END) AS net_value
     FROM valid_purchases AS p
     CROSS JOIN bounds AS b
     LEFT JOIN returned AS rt ON rt.source = p.source AND rt.order_id = p.order_id

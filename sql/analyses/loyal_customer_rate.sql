@@ -76,7 +76,7 @@ segmented AS (
     SELECT c.*, c.is_repeat AND (c.score IS NULL OR c.score >= 7) AS is_loyal,
            CASE WHEN s.segment_by IS NOT NULL THEN
                coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN f.first_channel
+                            WHEN 'channel' THEN first_purchase_channel(f.customer_key)
                             WHEN 'country' THEN d.country
                             WHEN 'segment' THEN d.segment
                             WHEN 'cohort' THEN period_label(s.period, s.tz, f.first_purchase_at)::text

@@ -37,7 +37,7 @@ buyers AS (
            period_label(s.period, s.tz, f.first_purchase_at) AS cohort,
            CASE WHEN s.segment_by IS NOT NULL THEN
                coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN f.first_channel
+                            WHEN 'channel' THEN first_purchase_channel(f.customer_key)
                             WHEN 'country' THEN d.country
                             WHEN 'segment' THEN d.segment
                         END, '(unknown)')

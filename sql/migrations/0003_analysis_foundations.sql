@@ -9,10 +9,12 @@
 --   period_series(period, tz, from, to, first_at, last_at)
 --                                     the periods to report, with bounds and `complete`
 --   shift_local_days(at, days, tz)    `at` moved by N local calendar days in `tz`
---   reporting_currency()              the one currency of the purchases, or a clear error
+--   reporting_currency(), currency_mismatch(expected, found)
+--                                     the one currency amounts are in; the error otherwise
 --   valid_purchases                   purchases that count: every non-cancelled order
 --   purchase_facts                    valid purchases with returns and net value
---   customer_first_purchase           each buyer's first purchase (cohort anchor)
+--   customer_first_purchase           each buyer's first purchase instant (cohort anchor)
+--   first_purchase_channel(key)       the channel of a customer's first purchase
 --   customer_dimensions               per customer: country and segment (for --segment)
 --   customer_activity                 every dated touch of a customer (for --activity any)
 --
@@ -86,34 +88,25 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
     SELECT ((p_at AT TIME ZONE p_tz) + make_interval(days => p_days)) AT TIME ZONE p_tz
 $$;
 
--- The currency every counted purchase and return is in. Patron loads no exchange rates, so
--- amounts in two currencies cannot be added up: that is an error with a clear message
--- (SQLSTATE 22023), not a silent sum. NULL when there are no purchases. VOLATILE on purpose:
--- the planner may drop an unused STABLE call, and the check must run even when no column
--- of purchase_facts that needs it is read.
-CREATE FUNCTION reporting_currency() RETURNS text
+-- Patron loads no exchange rates, so amounts in two currencies cannot be added up. Views
+-- and analyses that read amounts compare each row's currency with the first purchase's and
+-- call this on a mismatch: an error with a clear message (SQLSTATE 22023), not a silent sum.
+-- Checking row by row inside the scan that reads the amounts anyway costs next to nothing, and
+-- an analysis that reads no amounts is not stopped by currencies it never adds up.
+CREATE FUNCTION currency_mismatch(p_expected text, p_found text) RETURNS numeric
 LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-    first_currency text;
-    other_currency text;
 BEGIN
-    SELECT currency INTO first_currency FROM purchases WHERE status <> 'cancelled' LIMIT 1;
-    SELECT currency INTO other_currency FROM (
-        SELECT p.currency FROM purchases AS p
-        WHERE p.status <> 'cancelled' AND p.currency <> first_currency
-        UNION ALL
-        SELECT r.currency FROM returns AS r
-        JOIN purchases AS p ON p.source = r.source AND p.order_id = r.order_id AND p.status <> 'cancelled'
-        WHERE r.currency <> first_currency
-    ) AS others LIMIT 1;
-    IF other_currency IS NOT NULL THEN
-        RAISE EXCEPTION 'purchases and returns are in more than one currency (% and %); without exchange rates Patron cannot add them up',
-            first_currency, other_currency
-            USING ERRCODE = '22023',
-                  HINT = 'load each currency into its own schema (--schema), or convert the amounts before loading';
-    END IF;
-    RETURN first_currency;
+    RAISE EXCEPTION 'purchases and returns are in more than one currency (% and %); without exchange rates Patron cannot add them up',
+        p_expected, p_found
+        USING ERRCODE = '22023',
+              HINT = 'load each currency into its own schema (--schema), or convert the amounts before loading';
 END
+$$;
+
+-- The currency amounts are compared with: that of any one valid purchase (all must agree).
+CREATE FUNCTION reporting_currency() RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT currency::text FROM purchases WHERE status <> 'cancelled' LIMIT 1
 $$;
 
 -- Purchases that count (METRICS.md): every non-cancelled order, whatever its amount.
@@ -124,28 +117,46 @@ WHERE p.status <> 'cancelled';
 
 -- One row per valid purchase with its returns and net value = amount − sum of its returns.
 -- Returns find their order by (source, order_id) when this is read; returns of cancelled
--- orders (and of orders not loaded) count nowhere. Reading it checks reporting_currency().
+-- orders (and of orders not loaded) count nowhere. Reading `amount`, `returned_amount` or
+-- `net_value` fails (currency_mismatch) if an order or its returns are in another currency
+-- than reporting_currency().
 CREATE VIEW purchase_facts AS
-SELECT p.source, p.order_id, p.customer_key, p.ordered_at, p.amount, p.channel, p.items,
-       coalesce(r.returned_amount, 0) AS returned_amount,
-       p.amount - coalesce(r.returned_amount, 0) AS net_value,
-       c.currency
-FROM valid_purchases AS p
-CROSS JOIN (SELECT reporting_currency() AS currency) AS c
-LEFT JOIN (
-    SELECT source, order_id, sum(amount) AS returned_amount
-    FROM returns
-    WHERE order_id IS NOT NULL
-    GROUP BY source, order_id
-) AS r ON r.source = p.source AND r.order_id = p.order_id;
+SELECT f.source, f.order_id, f.customer_key, f.ordered_at, f.channel, f.items,
+       f.amount, f.returned_amount, f.amount - f.returned_amount AS net_value, f.currency
+FROM (
+    SELECT p.source, p.order_id, p.customer_key, p.ordered_at, p.channel, p.items, c.currency,
+           CASE WHEN p.currency = c.currency THEN p.amount
+                ELSE currency_mismatch(c.currency, p.currency) END AS amount,
+           CASE WHEN r.order_id IS NULL THEN 0
+                WHEN r.min_currency = c.currency AND r.max_currency = c.currency THEN r.returned_amount
+                ELSE currency_mismatch(c.currency, CASE WHEN r.min_currency <> c.currency THEN r.min_currency ELSE r.max_currency END)
+           END AS returned_amount
+    FROM valid_purchases AS p
+    CROSS JOIN (SELECT reporting_currency() AS currency) AS c
+    LEFT JOIN (
+        SELECT source, order_id, sum(amount) AS returned_amount,
+               min(currency)::text AS min_currency, max(currency)::text AS max_currency
+        FROM returns
+        WHERE order_id IS NOT NULL
+        GROUP BY source, order_id
+    ) AS r ON r.source = p.source AND r.order_id = p.order_id
+) AS f;
 
--- Each buyer's first valid purchase: when, and through which channel (ties: the smallest
--- (source, order_id)). Someone with only cancelled orders is not a buyer.
+-- Each buyer's first valid purchase. Someone with only cancelled orders is not a buyer.
 CREATE VIEW customer_first_purchase AS
-SELECT DISTINCT ON (p.customer_key)
-       p.customer_key, p.ordered_at AS first_purchase_at, p.channel AS first_channel
+SELECT p.customer_key, min(p.ordered_at) AS first_purchase_at
 FROM valid_purchases AS p
-ORDER BY p.customer_key, p.ordered_at, p.source, p.order_id;
+GROUP BY p.customer_key;
+
+-- The channel of a customer's first valid purchase (ties: the smallest (source, order_id)).
+-- A function, so that analyses pay for it only when they split by channel.
+CREATE FUNCTION first_purchase_channel(p_customer_key bigint) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT p.channel FROM valid_purchases AS p
+    WHERE p.customer_key = p_customer_key
+    ORDER BY p.ordered_at, p.source, p.order_id
+    LIMIT 1
+$$;
 
 -- Per customer with a profile: country and segment, from the most recently changed profile
 -- that has one (a person may have a profile in several sources).

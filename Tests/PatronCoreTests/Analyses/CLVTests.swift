@@ -131,9 +131,16 @@ struct CLVTests {
         #expect(params.column("parameter") == ["r", "alpha", "log_likelihood", "customers"])
     }
 
-    @Test("mixed currencies fail with a clear message")
+    @Test("mixed currencies fail with a clear message; returns of cancelled orders do not count")
     func mixedCurrencies() throws {
         let w = try ShopFixture.warehouse()
+        // A USD return of the cancelled order C2 is ignored like the order itself.
+        try w.expectLoaded(.returns, "usd-return.csv", "return_id,order_id,returned_at,amount,currency\nR3,C2,2024-03-03,1,USD\n")
+        #expect(try w.runner().collect("clv", ["method": "historical"]).rows.count > 0)
+        // A USD return of a valid order is not.
+        try w.expectLoaded(.returns, "usd-return-2.csv", "return_id,order_id,returned_at,amount,currency\nR4,B1,2024-03-03,1,USD\n")
+        #expect(throws: PatronError.self) { try w.runner().collect("clv", ["method": "historical"]) }
+        try w.expectLoaded(.returns, "usd-return-2.csv", "return_id,order_id,returned_at,amount,currency\nR4,B1,2024-03-03,1,EUR\n")
         try w.expectLoaded(.purchases, "usd.csv", "order_id,customer_id,ordered_at,amount,currency\nU1,U,2024-02-01,5,USD\n")
         do {
             _ = try w.runner().collect("clv", ["method": "historical"])

@@ -87,6 +87,23 @@ struct RetentionTests {
         #expect(r.column("retained") == ["1", "0", "0", "1", "1", "0", "1", "1", "0", "0", "1", "0", "1", "0"])
     }
 
+    @Test("--segment channel: the channel of the first purchase")
+    func segmentChannel() throws {
+        let w = try ShopFixture.warehouse()
+        // A's first order A1 becomes "store", B's first "web"; C and E have none → (unknown).
+        try w.expectLoaded(.purchases, "channels.csv", """
+            order_id,customer_id,ordered_at,amount,currency,channel
+            A1,A,2024-01-05T10:00:00Z,100,EUR,store
+            A2,A,2024-02-10T10:00:00Z,50,EUR,web
+            B1,B,2024-01-20T10:00:00Z,40,EUR,web
+
+            """)
+        let r = AnalysisResult(try w.runner().collect("retention", ["segment": "channel"])).filter("period_offset", "0")
+        #expect(r.column("segment") == ["(unknown)", "store", "web"])
+        #expect(r.column("cohort") == ["2024-02-01", "2024-01-01", "2024-01-01"])
+        #expect(r.column("cohort_size") == ["2", "1", "1"])
+    }
+
     @Test("weeks in a time zone: cohorts are local ISO weeks")
     func weeksInTimeZone() throws {
         let w = try ShopFixture.warehouse()
