@@ -34,17 +34,12 @@ WITH settings AS (
 buyers AS (
     SELECT f.customer_key,
            period_label(s.period, s.tz, f.first_purchase_at) AS first_period,
-           CASE WHEN s.segment_by IS NOT NULL THEN
-               coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN first_purchase_channel(f.customer_key)
-                            WHEN 'country' THEN d.country
-                            WHEN 'segment' THEN d.segment
-                            WHEN 'cohort' THEN period_label(s.period, s.tz, f.first_purchase_at)::text
-                        END, '(unknown)')
+           CASE WHEN s.segment_by IS NULL THEN NULL
+                WHEN s.segment_by = 'cohort' THEN period_label(s.period, s.tz, f.first_purchase_at)::text
+                ELSE coalesce(customer_dimension(f.customer_key, s.segment_by), '(unknown)')
            END AS segment
     FROM customer_first_purchase AS f
     CROSS JOIN settings AS s
-    LEFT JOIN customer_dimensions AS d ON d.customer_key = f.customer_key
 ),
 -- The purchases of one customer in one period make them active at every period boundary b
 -- with purchase < b <= purchase + W: from the next boundary up to the start of the period
@@ -75,23 +70,28 @@ runs AS (
           FROM run_starts AS rs) AS r
     GROUP BY r.customer_key, r.run_number
 ),
+-- Each run with its customer's segment and first purchase period.
+buyer_runs AS (
+    SELECT b.segment, b.first_period, r.run_from, r.run_through
+    FROM runs AS r JOIN buyers AS b ON b.customer_key = r.customer_key
+),
 -- Per label: +1 where a run starts being active, −1 after it ends; lost in the run's last
 -- period (active at its start, not at its end); a run's start is new or reactivated in the
 -- period before it (the purchase that started it).
 events AS (
-    SELECT b.segment, r.run_from AS period, 1 AS active_delta, 0 AS lost, 0 AS new, 0 AS reactivated
-    FROM runs AS r JOIN buyers AS b ON b.customer_key = r.customer_key
+    SELECT r.segment, r.run_from AS period, 1 AS active_delta, 0 AS lost, 0 AS new, 0 AS reactivated
+    FROM buyer_runs AS r
     UNION ALL
-    SELECT b.segment, (r.run_through + s.step)::date, -1, 0, 0, 0
-    FROM runs AS r JOIN buyers AS b ON b.customer_key = r.customer_key CROSS JOIN settings AS s
+    SELECT r.segment, (r.run_through + s.step)::date, -1, 0, 0, 0
+    FROM buyer_runs AS r CROSS JOIN settings AS s
     UNION ALL
-    SELECT b.segment, r.run_through, 0, 1, 0, 0
-    FROM runs AS r JOIN buyers AS b ON b.customer_key = r.customer_key
+    SELECT r.segment, r.run_through, 0, 1, 0, 0
+    FROM buyer_runs AS r
     UNION ALL
-    SELECT b.segment, (r.run_from - s.step)::date, 0, 0,
-           (b.first_period = (r.run_from - s.step)::date)::int,
-           (b.first_period < (r.run_from - s.step)::date)::int
-    FROM runs AS r JOIN buyers AS b ON b.customer_key = r.customer_key CROSS JOIN settings AS s
+    SELECT r.segment, (r.run_from - s.step)::date, 0, 0,
+           (r.first_period = (r.run_from - s.step)::date)::int,
+           (r.first_period < (r.run_from - s.step)::date)::int
+    FROM buyer_runs AS r CROSS JOIN settings AS s
 ),
 events_by_period AS (
     SELECT e.segment, e.period, sum(e.active_delta) AS active_delta,

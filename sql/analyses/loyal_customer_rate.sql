@@ -34,16 +34,14 @@ WITH settings AS (
 ),
 -- Each purchase with the instant of the purchase min_orders − 1 places before it (itself
 -- when min_orders = 1): a buyer's latest purchase before e and the min_orders − 1 before it
--- all lie in [e − L, e) exactly when that earlier one does.
+-- all lie in [e − L, e) exactly when that earlier one does. One window, one sort.
 ranked AS (
-    SELECT p.customer_key, p.ordered_at,
-           period_label(s.period, s.tz, p.ordered_at) AS period,
-           lag(p.ordered_at, s.min_orders - 1) OVER (
-               PARTITION BY p.customer_key ORDER BY p.ordered_at, p.source, p.order_id) AS nth_back_at,
-           row_number() OVER (
-               PARTITION BY p.customer_key, period_label(s.period, s.tz, p.ordered_at)
-               ORDER BY p.ordered_at DESC, p.source DESC, p.order_id DESC) AS latest_in_period
+    SELECT p.customer_key, p.ordered_at, period_label(s.period, s.tz, p.ordered_at) AS period,
+           lag(p.ordered_at, s.min_orders - 1) OVER w AS nth_back_at,
+           lead(period_label(s.period, s.tz, p.ordered_at)) OVER w AS next_purchase_period,
+           first_value(p.ordered_at) OVER w AS first_purchase_at
     FROM valid_purchases AS p CROSS JOIN settings AS s
+    WINDOW w AS (PARTITION BY p.customer_key ORDER BY p.ordered_at, p.source, p.order_id)
 ),
 periods AS (
     SELECT ps.*
@@ -53,39 +51,34 @@ periods AS (
         (SELECT min(ordered_at) FROM valid_purchases),
         (SELECT max(ordered_at) FROM valid_purchases)) AS ps
 ),
+-- One row per buyer and period: their last purchase in it, whether they are a repeat buyer at
+-- its end, and their --segment value.
 buyer_periods AS (
     SELECT r.customer_key, pr.period, pr.period_end,
-           r.nth_back_at >= shift_local_days(pr.period_end, -s.lookback_days, s.tz) AS is_repeat
+           coalesce(r.nth_back_at >= shift_local_days(pr.period_end, -s.lookback_days, s.tz), false) AS is_repeat,
+           CASE WHEN s.segment_by IS NULL THEN NULL
+                WHEN s.segment_by = 'cohort' THEN period_label(s.period, s.tz, r.first_purchase_at)::text
+                ELSE coalesce(customer_dimension(r.customer_key, s.segment_by), '(unknown)')
+           END AS segment
     FROM ranked AS r
     JOIN periods AS pr ON pr.period = r.period
     CROSS JOIN settings AS s
-    WHERE r.latest_in_period = 1
+    WHERE r.next_purchase_period IS DISTINCT FROM r.period
 ),
-classified AS (
-    SELECT bp.customer_key, bp.period, bp.is_repeat IS TRUE AS is_repeat, nps.score
+-- The latest NPS answer before e of each repeat buyer who gave one.
+latest_nps AS (
+    SELECT DISTINCT ON (bp.customer_key, bp.period) bp.customer_key, bp.period, sv.score
     FROM buyer_periods AS bp
-    LEFT JOIN LATERAL (
-        SELECT sv.score FROM surveys AS sv
-        WHERE bp.is_repeat AND sv.customer_key = bp.customer_key AND sv.kind = 'nps'
-          AND sv.responded_at < bp.period_end
-        ORDER BY sv.responded_at DESC, sv.source DESC, sv.response_id DESC
-        LIMIT 1
-    ) AS nps ON true
+    JOIN surveys AS sv
+      ON sv.customer_key = bp.customer_key AND sv.kind = 'nps' AND sv.responded_at < bp.period_end
+    WHERE bp.is_repeat
+    ORDER BY bp.customer_key, bp.period, sv.responded_at DESC, sv.source DESC, sv.response_id DESC
 ),
 segmented AS (
-    SELECT c.*, c.is_repeat AND (c.score IS NULL OR c.score >= 7) AS is_loyal,
-           CASE WHEN s.segment_by IS NOT NULL THEN
-               coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN first_purchase_channel(f.customer_key)
-                            WHEN 'country' THEN d.country
-                            WHEN 'segment' THEN d.segment
-                            WHEN 'cohort' THEN period_label(s.period, s.tz, f.first_purchase_at)::text
-                        END, '(unknown)')
-           END AS segment
-    FROM classified AS c
-    CROSS JOIN settings AS s
-    JOIN customer_first_purchase AS f ON f.customer_key = c.customer_key
-    LEFT JOIN customer_dimensions AS d ON d.customer_key = c.customer_key
+    SELECT bp.segment, bp.period, bp.is_repeat, n.score,
+           bp.is_repeat AND (n.score IS NULL OR n.score >= 7) AS is_loyal
+    FROM buyer_periods AS bp
+    LEFT JOIN latest_nps AS n ON n.customer_key = bp.customer_key AND n.period = bp.period
 ),
 counts AS (
     SELECT sg.segment, sg.period,

@@ -36,15 +36,10 @@ buyers AS (
     SELECT f.customer_key,
            period_label(s.period, s.tz, f.first_purchase_at) AS cohort,
            CASE WHEN s.segment_by IS NOT NULL THEN
-               coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN first_purchase_channel(f.customer_key)
-                            WHEN 'country' THEN d.country
-                            WHEN 'segment' THEN d.segment
-                        END, '(unknown)')
+               coalesce(customer_dimension(f.customer_key, s.segment_by), '(unknown)')
            END AS segment
     FROM customer_first_purchase AS f
     CROSS JOIN settings AS s
-    LEFT JOIN customer_dimensions AS d ON d.customer_key = f.customer_key
 ),
 activity_events AS (
     SELECT p.customer_key, p.ordered_at AS at FROM valid_purchases AS p

@@ -14,8 +14,8 @@
 --   valid_purchases                   purchases that count: every non-cancelled order
 --   purchase_facts                    valid purchases with returns and net value
 --   customer_first_purchase           each buyer's first purchase instant (cohort anchor)
---   first_purchase_channel(key)       the channel of a customer's first purchase
---   customer_dimensions               per customer: country and segment (for --segment)
+--   customer_dimensions               per customer: country and segment from profiles
+--   customer_dimension(key, dim)      channel, country or segment of one customer (--segment)
 --   customer_activity                 every dated touch of a customer (for --activity any)
 --
 -- Functions and views read tables through search_path (Patron's schema), like all of
@@ -132,7 +132,8 @@ FROM (
                 ELSE currency_mismatch(c.currency, CASE WHEN r.min_currency <> c.currency THEN r.min_currency ELSE r.max_currency END)
            END AS returned_amount
     FROM valid_purchases AS p
-    CROSS JOIN (SELECT reporting_currency() AS currency) AS c
+    -- OFFSET 0 keeps the look-up a subquery run once, not a call inlined into every row.
+    CROSS JOIN (SELECT reporting_currency() AS currency OFFSET 0) AS c
     LEFT JOIN (
         SELECT source, order_id, sum(amount) AS returned_amount,
                min(currency)::text AS min_currency, max(currency)::text AS max_currency
@@ -148,16 +149,6 @@ SELECT p.customer_key, min(p.ordered_at) AS first_purchase_at
 FROM valid_purchases AS p
 GROUP BY p.customer_key;
 
--- The channel of a customer's first valid purchase (ties: the smallest (source, order_id)).
--- A function, so that analyses pay for it only when they split by channel.
-CREATE FUNCTION first_purchase_channel(p_customer_key bigint) RETURNS text
-LANGUAGE sql STABLE AS $$
-    SELECT p.channel FROM valid_purchases AS p
-    WHERE p.customer_key = p_customer_key
-    ORDER BY p.ordered_at, p.source, p.order_id
-    LIMIT 1
-$$;
-
 -- Per customer with a profile: country and segment, from the most recently changed profile
 -- that has one (a person may have a profile in several sources).
 CREATE VIEW customer_dimensions AS
@@ -169,6 +160,22 @@ SELECT c.customer_key,
         WHERE cp.customer_key = c.customer_key AND cp.segment IS NOT NULL
         ORDER BY cp.changed_by_run DESC, cp.source LIMIT 1) AS segment
 FROM customers AS c;
+
+-- One dimension of a customer for --segment: `channel` (of their first valid purchase;
+-- ties: the smallest (source, order_id)), `country` or `segment` (customer_dimensions); NULL
+-- when unknown or for another dimension. A function, so that an analysis pays for the look-up
+-- (by index) only when it splits by that dimension:
+--   CASE WHEN segment_by IS NOT NULL THEN coalesce(customer_dimension(key, segment_by), '(unknown)') END
+CREATE FUNCTION customer_dimension(p_customer_key bigint, p_dimension text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT CASE p_dimension
+        WHEN 'channel' THEN (SELECT p.channel FROM valid_purchases AS p
+                             WHERE p.customer_key = p_customer_key
+                             ORDER BY p.ordered_at, p.source, p.order_id LIMIT 1)
+        WHEN 'country' THEN (SELECT d.country FROM customer_dimensions AS d WHERE d.customer_key = p_customer_key)
+        WHEN 'segment' THEN (SELECT d.segment FROM customer_dimensions AS d WHERE d.customer_key = p_customer_key)
+    END
+$$;
 
 -- Every dated touch of a customer: valid purchases (ordered_at), tickets (created_at), survey
 -- answers (responded_at) and mentions (posted_at) whose handle resolves to a customer.
