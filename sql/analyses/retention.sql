@@ -83,6 +83,7 @@ active_counts AS (
     SELECT coalesce(b.segment, '') AS segment_key, b.cohort, a.period, count(*) AS active
     FROM buyers AS b
     JOIN active_periods AS a ON a.customer_key = b.customer_key AND a.period >= b.cohort
+    WHERE $5::text = 'on'  -- a constant once bound: the other mode's counts are never computed
     GROUP BY coalesce(b.segment, ''), b.cohort, a.period
 ),
 -- mode rolling: cohort customers by their last active period (the last period reported
@@ -93,6 +94,7 @@ last_active_counts AS (
     FROM buyers AS b
     JOIN (SELECT customer_key, max(period) AS last_period FROM active_periods GROUP BY customer_key) AS l
       ON l.customer_key = b.customer_key
+    WHERE $5::text = 'rolling'
     GROUP BY coalesce(b.segment, ''), b.cohort, least(l.last_period, (SELECT max(period) FROM periods))
 ),
 retained AS (
