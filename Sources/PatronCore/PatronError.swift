@@ -14,6 +14,8 @@ public enum PatronError: Error, CustomStringConvertible {
     case database(PostgresError)
     /// Another load holds the warehouse lock and `--no-wait` was given.
     case lockBusy(String)
+    /// Bad command-line usage that only Patron can check (e.g. an analysis parameter's value).
+    case usage(String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum PatronError: Error, CustomStringConvertible {
             return "\(file): \(rejected) of \(read) rows rejected, more than --max-rejects \(limit) allows; nothing was loaded"
         case .database(let error): return error.description
         case .lockBusy(let message): return message
+        case .usage(let message): return message
         }
     }
 
@@ -32,6 +35,7 @@ public enum PatronError: Error, CustomStringConvertible {
         case .input, .tooManyRejects: return .loadFailed
         case .database: return .database
         case .lockBusy: return .lockBusy
+        case .usage: return .usage
         }
     }
 }

@@ -6,8 +6,14 @@ struct BoundParameters {
     private var storage: [UInt8] = []
     /// Start of each value in `storage`; nil for SQL NULL.
     private var offsets: [Int?] = []
+    /// Parameter type OIDs (`paramTypes`), or nil to let the server infer every type.
+    private let types: [UInt32]?
 
-    init(_ parameters: [(any PostgresBindable)?], statement: String) throws {
+    init(_ parameters: [(any PostgresBindable)?], types: [UInt32]? = nil, statement: String) throws {
+        if let types, types.count != parameters.count {
+            throw PostgresError(kind: .client, message: "\(types.count) parameter types for \(parameters.count) parameters", statement: statement)
+        }
+        self.types = types
         offsets.reserveCapacity(parameters.count)
         for (index, parameter) in parameters.enumerated() {
             guard let parameter else {
@@ -30,6 +36,12 @@ struct BoundParameters {
     }
 
     var count: Int32 { Int32(offsets.count) }
+
+    /// Calls `body` with the `paramTypes` array (nil: inferred); valid only during the call.
+    func withUnsafeTypes<R>(_ body: (UnsafePointer<UInt32>?) throws -> R) rethrows -> R {
+        guard let types else { return try body(nil) }
+        return try types.withUnsafeBufferPointer { try body($0.baseAddress) }
+    }
 
     /// Calls `body` with the `paramValues` array; valid only during the call.
     func withUnsafeValues<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>?) throws -> R) rethrows -> R {

@@ -4,13 +4,18 @@ extension Connection {
     /// Runs one statement with bound parameters (`$1`, `$2`, …; never spliced into the SQL),
     /// text-format parameters and results.
     ///
+    /// `parameterTypes` gives each parameter's type OID (e.g. 25 for text); nil lets the server
+    /// infer them, which fails for a `$n` the statement does not use.
+    ///
     /// - Throws: `PostgresError` (`.server` with the SQLSTATE and fields when the server refused it).
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [(any PostgresBindable)?] = []) throws -> QueryResult {
+    public func execute(_ sql: String, _ parameters: [(any PostgresBindable)?] = [], parameterTypes: [UInt32]? = nil) throws -> QueryResult {
         let connection = try openConnection()
-        let bound = try BoundParameters(parameters, statement: sql)
-        let result = bound.withUnsafeValues { values in
-            PQexecParams(connection, sql, bound.count, nil, values, nil, nil, 0)
+        let bound = try BoundParameters(parameters, types: parameterTypes, statement: sql)
+        let result = bound.withUnsafeTypes { types in
+            bound.withUnsafeValues { values in
+                PQexecParams(connection, sql, bound.count, types, values, nil, nil, 0)
+            }
         }
         return try checkedResult(result, statement: sql)
     }

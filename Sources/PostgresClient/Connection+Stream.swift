@@ -8,16 +8,20 @@ extension Connection {
     /// If `onColumns` or `onRow` throws, the query is cancelled, the rest of the result is
     /// discarded, and that error is rethrown; the connection stays usable.
     /// A server error part-way through is thrown after the rows that came before it were delivered.
+    /// `parameterTypes` as in ``execute(_:_:parameterTypes:)``.
     public func stream(
         _ sql: String,
         _ parameters: [(any PostgresBindable)?] = [],
+        parameterTypes: [UInt32]? = nil,
         onColumns: ([ColumnInfo]) throws -> Void,
         onRow: (RowView) throws -> Void
     ) throws {
         let connection = try openConnection()
-        let bound = try BoundParameters(parameters, statement: sql)
-        let sent = bound.withUnsafeValues { values in
-            PQsendQueryParams(connection, sql, bound.count, nil, values, nil, nil, 0)
+        let bound = try BoundParameters(parameters, types: parameterTypes, statement: sql)
+        let sent = bound.withUnsafeTypes { types in
+            bound.withUnsafeValues { values in
+                PQsendQueryParams(connection, sql, bound.count, types, values, nil, nil, 0)
+            }
         }
         guard sent == 1 else {
             let error = PostgresError(connection: connection, fallbackKind: .client, statement: sql)

@@ -1,0 +1,134 @@
+import Foundation
+
+/// One named analysis: a `.sql` file with a header block (sql/analyses/README.md).
+public struct AnalysisDefinition: Sendable {
+    public var name: String
+    public var summary: String
+    public var description: String
+    public var grain: String
+    public var parameters: [AnalysisParameter]
+    public var columns: [AnalysisColumn]
+    public var queries: [AnalysisQuery]
+    /// `pivot:` header: how `--pivot` turns the long result into a wide table, if it can.
+    public var pivot: PivotSpec?
+    /// The file it was read from.
+    public var path: String
+
+    public func parameter(named name: String) -> AnalysisParameter? {
+        parameters.first { $0.name == name }
+    }
+
+    /// The statement to run for these (validated) values: the first whose conditions all hold.
+    public func query(for values: [String: String]) -> AnalysisQuery? {
+        queries.first { query in !query.isStep && query.conditions.allSatisfy { $0.holds(in: values) } }
+    }
+}
+
+/// `param: [$N] NAME TYPE [= DEFAULT] : HELP`
+public struct AnalysisParameter: Sendable, Equatable {
+    /// `$N` it is bound to, or nil for a parameter only the engine reads (e.g. `pivot`).
+    public var position: Int?
+    public var name: String
+    public var type: ParameterType
+    public var defaultValue: String?
+    public var help: String
+
+    /// `--min-orders` for `min_orders`.
+    public var optionName: String { "--" + name.replacingOccurrences(of: "_", with: "-") }
+}
+
+public enum ParameterType: Sendable, Equatable, CustomStringConvertible {
+    case text, int, numeric, date, bool, flag, timezone, file
+    case choice([String])
+    /// `int(MIN..)`, `int(..MAX)` or `int(MIN..MAX)`: a whole number in that range (inclusive).
+    case boundedInt(min: Int?, max: Int?)
+
+    init?(_ text: String) {
+        switch text {
+        case "text": self = .text
+        case "int", "integer": self = .int
+        case "numeric": self = .numeric
+        case "date": self = .date
+        case "bool", "boolean": self = .bool
+        case "flag": self = .flag
+        case "timezone": self = .timezone
+        case "file": self = .file
+        default:
+            if text.hasPrefix("int("), text.hasSuffix(")") {
+                let bounds = text.dropFirst("int(".count).dropLast().components(separatedBy: "..")
+                guard bounds.count == 2 else { return nil }
+                let low = bounds[0].isEmpty ? nil : Int(bounds[0]), high = bounds[1].isEmpty ? nil : Int(bounds[1])
+                guard bounds[0].isEmpty || low != nil, bounds[1].isEmpty || high != nil, low != nil || high != nil else { return nil }
+                self = .boundedInt(min: low, max: high)
+                return
+            }
+            guard text.hasPrefix("choice("), text.hasSuffix(")") else { return nil }
+            let options = text.dropFirst("choice(".count).dropLast()
+                .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !options.isEmpty, !options.contains(where: \.isEmpty) else { return nil }
+            self = .choice(options)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .text: return "text"
+        case .int: return "int"
+        case .numeric: return "numeric"
+        case .date: return "date"
+        case .bool: return "bool"
+        case .flag: return "flag"
+        case .timezone: return "timezone"
+        case .file: return "file"
+        case .choice(let options): return options.joined(separator: "|")
+        case .boundedInt(let low, let high): return "int(\(low.map(String.init) ?? "")..\(high.map(String.init) ?? ""))"
+        }
+    }
+}
+
+/// `column: NAME TYPE : HELP` — documentation of an output column.
+public struct AnalysisColumn: Sendable, Equatable {
+    public var name: String
+    public var type: String
+    public var help: String
+}
+
+/// `query: NAME [when COND[, COND…]]` and the SQL below it; or `step: NAME`, a statement the
+/// engine runs itself as an input (e.g. the RFM summary a model is fitted on), never the output.
+public struct AnalysisQuery: Sendable {
+    public var name: String
+    public var conditions: [QueryCondition]
+    public var sql: String
+    public var isStep = false
+}
+
+/// `FLAG` (the flag is set) or `PARAM=VALUE`.
+public enum QueryCondition: Sendable, Equatable, CustomStringConvertible {
+    case flag(String)
+    case equals(String, String)
+
+    func holds(in values: [String: String]) -> Bool {
+        switch self {
+        case .flag(let name): return values[name] == "true"
+        case .equals(let name, let value): return values[name] == value
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .flag(let name): return name
+        case .equals(let name, let value): return "\(name)=\(value)"
+        }
+    }
+}
+
+/// `pivot: ROW[, ROW…] by COLUMN value VALUE [complete FLAG]` — `--pivot` keeps the ROW
+/// columns, makes one column per distinct COLUMN value (in order of appearance) and fills it
+/// with VALUE. With `complete FLAG` (a boolean column), a `complete_through` column after the
+/// row keys gives the last COLUMN value whose cell was complete.
+public struct PivotSpec: Sendable, Equatable {
+    public var rowKeys: [String]
+    public var columnKey: String
+    public var valueColumn: String
+    public var completeColumn: String?
+}

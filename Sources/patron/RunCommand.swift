@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import PatronCore
+
+extension OutputFormat: ExpressibleByArgument {}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a named analysis and print or export its result.",
+        discussion: """
+            The analysis' own options (e.g. --period week) come after its name; \
+            `patron run NAME --help` lists them. Output: an aligned table on a terminal, CSV \
+            with a header otherwise; --format chooses (json, jsonl, markdown too). Rows stream: \
+            a large result never sits whole in memory. --into SCHEMA.TABLE writes the result \
+            into a PostgreSQL table instead. Exit codes: 64 bad option or value, 78 bad \
+            analysis file or setup, 4 database error.
+            """,
+        // `patron run NAME --help` describes the analysis, so the command handles --help itself.
+        helpNames: []
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var analyses: AnalysesOptions
+
+    @Option(help: ArgumentHelp("Output format (default: table on a terminal, else csv; or from --output's extension).", valueName: "format"))
+    var format: OutputFormat?
+
+    @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Write the result into this PostgreSQL table (server-side).", valueName: "schema.table"))
+    var into: String?
+
+    @Flag(help: "With --into: drop and recreate the table if it exists.")
+    var replace = false
+
+    @Flag(help: "With --into: add the rows to the table if it exists.")
+    var append = false
+
+    @Flag(help: "Print the SQL that would run, with its bound values, and stop.")
+    var sql = false
+
+    @Flag(name: [.short, .long], help: "Show help (with a name: that analysis' options).")
+    var help = false
+
+    @Argument(help: ArgumentHelp("The analysis (see `patron list`).", valueName: "name"))
+    var name: String?
+
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The analysis' options, e.g. --period week.", valueName: "options"))
+    var parameters: [String] = []
+
+    func validate() throws {
+        if replace && append { throw ValidationError("--replace and --append exclude each other") }
+        if (replace || append) && into == nil { throw ValidationError("--replace and --append go with --into") }
+        if into != nil && (output != nil || format != nil) { throw ValidationError("--into writes to the database; drop --output/--format") }
+    }
+
+    func run() throws {
+        guard let name else {
+            if help { Terminal.output(RunCommand.helpMessage() + "\n"); return }
+            throw ValidationError("name the analysis to run (see `patron list`)")
+        }
+        try reportingErrors {
+            let definition = try analyses.catalog().analysis(named: name)
+            if help {
+                Terminal.output(AnalysisHelp.runHelp(definition))
+                return .success
+            }
+            let given = try AnalysisArguments.parseOptions(parameters, for: definition)
+            let prepared = try AnalysisRunner.prepare(definition, given)
+            if sql {
+                Terminal.output(prepared.listing)
+                return .success
+            }
+            let logger = global.makeLogger("patron.run")
+            let warehouse = try global.openWarehouse(logger: logger)
+            guard try Migrator(warehouse: warehouse).pending().isEmpty else {
+                throw PatronError.configuration("schema \(warehouse.schema) is not set up or not up to date: run `patron migrate` (or load something)")
+            }
+            let runner = AnalysisRunner(warehouse: warehouse, catalog: try analyses.catalog())
+            // Hook for `clv --method predictive`: assign a CLVModelFitting (PatronModels) here.
+            runner.clvModel = nil
+            if let into {
+                let mode: IntoMode = replace ? .replace : append ? .append : .create
+                let rows = try runner.into(prepared, table: into, mode: mode)
+                if !global.quiet { Terminal.line("patron: wrote \(rows) row(s) of \(name) into \(into)") }
+                return .success
+            }
+            let sink = try output.map { try OutputSink(path: $0) } ?? OutputSink(handle: .standardOutput)
+            let chosen = format ?? output.flatMap(formatFromExtension) ?? (isatty(STDOUT_FILENO) == 1 && output == nil ? .table : .csv)
+            try runner.write(prepared, to: ResultWriters.make(chosen, sink: sink))
+            return .success
+        }
+    }
+
+    private func formatFromExtension(_ path: String) -> OutputFormat? {
+        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        case "csv": return .csv
+        case "json": return .json
+        case "jsonl", "ndjson": return .jsonl
+        case "md", "markdown": return .markdown
+        case "txt": return .table
+        default: return nil
+        }
+    }
+}

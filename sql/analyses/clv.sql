@@ -1,0 +1,269 @@
+-- analysis: clv
+-- summary: Customer lifetime value, three ways: historical, formula, predictive (BG/NBD + Gamma-Gamma).
+-- description: Net value of an order = amount − its returns; cancelled orders never count.
+--   historical: each buyer's net value to date (everything loaded). formula: AOV × purchases
+--   per customer per year × --margin × expected lifetime in years, over the year before the end
+--   of the --as-of day: AOV = net value ÷ orders and purchases per customer = orders ÷ buyers of
+--   that year, lifetime = 1 ÷ annual churn rate, the churn_rate of that one-year period (active
+--   = a purchase in the previous --window days); per customer this is their net value of the
+--   year × margin × lifetime, so the mean over customers is the textbook product.
+--   predictive (default): BG/NBD for future purchases and Gamma-Gamma for their average value,
+--   fitted by maximum likelihood on the RFM summary at the end of --as-of (default the last
+--   purchase day; local days in --tz; purchases on the same day are one transaction; returns
+--   made after --as-of are ignored). CLV over --horizon months = Σ E[purchases in month i] ×
+--   E[average value] × margin ÷ (1 + discount)^i. Default output: a summary by first-purchase
+--   cohort (customers, mean, median, p90, total) with an all-customers row (empty cohort);
+--   --per-customer gives one row per customer; --params the fitted parameters.
+-- grain: one row per cohort plus an all-customers row (--per-customer: per customer; --params: per model parameter)
+-- param: $1 method choice(historical,formula,predictive) = predictive : How to value customers.
+-- param: $2 tz timezone = UTC : Time zone of days and cohort periods.
+-- param: $3 period choice(day,week,month,quarter,year) = month : Cohort period of the summary.
+-- param: $4 as_of date : Last day of the data used (formula, predictive), inclusive. Default: the last purchase day.
+-- param: $5 unit choice(week,day) = week : Unit of frequency, recency and T (predictive).
+-- param: $6 horizon int(1..) = 12 : Months of future value summed (predictive).
+-- param: $7 discount numeric = 0.01 : Monthly discount rate (predictive).
+-- param: $8 margin numeric = 1.0 : Share of net value that is profit (formula, predictive).
+-- param: $9 window int(1..) = 90 : Days without purchase after which a customer counts as lost, for the annual churn rate (formula).
+-- param: per_customer flag : One row per customer instead of the cohort summary.
+-- param: params flag : The fitted model parameters (predictive only).
+-- column: method text : historical, formula or predictive.
+-- column: cohort date : Local start date of the first-purchase period; empty on the all-customers row.
+-- column: customers bigint : Customers valued (historical: every buyer; formula: buyers of the year; predictive: every buyer up to --as-of).
+-- column: mean_value numeric : Mean CLV of the cohort's customers.
+-- column: median_value float8 : Median (percentile_cont).
+-- column: p90_value float8 : 90th percentile (percentile_cont).
+-- column: total_value numeric : Sum.
+-- column: orders bigint : historical: orders of the cohort's customers (gross, returned: their amounts and returns).
+-- column: aov numeric : formula: net value ÷ orders of the year (also purchases_per_year, annual_churn_rate, lifetime_years, margin, as_of).
+-- column: mean_p_alive float8 : predictive: mean probability of being alive (also expected_purchases over the horizon, mean_expected_avg_value).
+-- column: per_customer various : --per-customer: customer_key, cohort and the method's per-customer inputs and value (predictive: frequency, recency, T, monetary, p_alive, expected_purchases, expected_avg_value, clv).
+-- column: model text : --params: bgnbd or gamma_gamma, with parameter (r, alpha, a, b; p, q, gamma; log_likelihood, customers) and value.
+-- query: predictive_params when method=predictive, params
+SELECT mp.model, mp.parameter, mp.value
+FROM clv_model_params AS mp
+ORDER BY mp.model, CASE mp.parameter WHEN 'log_likelihood' THEN 2 WHEN 'customers' THEN 3 ELSE 1 END,
+         array_position(ARRAY['r', 'alpha', 'a', 'b', 'p', 'q', 'gamma'], mp.parameter), mp.parameter
+-- query: predictive_per_customer when method=predictive, per_customer
+SELECT cp.customer_key, period_label($3::text, $2::text, f.first_purchase_at) AS cohort,
+       cp.frequency, cp.recency, cp."T", cp.monetary, cp.p_alive, cp.expected_purchases,
+       cp.expected_avg_value, cp.clv
+FROM clv_predictions AS cp
+JOIN customer_first_purchase AS f ON f.customer_key = cp.customer_key
+ORDER BY cp.customer_key
+-- query: predictive when method=predictive
+WITH cohorts AS (
+    SELECT period_label($3::text, $2::text, f.first_purchase_at) AS cohort, cp.*
+    FROM clv_predictions AS cp
+    JOIN customer_first_purchase AS f ON f.customer_key = cp.customer_key
+),
+periods AS (
+    SELECT ps.period
+    FROM period_series($3::text, $2::text, NULL, NULL,
+                       (SELECT min(first_purchase_at) FROM customer_first_purchase AS f
+                        JOIN clv_predictions AS cp ON cp.customer_key = f.customer_key),
+                       (SELECT max(first_purchase_at) FROM customer_first_purchase AS f
+                        JOIN clv_predictions AS cp ON cp.customer_key = f.customer_key)) AS ps
+),
+summary AS (
+    SELECT c.cohort, GROUPING(c.cohort) AS is_total,
+           count(*) AS customers,
+           avg(c.clv)::numeric AS mean_value,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.clv) AS median_value,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY c.clv) AS p90_value,
+           sum(c.clv)::numeric AS total_value,
+           avg(c.p_alive) AS mean_p_alive,
+           sum(c.expected_purchases) AS expected_purchases,
+           avg(c.expected_avg_value) AS mean_expected_avg_value
+    FROM cohorts AS c
+    GROUP BY GROUPING SETS ((c.cohort), ())
+)
+SELECT 'predictive' AS method, p.period AS cohort, coalesce(s.customers, 0) AS customers,
+       s.mean_value, s.median_value, s.p90_value, s.total_value,
+       s.mean_p_alive, s.expected_purchases, s.mean_expected_avg_value
+FROM periods AS p
+LEFT JOIN (SELECT * FROM summary WHERE is_total = 0) AS s ON s.cohort = p.period
+UNION ALL
+SELECT 'predictive', NULL, s.customers, s.mean_value, s.median_value, s.p90_value, s.total_value,
+       s.mean_p_alive, s.expected_purchases, s.mean_expected_avg_value
+FROM summary AS s WHERE s.is_total = 1
+ORDER BY 2 NULLS LAST
+-- query: historical_per_customer when method=historical, per_customer
+SELECT pf.customer_key, period_label($3::text, $2::text, min(pf.ordered_at)) AS cohort,
+       min(pf.ordered_at) AS first_purchase_at, count(*) AS orders,
+       sum(pf.amount) AS gross, sum(pf.returned_amount) AS returned, sum(pf.net_value) AS net_value
+FROM purchase_facts AS pf
+GROUP BY pf.customer_key
+ORDER BY pf.customer_key
+-- query: historical when method=historical
+WITH customer_values AS (
+    SELECT pf.customer_key, min(pf.ordered_at) AS first_at, period_label($3::text, $2::text, min(pf.ordered_at)) AS cohort,
+           count(*) AS orders, sum(pf.amount) AS gross, sum(pf.returned_amount) AS returned,
+           sum(pf.net_value) AS net_value
+    FROM purchase_facts AS pf
+    GROUP BY pf.customer_key
+),
+periods AS (
+    SELECT ps.period
+    FROM period_series($3::text, $2::text, NULL, NULL,
+                       (SELECT min(first_at) FROM customer_values),
+                       (SELECT max(first_at) FROM customer_values)) AS ps
+),
+summary AS (
+    SELECT v.cohort, GROUPING(v.cohort) AS is_total,
+           count(*) AS customers,
+           avg(v.net_value) AS mean_value,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY v.net_value) AS median_value,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY v.net_value) AS p90_value,
+           sum(v.net_value) AS total_value,
+           sum(v.orders) AS orders, sum(v.gross) AS gross, sum(v.returned) AS returned
+    FROM customer_values AS v
+    GROUP BY GROUPING SETS ((v.cohort), ())
+)
+SELECT 'historical' AS method, p.period AS cohort, coalesce(s.customers, 0) AS customers,
+       s.mean_value, s.median_value, s.p90_value, coalesce(s.total_value, 0) AS total_value,
+       coalesce(s.orders, 0) AS orders, coalesce(s.gross, 0) AS gross, coalesce(s.returned, 0) AS returned
+FROM periods AS p
+LEFT JOIN (SELECT * FROM summary WHERE is_total = 0) AS s ON s.cohort = p.period
+UNION ALL
+SELECT 'historical', NULL, s.customers, s.mean_value, s.median_value, s.p90_value, s.total_value,
+       s.orders, s.gross, s.returned
+FROM summary AS s WHERE s.is_total = 1
+ORDER BY 2 NULLS LAST
+-- query: formula_per_customer when method=formula, per_customer
+WITH settings AS (
+    SELECT $2::text AS tz, $3::text AS period, $8::numeric AS margin, $9::int AS window_days,
+           coalesce($4::date, ((SELECT max(ordered_at) FROM valid_purchases) AT TIME ZONE $2::text)::date) AS as_of
+),
+year_bounds AS (
+    SELECT s.*, ((s.as_of + 1)::timestamp - interval '1 year') AT TIME ZONE s.tz AS year_start,
+           (s.as_of + 1)::timestamp AT TIME ZONE s.tz AS year_end
+    FROM settings AS s
+),
+annual_churn AS (
+    SELECT count(*) FILTER (WHERE a.active_at_start AND NOT a.active_at_end)::float8
+           / nullif(count(*) FILTER (WHERE a.active_at_start), 0) AS churn_rate
+    FROM (
+        SELECT p.customer_key,
+               bool_or(p.ordered_at >= shift_local_days(y.year_start, -y.window_days, y.tz) AND p.ordered_at < y.year_start) AS active_at_start,
+               bool_or(p.ordered_at >= shift_local_days(y.year_end, -y.window_days, y.tz) AND p.ordered_at < y.year_end) AS active_at_end
+        FROM valid_purchases AS p CROSS JOIN year_bounds AS y
+        WHERE p.ordered_at < y.year_end
+        GROUP BY p.customer_key
+    ) AS a
+),
+year_customers AS (
+    SELECT pf.customer_key, count(*) AS orders, sum(pf.net_value) AS net_value
+    FROM purchase_facts AS pf CROSS JOIN year_bounds AS y
+    WHERE pf.ordered_at >= y.year_start AND pf.ordered_at < y.year_end
+    GROUP BY pf.customer_key
+)
+SELECT yc.customer_key, period_label(y.period, y.tz, f.first_purchase_at) AS cohort,
+       yc.orders, yc.net_value, y.as_of, ac.churn_rate AS annual_churn_rate,
+       1 / nullif(ac.churn_rate, 0) AS lifetime_years, y.margin,
+       yc.net_value * y.margin * (1 / nullif(ac.churn_rate, 0))::numeric AS clv
+FROM year_customers AS yc
+JOIN customer_first_purchase AS f ON f.customer_key = yc.customer_key
+CROSS JOIN year_bounds AS y
+CROSS JOIN annual_churn AS ac
+ORDER BY yc.customer_key
+-- query: formula when method=formula
+WITH settings AS (
+    SELECT $2::text AS tz, $3::text AS period, $8::numeric AS margin, $9::int AS window_days,
+           coalesce($4::date, ((SELECT max(ordered_at) FROM valid_purchases) AT TIME ZONE $2::text)::date) AS as_of
+),
+year_bounds AS (
+    SELECT s.*, ((s.as_of + 1)::timestamp - interval '1 year') AT TIME ZONE s.tz AS year_start,
+           (s.as_of + 1)::timestamp AT TIME ZONE s.tz AS year_end
+    FROM settings AS s
+),
+-- churn_rate's definition for the single period [year_start, year_end).
+annual_churn AS (
+    SELECT count(*) FILTER (WHERE a.active_at_start AND NOT a.active_at_end)::float8
+           / nullif(count(*) FILTER (WHERE a.active_at_start), 0) AS churn_rate
+    FROM (
+        SELECT p.customer_key,
+               bool_or(p.ordered_at >= shift_local_days(y.year_start, -y.window_days, y.tz) AND p.ordered_at < y.year_start) AS active_at_start,
+               bool_or(p.ordered_at >= shift_local_days(y.year_end, -y.window_days, y.tz) AND p.ordered_at < y.year_end) AS active_at_end
+        FROM valid_purchases AS p CROSS JOIN year_bounds AS y
+        WHERE p.ordered_at < y.year_end
+        GROUP BY p.customer_key
+    ) AS a
+),
+year_customers AS (
+    SELECT pf.customer_key, period_label(y.period, y.tz, min(f.first_purchase_at)) AS cohort,
+           count(*) AS orders, sum(pf.net_value) AS net_value
+    FROM purchase_facts AS pf
+    CROSS JOIN year_bounds AS y
+    JOIN customer_first_purchase AS f ON f.customer_key = pf.customer_key
+    WHERE pf.ordered_at >= y.year_start AND pf.ordered_at < y.year_end
+    GROUP BY pf.customer_key, y.period, y.tz
+),
+valued AS (
+    SELECT yc.*, yc.net_value * y.margin * (1 / nullif(ac.churn_rate, 0))::numeric AS clv
+    FROM year_customers AS yc CROSS JOIN year_bounds AS y CROSS JOIN annual_churn AS ac
+),
+summary AS (
+    SELECT v.cohort, GROUPING(v.cohort) AS is_total,
+           count(*) AS customers,
+           avg(v.clv) AS mean_value,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY v.clv) AS median_value,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY v.clv) AS p90_value,
+           sum(v.clv) AS total_value,
+           sum(v.net_value) / nullif(sum(v.orders), 0) AS aov,
+           sum(v.orders)::numeric / count(*) AS purchases_per_year
+    FROM valued AS v
+    GROUP BY GROUPING SETS ((v.cohort), ())
+)
+SELECT 'formula' AS method, CASE WHEN s.is_total = 0 THEN s.cohort END AS cohort, s.customers,
+       s.mean_value, s.median_value, s.p90_value, s.total_value,
+       s.aov, s.purchases_per_year, ac.churn_rate AS annual_churn_rate,
+       1 / nullif(ac.churn_rate, 0) AS lifetime_years, y.margin, y.as_of
+FROM summary AS s CROSS JOIN annual_churn AS ac CROSS JOIN year_bounds AS y
+ORDER BY s.is_total, s.cohort
+-- step: rfm_summary
+-- One row per buyer up to the end of the --as-of day (local): frequency = distinct purchase
+-- days − 1, recency = last − first purchase day, T = --as-of − first purchase day (in --unit),
+-- monetary = mean net value of the repeat purchase days (first day excluded; empty without
+-- repeats). A day's net value = its orders' amounts − their returns made by the end of --as-of.
+WITH settings AS (
+    SELECT $2::text AS tz, $5::text AS unit,
+           coalesce($4::date, ((SELECT max(ordered_at) FROM valid_purchases) AT TIME ZONE $2::text)::date) AS as_of,
+           reporting_currency() AS currency
+),
+bounds AS (
+    SELECT s.*, (s.as_of + 1)::timestamp AT TIME ZONE s.tz AS calibration_end,
+           CASE s.unit WHEN 'week' THEN 7.0 ELSE 1.0 END AS days_per_unit
+    FROM settings AS s
+),
+returned AS (
+    SELECT r.source, r.order_id, sum(r.amount) AS amount,
+           min(r.currency)::text AS min_currency, max(r.currency)::text AS max_currency
+    FROM returns AS r CROSS JOIN bounds AS b
+    WHERE r.order_id IS NOT NULL AND r.returned_at < b.calibration_end
+    GROUP BY r.source, r.order_id
+),
+purchase_days AS (
+    SELECT p.customer_key, (p.ordered_at AT TIME ZONE b.tz)::date AS day,
+           sum(CASE WHEN p.currency = b.currency THEN p.amount ELSE currency_mismatch(b.currency, p.currency) END
+               - CASE WHEN rt.order_id IS NULL THEN 0
+                      WHEN rt.min_currency = b.currency AND rt.max_currency = b.currency THEN rt.amount
+                      ELSE currency_mismatch(b.currency, CASE WHEN rt.min_currency <> b.currency THEN rt.min_currency ELSE rt.max_currency END)
+                 END) AS net_value
+    FROM valid_purchases AS p
+    CROSS JOIN bounds AS b
+    LEFT JOIN returned AS rt ON rt.source = p.source AND rt.order_id = p.order_id
+    WHERE p.ordered_at < b.calibration_end
+    GROUP BY p.customer_key, (p.ordered_at AT TIME ZONE b.tz)::date
+),
+with_first AS (
+    SELECT d.*, min(d.day) OVER (PARTITION BY d.customer_key) AS first_day
+    FROM purchase_days AS d
+)
+SELECT w.customer_key,
+       (count(*) - 1)::float8 AS frequency,
+       ((max(w.day) - min(w.day)) / b.days_per_unit)::float8 AS recency,
+       ((b.as_of - min(w.day)) / b.days_per_unit)::float8 AS "T",
+       (avg(w.net_value) FILTER (WHERE w.day > w.first_day))::float8 AS monetary
+FROM with_first AS w CROSS JOIN bounds AS b
+GROUP BY w.customer_key, b.as_of, b.days_per_unit
+ORDER BY w.customer_key

@@ -1,0 +1,109 @@
+-- analysis: loyal_customer_rate
+-- summary: Loyal customer rate per period: repeat buyers who are not NPS detractors ÷ buyers.
+-- description: For each period [s, e): buyers = customers with at least one purchase (a
+--   non-cancelled order) in the period; repeat = buyers with at least --min-orders purchases
+--   in the trailing lookback [e − L, e), L = --lookback local calendar days in --tz; loyal =
+--   repeat buyers whose latest NPS answer before e, if any, is not a detractor (0–6); a repeat
+--   buyer who never answered NPS is loyal. repeat_rate = repeat / buyers, loyal_rate = loyal /
+--   buyers, promoter_share = loyal customers whose latest answer is a promoter (9–10) ÷ loyal
+--   customers who answered NPS. Empty when the denominator is 0. Several answers at the same
+--   instant: the one with the greatest (source, response_id) is the latest.
+-- grain: one row per period (× segment with --segment)
+-- param: $1 from date : First period reported (the period holding this local date). Default: the first with data.
+-- param: $2 to date : Report periods starting before this local date (exclusive). Default: up to the last with data.
+-- param: $3 period choice(day,week,month,quarter,year) = month : Period length (weeks are ISO, Monday start).
+-- param: $4 tz timezone = UTC : Reporting time zone: periods and lookback days are local there.
+-- param: $5 min_orders int(1..) = 2 : Purchases in the lookback that make a buyer a repeat buyer.
+-- param: $6 lookback int(1..) = 365 : L: days before the period end counted for --min-orders.
+-- param: $7 segment choice(channel,country,segment,cohort) : Split by first-purchase channel, profile country, profile segment or first-purchase cohort (period label).
+-- column: segment text : The --segment value ((unknown) when the customer has none); empty without --segment.
+-- column: period date : The period's local start date.
+-- column: buyers bigint : Customers with a purchase in the period.
+-- column: repeat bigint : Buyers with at least --min-orders purchases in [e − L, e).
+-- column: loyal bigint : Repeat buyers whose latest NPS answer before e is not 0–6 (or who never answered).
+-- column: nps_answered bigint : Loyal customers with an NPS answer before e.
+-- column: promoters bigint : Loyal customers whose latest NPS answer before e is 9–10.
+-- column: repeat_rate float8 : repeat / buyers.
+-- column: loyal_rate float8 : loyal / buyers.
+-- column: promoter_share float8 : promoters / nps_answered.
+-- column: complete boolean : False while the period is not over (its end is after the data horizon).
+-- query: main
+WITH settings AS (
+    SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
+           $5::int AS min_orders, $6::int AS lookback_days, $7::text AS segment_by
+),
+-- Each purchase with the instant of the purchase min_orders − 1 places before it (itself
+-- when min_orders = 1): a buyer's latest purchase before e and the min_orders − 1 before it
+-- all lie in [e − L, e) exactly when that earlier one does. One window, one sort.
+ranked AS (
+    SELECT p.customer_key, p.ordered_at, period_label(s.period, s.tz, p.ordered_at) AS period,
+           lag(p.ordered_at, s.min_orders - 1) OVER w AS nth_back_at,
+           lead(period_label(s.period, s.tz, p.ordered_at)) OVER w AS next_purchase_period,
+           first_value(p.ordered_at) OVER w AS first_purchase_at
+    FROM valid_purchases AS p CROSS JOIN settings AS s
+    WINDOW w AS (PARTITION BY p.customer_key ORDER BY p.ordered_at, p.source, p.order_id)
+),
+periods AS (
+    SELECT ps.*
+    FROM settings AS s
+    CROSS JOIN LATERAL period_series(
+        s.period, s.tz, s.from_date, s.to_date,
+        (SELECT min(ordered_at) FROM valid_purchases),
+        (SELECT max(ordered_at) FROM valid_purchases)) AS ps
+),
+-- One row per buyer and period: their last purchase in it, whether they are a repeat buyer at
+-- its end, and their --segment value.
+buyer_periods AS (
+    SELECT r.customer_key, pr.period, pr.period_end,
+           coalesce(r.nth_back_at >= shift_local_days(pr.period_end, -s.lookback_days, s.tz), false) AS is_repeat,
+           CASE WHEN s.segment_by IS NULL THEN NULL
+                WHEN s.segment_by = 'cohort' THEN period_label(s.period, s.tz, r.first_purchase_at)::text
+                ELSE coalesce(customer_dimension(r.customer_key, s.segment_by), '(unknown)')
+           END AS segment
+    FROM ranked AS r
+    JOIN periods AS pr ON pr.period = r.period
+    CROSS JOIN settings AS s
+    WHERE r.next_purchase_period IS DISTINCT FROM r.period
+),
+-- The latest NPS answer before e of each repeat buyer who gave one.
+latest_nps AS (
+    SELECT DISTINCT ON (bp.customer_key, bp.period) bp.customer_key, bp.period, sv.score
+    FROM buyer_periods AS bp
+    JOIN surveys AS sv
+      ON sv.customer_key = bp.customer_key AND sv.kind = 'nps' AND sv.responded_at < bp.period_end
+    WHERE bp.is_repeat
+    ORDER BY bp.customer_key, bp.period, sv.responded_at DESC, sv.source DESC, sv.response_id DESC
+),
+segmented AS (
+    SELECT bp.segment, bp.period, bp.is_repeat, n.score,
+           bp.is_repeat AND (n.score IS NULL OR n.score >= 7) AS is_loyal
+    FROM buyer_periods AS bp
+    LEFT JOIN latest_nps AS n ON n.customer_key = bp.customer_key AND n.period = bp.period
+),
+counts AS (
+    SELECT sg.segment, sg.period,
+           count(*) AS buyers,
+           count(*) FILTER (WHERE sg.is_repeat) AS repeat,
+           count(*) FILTER (WHERE sg.is_loyal) AS loyal,
+           count(*) FILTER (WHERE sg.is_loyal AND sg.score IS NOT NULL) AS nps_answered,
+           count(*) FILTER (WHERE sg.is_loyal AND sg.score >= 9) AS promoters
+    FROM segmented AS sg
+    GROUP BY sg.segment, sg.period
+),
+-- Without --segment every period is listed, with --segment the pairs with buyers.
+rows_out AS (
+    SELECT c.segment, p.period, p.complete,
+           coalesce(c.buyers, 0) AS buyers, coalesce(c.repeat, 0) AS repeat, coalesce(c.loyal, 0) AS loyal,
+           coalesce(c.nps_answered, 0) AS nps_answered, coalesce(c.promoters, 0) AS promoters
+    FROM periods AS p
+    CROSS JOIN settings AS s
+    LEFT JOIN counts AS c ON c.period = p.period
+    WHERE s.segment_by IS NULL OR c.period IS NOT NULL
+)
+SELECT r.segment, r.period, r.buyers, r.repeat, r.loyal, r.nps_answered, r.promoters,
+       r.repeat::float8 / nullif(r.buyers, 0) AS repeat_rate,
+       r.loyal::float8 / nullif(r.buyers, 0) AS loyal_rate,
+       r.promoters::float8 / nullif(r.nps_answered, 0) AS promoter_share,
+       r.complete
+FROM rows_out AS r
+ORDER BY r.segment COLLATE "C" NULLS FIRST, r.period

@@ -1,0 +1,10 @@
+-- Settings for a connection that runs named analyses.
+
+-- name: configure
+-- JIT compilation costs seconds per statement here (the analyses' big CTE plans have high
+-- cost estimates even on small data) and gains little on these set-based aggregates.
+-- work_mem: per-customer aggregates over millions of purchases spill to disk at the 4MB
+-- default; 64MB (only ever raised, never lowered) keeps them in memory.
+SELECT set_config('jit', 'off', false),
+       CASE WHEN pg_size_bytes(current_setting('work_mem')) < pg_size_bytes('64MB')
+            THEN set_config('work_mem', '64MB', false) END;
