@@ -14,8 +14,8 @@
 -- Opening hours are local wall-clock times, so every range is turned into instants in the
 -- schedule's zone day by day (`local date + time AT TIME ZONE zone`): a 09:00–17:00 day is 8
 -- hours in winter and in summer, and the night of a DST change moves no open hour. A local
--- time that does not exist (inside the spring-forward gap) is read as PostgreSQL reads it (as
--- the same wall-clock time before the change, i.e. one hour later after it).
+-- time that does not exist (inside the spring-forward gap) is read as PostgreSQL reads it:
+-- with the offset before the change (Europe/Berlin 02:30 → 03:30 summer time).
 --
 --   business_calendar(schedule, first, last)   one row per local date covering [first, last]:
 --                                              open ranges and open seconds of all days before
