@@ -19,12 +19,13 @@
 --
 --   business_calendar(schedule, first, last)   one row per local date covering [first, last]:
 --                                              open ranges and open seconds of all days before
---   business_seconds_at(at, open_before, ranges)
---                                              B(at): open seconds of the calendar before `at`
+--   business_stretches(schedule, first, last)  each day cut at its openings, for finding
+--                                              B(at), the open seconds before `at`, by a join
 --   ticket_business_hours(schedule)            per ticket: FRT and TTR in open business hours
 --
--- Business time between a and b is B(b) − B(a): a cumulative sum, so a duration costs two
--- equality joins on the local date, not a scan of every opening interval.
+-- Business time between a and b is B(b) − B(a), B(at) = the calendar's open seconds before
+-- `at`: a cumulative sum, so a duration costs equality joins on the local date, not a scan
+-- of every opening interval.
 
 CREATE FUNCTION business_calendar(p_schedule jsonb, p_first timestamptz, p_last timestamptz)
 RETURNS TABLE (local_date date, open_before float8, open_ranges tstzrange[])
@@ -64,39 +65,65 @@ LANGUAGE sql STABLE AS $$
     FROM per_day AS p
 $$;
 
--- B(at): the open seconds of the calendar before `at`, given the row of `at`'s local date.
--- Only differences of B mean anything (the calendar's first day is its zero).
-CREATE FUNCTION business_seconds_at(p_at timestamptz, p_open_before float8, p_open_ranges tstzrange[])
-RETURNS float8
-LANGUAGE sql IMMUTABLE STRICT AS $$
-    SELECT p_open_before + coalesce((
-        SELECT sum(greatest(0, extract(epoch FROM least(p_at, upper(r)) - lower(r))))
-        FROM unnest(p_open_ranges) AS r
-    ), 0)::float8
+-- The stretches of each local day between openings, for looking up B(at) with one join: a day
+-- with ranges r1 … rk is cut at day start, r1's opening, …, rk's opening. In the stretch
+-- starting at rj, B(at) = base + (least(at, rj's closing) − rj's opening); in the stretch
+-- before r1 (opening = closing = day start) B(at) = base. Stretches are half-open
+-- [stretch_start, stretch_end) and cover the calendar's days without gaps.
+CREATE FUNCTION business_stretches(p_schedule jsonb, p_first timestamptz, p_last timestamptz)
+RETURNS TABLE (local_date date, stretch_start timestamptz, stretch_end timestamptz,
+               base float8, opens_at timestamptz, closes_at timestamptz)
+LANGUAGE sql STABLE AS $$
+    WITH calendar AS (
+        SELECT c.local_date, c.open_before, c.open_ranges,
+               c.local_date::timestamp AT TIME ZONE (p_schedule ->> 'timezone') AS day_start,
+               (c.local_date + 1)::timestamp AT TIME ZONE (p_schedule ->> 'timezone') AS day_end
+        FROM business_calendar(p_schedule, p_first, p_last) AS c
+    ),
+    starts AS (
+        SELECT c.local_date, c.day_end, c.day_start AS stretch_start, c.open_before AS base,
+               c.day_start AS opens_at, c.day_start AS closes_at
+        FROM calendar AS c
+        UNION ALL
+        SELECT c.local_date, c.day_end, lower(r.open_range),
+               c.open_before + coalesce(sum(extract(epoch FROM upper(r.open_range) - lower(r.open_range))) OVER (
+                   PARTITION BY c.local_date ORDER BY r.n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::float8,
+               lower(r.open_range), upper(r.open_range)
+        FROM calendar AS c
+        CROSS JOIN LATERAL unnest(c.open_ranges) WITH ORDINALITY AS r(open_range, n)
+    )
+    SELECT s.local_date, s.stretch_start,
+           coalesce(lead(s.stretch_start) OVER (PARTITION BY s.local_date ORDER BY s.stretch_start, s.closes_at), s.day_end),
+           s.base, s.opens_at, s.closes_at
+    FROM starts AS s
 $$;
 
 -- Per ticket: first response time and time to resolution in open business hours of the
 -- schedule (float8 hours; NULL where ticket_facts has NULL). No rows for a NULL schedule, so
--- an analysis can LEFT JOIN it unconditionally.
+-- an analysis can LEFT JOIN it unconditionally. Each instant finds its stretch by an equality
+-- join on its local date (plus the stretch bounds); a duration is B(end) − B(start).
 CREATE FUNCTION ticket_business_hours(p_schedule jsonb)
 RETURNS TABLE (source text, ticket_id text, frt_hours float8, ttr_hours float8)
 LANGUAGE sql STABLE AS $$
-    WITH calendar AS (
-        SELECT c.*
-        FROM business_calendar(p_schedule, (SELECT min(t.created_at) FROM tickets AS t), data_horizon()) AS c
+    WITH stretches AS (
+        SELECT s.*
+        FROM business_stretches(p_schedule, (SELECT min(t.created_at) FROM tickets AS t), data_horizon()) AS s
         WHERE p_schedule IS NOT NULL
     )
     SELECT t.source, t.ticket_id,
-           (business_seconds_at(t.first_response_at, responded.open_before, responded.open_ranges)
-            - business_seconds_at(t.created_at, created.open_before, created.open_ranges)) / 3600,
-           (business_seconds_at(t.resolved_at, resolved.open_before, resolved.open_ranges)
-            - business_seconds_at(t.created_at, created.open_before, created.open_ranges)) / 3600
+           (responded.base + extract(epoch FROM least(t.first_response_at, responded.closes_at) - responded.opens_at)
+            - created.base - extract(epoch FROM least(t.created_at, created.closes_at) - created.opens_at))::float8 / 3600,
+           (resolved.base + extract(epoch FROM least(t.resolved_at, resolved.closes_at) - resolved.opens_at)
+            - created.base - extract(epoch FROM least(t.created_at, created.closes_at) - created.opens_at))::float8 / 3600
     FROM ticket_facts AS t
-    JOIN calendar AS created
+    JOIN stretches AS created
       ON created.local_date = (t.created_at AT TIME ZONE (p_schedule ->> 'timezone'))::date
-    LEFT JOIN calendar AS responded
+     AND t.created_at >= created.stretch_start AND t.created_at < created.stretch_end
+    LEFT JOIN stretches AS responded
       ON responded.local_date = (t.first_response_at AT TIME ZONE (p_schedule ->> 'timezone'))::date
-    LEFT JOIN calendar AS resolved
+     AND t.first_response_at >= responded.stretch_start AND t.first_response_at < responded.stretch_end
+    LEFT JOIN stretches AS resolved
       ON resolved.local_date = (t.resolved_at AT TIME ZONE (p_schedule ->> 'timezone'))::date
+     AND t.resolved_at >= resolved.stretch_start AND t.resolved_at < resolved.stretch_end
     WHERE p_schedule IS NOT NULL
 $$;

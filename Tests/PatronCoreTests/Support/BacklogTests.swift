@@ -3,7 +3,7 @@ import Testing
 @testable import PatronCore
 
 @Suite("Support: backlog")
-struct BacklogTests {
+struct SupportBacklogTests {
     @Test("open tickets at each month end, aged more than 3 days, and the flows")
     func perMonth() throws {
         let w = try SupportDesk.warehouse()

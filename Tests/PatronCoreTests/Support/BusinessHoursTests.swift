@@ -3,7 +3,7 @@ import Testing
 @testable import PatronCore
 
 @Suite("Support: business hours (--schedule)")
-struct BusinessHoursTests {
+struct SupportBusinessHoursTests {
     /// Berlin office: weekdays 09:00–17:00 local, Good Friday (Mar 29) and Easter Monday (Apr 1)
     /// 2024 closed. DST starts Sunday Mar 31 (CET +01 → CEST +02).
     static let schedule = """
@@ -36,7 +36,7 @@ struct BusinessHoursTests {
     func warehouse() throws -> (ScratchWarehouse, String) {
         let w = try ScratchWarehouse()
         try w.loadCleanly(.tickets, "tickets.csv", Self.tickets)
-        return (w, try w.write("berlin.schedule", Self.schedule))
+        return (w, try w.write("berlin.schedule", SupportBusinessHoursTests.schedule))
     }
 
     @Test("FRT in business hours over a weekend, a holiday and the DST change")

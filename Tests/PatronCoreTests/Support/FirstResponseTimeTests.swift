@@ -3,7 +3,7 @@ import Testing
 @testable import PatronCore
 
 @Suite("Support: first_response_time")
-struct FirstResponseTimeTests {
+struct SupportFirstResponseTimeTests {
     @Test("mean, median and p90 per month; the even count interpolates (percentile_cont)")
     func perMonth() throws {
         let w = try SupportDesk.warehouse()
@@ -38,7 +38,7 @@ struct FirstResponseTimeTests {
 }
 
 @Suite("Support: first_response_time --by weekday_hour")
-struct ResponseGridTests {
+struct SupportResponseGridTests {
     /// Tickets around the Europe/Berlin spring-forward night (Sunday March 31 2024, 02:00 CET →
     /// 03:00 CEST), the first hours of March and the first of April.
     ///

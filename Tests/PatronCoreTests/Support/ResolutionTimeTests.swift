@@ -3,7 +3,7 @@ import Testing
 @testable import PatronCore
 
 @Suite("Support: time_to_resolution, handling_time, replies_per_resolution")
-struct ResolutionTimeTests {
+struct SupportResolutionTimeTests {
     @Test("TTR per month of resolution; the reopened ticket is unresolved")
     func timeToResolution() throws {
         let w = try SupportDesk.warehouse()

@@ -3,7 +3,7 @@ import Testing
 @testable import PatronCore
 
 @Suite("Support: first_contact_resolution, resolution_rate, repeat_contact_rate")
-struct TicketOutcomeTests {
+struct SupportTicketOutcomeTests {
     @Test("FCR: at most one agent reply and no reopen, over resolved tickets with both known")
     func firstContactResolution() throws {
         let w = try SupportDesk.warehouse()

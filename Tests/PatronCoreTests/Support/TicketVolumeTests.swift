@@ -3,7 +3,7 @@ import Testing
 @testable import PatronCore
 
 @Suite("Support: ticket_volume")
-struct TicketVolumeTests {
+struct SupportTicketVolumeTests {
     @Test("tickets and customers per month, the empty March included")
     func perMonth() throws {
         let w = try SupportDesk.warehouse()
