@@ -80,16 +80,30 @@ segments AS (
     UNION
     SELECT NULL::text FROM settings AS s WHERE s.segment_by IS NULL
 ),
-counts AS (
-    SELECT g.segment, p.period, p.complete,
+-- Every label from the earliest change (history before --from counts) to the last period
+-- reported, so that a running sum over them gives the counts at each period end.
+labels AS (
+    SELECT l::date AS label
+    FROM settings AS s
+    CROSS JOIN LATERAL generate_series(
+        least((SELECT min(c.label) FROM changes_by_label AS c), (SELECT min(p.period) FROM periods AS p))::timestamp,
+        (SELECT max(p.period) FROM periods AS p)::timestamp,
+        period_interval(s.period)) AS l
+),
+running AS (
+    SELECT g.segment, l.label,
            coalesce(x.opened, 0) AS opened, coalesce(x.resolved, 0) AS resolved,
-           coalesce((SELECT sum(c.open_delta) FROM changes_by_label AS c
-                     WHERE c.segment IS NOT DISTINCT FROM g.segment AND c.label <= p.period), 0) AS open_at_end,
-           coalesce((SELECT sum(c.aged_delta) FROM changes_by_label AS c
-                     WHERE c.segment IS NOT DISTINCT FROM g.segment AND c.label <= p.period), 0) AS aged
+           sum(coalesce(x.open_delta, 0)) OVER w AS open_at_end,
+           sum(coalesce(x.aged_delta, 0)) OVER w AS aged
     FROM segments AS g
-    CROSS JOIN periods AS p
-    LEFT JOIN changes_by_label AS x ON x.segment IS NOT DISTINCT FROM g.segment AND x.label = p.period
+    CROSS JOIN labels AS l
+    LEFT JOIN changes_by_label AS x ON coalesce(x.segment, '') = coalesce(g.segment, '') AND x.label = l.label
+    WINDOW w AS (PARTITION BY g.segment ORDER BY l.label)
+),
+counts AS (
+    SELECT r.segment, p.period, p.complete, r.opened, r.resolved, r.open_at_end, r.aged
+    FROM running AS r
+    JOIN periods AS p ON p.period = r.label
 )
 SELECT c.segment, c.period, c.opened::bigint AS opened, c.resolved::bigint AS resolved,
        c.open_at_end::bigint AS open_at_end, c.aged::bigint AS aged,
