@@ -48,7 +48,8 @@ LANGUAGE sql STABLE AS $$
         CROSS JOIN zone AS z
         CROSS JOIN LATERAL jsonb_array_elements(
             coalesce(p_schedule -> 'hours' -> extract(isodow FROM d.local_date)::int::text, '[]'::jsonb)) AS r(hours)
-        WHERE NOT coalesce(p_schedule -> 'holidays', '[]'::jsonb) ? d.local_date::text
+        -- to_char, not ::text: a holiday must match whatever DateStyle the session has.
+        WHERE NOT coalesce(p_schedule -> 'holidays', '[]'::jsonb) ? to_char(d.local_date, 'YYYY-MM-DD')
     ),
     per_day AS (
         SELECT d.local_date,
