@@ -44,6 +44,8 @@ public enum ParameterValidator {
         case .file:
             guard FileManager.default.isReadableFile(atPath: value) else { throw bad("a readable file") }
             return value
+        case .schedule:
+            return try BusinessSchedule.load(path: value).canonicalJSON
         case .choice(let options):
             guard options.contains(value) else { throw bad("one of \(options.joined(separator: ", "))") }
             return value

@@ -39,6 +39,8 @@ public struct AnalysisParameter: Sendable, Equatable {
 
 public enum ParameterType: Sendable, Equatable, CustomStringConvertible {
     case text, int, numeric, date, bool, flag, timezone, file
+    /// A business-hours schedule file (BusinessSchedule), bound as its canonical JSON.
+    case schedule
     case choice([String])
     /// `int(MIN..)`, `int(..MAX)` or `int(MIN..MAX)`: a whole number in that range (inclusive).
     case boundedInt(min: Int?, max: Int?)
@@ -53,6 +55,7 @@ public enum ParameterType: Sendable, Equatable, CustomStringConvertible {
         case "flag": self = .flag
         case "timezone": self = .timezone
         case "file": self = .file
+        case "schedule": self = .schedule
         default:
             if text.hasPrefix("int("), text.hasSuffix(")") {
                 let bounds = text.dropFirst("int(".count).dropLast().components(separatedBy: "..")
@@ -80,6 +83,7 @@ public enum ParameterType: Sendable, Equatable, CustomStringConvertible {
         case .flag: return "flag"
         case .timezone: return "timezone"
         case .file: return "file"
+        case .schedule: return "schedule"
         case .choice(let options): return options.joined(separator: "|")
         case .boundedInt(let low, let high): return "int(\(low.map(String.init) ?? "")..\(high.map(String.init) ?? ""))"
         }
