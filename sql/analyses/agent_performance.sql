@@ -3,8 +3,9 @@
 -- description: A ticket counts for its agent in the period of its resolved_at; unresolved
 --   tickets and tickets without an agent are left out. resolved = tickets resolved; an active
 --   day is a local date in --tz on which the agent resolved a ticket, tickets_per_active_day =
---   resolved / active days. fcr = tickets with agent_replies ≤ 1 and reopens = 0 ÷ resolved (a
---   ticket missing either count is not first-contact). median_frt_hours = median
+--   resolved / active days. fcr = tickets with agent_replies ≤ 1 and reopens = 0 ÷ resolved
+--   tickets with both counts known (a ticket missing either is left out, as in
+--   first_contact_resolution; empty when none is known). median_frt_hours = median
 --   (percentile_cont) first response time of the resolved tickets that have one; aht_hours =
 --   mean handle_seconds in hours (missing left out, never 0). csat = satisfied (4–5) ÷
 --   answered over the resolved tickets' CSAT (the ticket's own csat, else its latest linked
@@ -28,7 +29,7 @@
 -- column: resolved bigint : Tickets the agent resolved in the period.
 -- column: active_days bigint : Local dates on which the agent resolved a ticket.
 -- column: tickets_per_active_day float8 : resolved / active_days.
--- column: fcr float8 : Share of resolved tickets with agent_replies ≤ 1 and reopens = 0.
+-- column: fcr float8 : Share of resolved tickets (with both counts known) with agent_replies ≤ 1 and reopens = 0.
 -- column: median_frt_hours float8 : Median first response time of the resolved tickets, hours.
 -- column: aht_hours float8 : Mean handle time of the resolved tickets with handle_seconds, hours.
 -- column: csat_answered bigint : Resolved tickets with a CSAT answer.
@@ -41,7 +42,8 @@ WITH settings AS (
 ),
 resolved AS (
     SELECT t.agent, t.resolved_at, t.frt_hours, t.handle_seconds, t.csat,
-           t.agent_replies <= 1 AND t.reopens = 0 AS first_contact,
+           CASE WHEN t.agent_replies IS NOT NULL AND t.reopens IS NOT NULL
+                THEN t.agent_replies <= 1 AND t.reopens = 0 END AS first_contact,
            period_label(s.period, s.tz, t.resolved_at) AS period,
            (t.resolved_at AT TIME ZONE s.tz)::date AS local_day
     FROM ticket_facts AS t
@@ -60,6 +62,7 @@ per_agent AS (
            count(*) AS resolved,
            count(DISTINCT r.local_day) AS active_days,
            count(*) FILTER (WHERE r.first_contact) AS first_contact,
+           count(r.first_contact) AS fcr_assessed,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY r.frt_hours) AS median_frt_hours,
            avg(r.handle_seconds)::float8 / 3600 AS aht_hours,
            count(r.csat) AS csat_answered,
@@ -71,7 +74,7 @@ per_agent AS (
 metrics AS (
     SELECT a.period, a.agent, a.resolved, a.active_days,
            a.resolved::float8 / a.active_days AS tickets_per_active_day,
-           a.first_contact::float8 / a.resolved AS fcr,
+           a.first_contact::float8 / nullif(a.fcr_assessed, 0) AS fcr,
            a.median_frt_hours, a.aht_hours, a.csat_answered,
            a.csat_satisfied::float8 / nullif(a.csat_answered, 0) AS csat
     FROM per_agent AS a
