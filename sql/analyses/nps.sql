@@ -40,20 +40,27 @@ answers AS (
     CROSS JOIN settings AS s
     WHERE sv.kind = 'nps'
 ),
+-- The segment is looked up per answer only for the dimension asked for (a CASE branch's
+-- subquery runs only when taken), so a plain run reads no customer dimension at all.
 counted AS (
     SELECT a.period, a.score,
            CASE WHEN s.segment_by IS NOT NULL THEN
                coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN f.first_channel
-                            WHEN 'country' THEN d.country
-                            WHEN 'segment' THEN d.segment
-                            WHEN 'cohort' THEN period_label(s.period, s.tz, f.first_purchase_at)::text
+                            WHEN 'channel' THEN
+                                (SELECT p.channel FROM valid_purchases AS p
+                                 WHERE p.customer_key = a.customer_key
+                                 ORDER BY p.ordered_at, p.source, p.order_id LIMIT 1)
+                            WHEN 'country' THEN
+                                (SELECT d.country FROM customer_dimensions AS d WHERE d.customer_key = a.customer_key)
+                            WHEN 'segment' THEN
+                                (SELECT d.segment FROM customer_dimensions AS d WHERE d.customer_key = a.customer_key)
+                            WHEN 'cohort' THEN
+                                (SELECT period_label(s.period, s.tz, min(p.ordered_at))::text FROM valid_purchases AS p
+                                 WHERE p.customer_key = a.customer_key)
                         END, '(unknown)')
            END AS segment
     FROM answers AS a
     CROSS JOIN settings AS s
-    LEFT JOIN customer_first_purchase AS f ON s.segment_by IN ('channel', 'cohort') AND f.customer_key = a.customer_key
-    LEFT JOIN customer_dimensions AS d ON s.segment_by IN ('country', 'segment') AND d.customer_key = a.customer_key
     WHERE NOT s.latest_per_customer OR a.newest_first = 1
 ),
 periods AS (
