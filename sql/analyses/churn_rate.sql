@@ -132,4 +132,4 @@ SELECT c.segment, c.period,
 FROM counts AS c
 CROSS JOIN settings AS s
 WHERE s.segment_by IS NULL OR c.customers_start + c.customers_end + c.new + c.reactivated + c.lost > 0
-ORDER BY c.segment NULLS FIRST, c.period
+ORDER BY c.segment COLLATE "C" NULLS FIRST, c.period

@@ -113,4 +113,4 @@ SELECT r.segment, r.period, r.buyers, r.repeat, r.loyal, r.nps_answered, r.promo
        r.promoters::float8 / nullif(r.nps_answered, 0) AS promoter_share,
        r.complete
 FROM rows_out AS r
-ORDER BY r.segment NULLS FIRST, r.period
+ORDER BY r.segment COLLATE "C" NULLS FIRST, r.period

@@ -63,8 +63,9 @@ periods AS (
     FROM settings AS s
     CROSS JOIN LATERAL period_series(
         s.period, s.tz, s.from_date, s.to_date,
-        (SELECT min(first_purchase_at) FROM customer_first_purchase),
-        (SELECT max(at) FROM activity_events)) AS ps
+        (SELECT min(ordered_at) FROM valid_purchases),
+        greatest((SELECT max(ordered_at) FROM valid_purchases),
+                 CASE WHEN s.activity = 'any' THEN (SELECT max(at) FROM customer_activity) END)) AS ps
 ),
 cohort_sizes AS (
     SELECT b.segment, b.cohort, count(*) AS cohort_size
@@ -72,9 +73,10 @@ cohort_sizes AS (
     GROUP BY b.segment, b.cohort
 ),
 -- Every cohort × later period reported; empty cohorts only without --segment.
+-- segment_key is the segment made non-NULL, so that joins on it can hash.
 grid AS (
-    SELECT z.segment, c.period AS cohort, coalesce(z.cohort_size, 0) AS cohort_size,
-           o.n - c.n AS period_offset, o.period, o.complete
+    SELECT z.segment, coalesce(z.segment, '') AS segment_key, c.period AS cohort,
+           coalesce(z.cohort_size, 0) AS cohort_size, o.n - c.n AS period_offset, o.period, o.complete
     FROM periods AS c
     JOIN periods AS o ON o.n >= c.n
     LEFT JOIN cohort_sizes AS z ON z.cohort = c.period
@@ -83,33 +85,36 @@ grid AS (
 ),
 -- mode on: cohort customers active in the period itself.
 active_counts AS (
-    SELECT b.segment, b.cohort, a.period, count(*) AS active
+    SELECT coalesce(b.segment, '') AS segment_key, b.cohort, a.period, count(*) AS active
     FROM buyers AS b
     JOIN active_periods AS a ON a.customer_key = b.customer_key AND a.period >= b.cohort
-    GROUP BY b.segment, b.cohort, a.period
+    GROUP BY coalesce(b.segment, ''), b.cohort, a.period
 ),
--- mode rolling: cohort customers whose last active period is this one or later.
+-- mode rolling: cohort customers by their last active period (the last period reported
+-- when later), summed from the last period backwards below.
 last_active_counts AS (
-    SELECT b.segment, b.cohort, l.last_period, count(*) AS customers
+    SELECT coalesce(b.segment, '') AS segment_key, b.cohort,
+           least(l.last_period, (SELECT max(period) FROM periods)) AS period, count(*) AS customers
     FROM buyers AS b
     JOIN (SELECT customer_key, max(period) AS last_period FROM active_periods GROUP BY customer_key) AS l
       ON l.customer_key = b.customer_key
-    GROUP BY b.segment, b.cohort, l.last_period
+    GROUP BY coalesce(b.segment, ''), b.cohort, least(l.last_period, (SELECT max(period) FROM periods))
 ),
 retained AS (
     SELECT g.segment, g.cohort, g.cohort_size, g.period_offset, g.period, g.complete,
            CASE s.mode
-               WHEN 'on' THEN coalesce((
-                   SELECT ac.active FROM active_counts AS ac
-                   WHERE ac.segment IS NOT DISTINCT FROM g.segment AND ac.cohort = g.cohort AND ac.period = g.period), 0)
-               ELSE coalesce((
-                   SELECT sum(lc.customers) FROM last_active_counts AS lc
-                   WHERE lc.segment IS NOT DISTINCT FROM g.segment AND lc.cohort = g.cohort AND lc.last_period >= g.period), 0)
+               WHEN 'on' THEN coalesce(ac.active, 0)
+               ELSE coalesce(sum(lc.customers) OVER (PARTITION BY g.segment_key, g.cohort ORDER BY g.period DESC), 0)
            END::bigint AS retained
-    FROM grid AS g CROSS JOIN settings AS s
+    FROM grid AS g
+    CROSS JOIN settings AS s
+    LEFT JOIN active_counts AS ac
+      ON ac.segment_key = g.segment_key AND ac.cohort = g.cohort AND ac.period = g.period
+    LEFT JOIN last_active_counts AS lc
+      ON lc.segment_key = g.segment_key AND lc.cohort = g.cohort AND lc.period = g.period
 )
 SELECT r.segment, r.cohort, r.cohort_size, r.period_offset::int AS period_offset, r.period, r.retained,
        r.retained::float8 / nullif(r.cohort_size, 0) AS retention_rate,
        r.complete
 FROM retained AS r
-ORDER BY r.segment NULLS FIRST, r.cohort, r.period_offset
+ORDER BY r.segment COLLATE "C" NULLS FIRST, r.cohort, r.period_offset

@@ -144,8 +144,16 @@ public final class AnalysisRunner {
         }
     }
 
-    /// Work some statements need before they run (a model fitted in Swift, for now).
+    private var sessionConfigured = false
+
+    /// Work some statements need before they run: session settings once, and a model fitted
+    /// in Swift for `clv --method predictive`.
     func prepareInputs(_ prepared: PreparedAnalysis) throws {
+        if !sessionConfigured {
+            let session = try warehouse.sql.queries("internal/analysis_session.sql")
+            try warehouse.run { _ = try warehouse.connection.execute(try session["configure"]) }
+            sessionConfigured = true
+        }
         if prepared.definition.name == "clv", prepared.values["method"] == "predictive" {
             try CLVPredictiveStep(runner: self).prepare(prepared)
         }

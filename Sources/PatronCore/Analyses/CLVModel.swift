@@ -20,7 +20,7 @@ public struct RFMRow: Sendable, Equatable {
 }
 
 /// What the CLV sum needs besides the fitted models (`--horizon`, `--discount`, `--margin`, `--unit`).
-public struct CLVSettings: Sendable, Equatable {
+public struct CLVModelSettings: Sendable, Equatable {
     /// Months summed over (H).
     public var horizonMonths: Int
     /// Monthly discount rate d: month i is divided by (1 + d)^i.
@@ -84,7 +84,7 @@ public struct CLVFit: Sendable {
 /// predicts every customer. Implemented outside PatronCore (the `PatronModels` target) and
 /// plugged into ``AnalysisRunner/clvModel``.
 public protocol CLVModelFitting: Sendable {
-    func fit(_ rows: [RFMRow], settings: CLVSettings) throws -> CLVFit
+    func fit(_ rows: [RFMRow], settings: CLVModelSettings) throws -> CLVFit
 }
 
 /// Runs `clv`'s `rfm_summary` step, hands its rows to the model, and stores the predictions
@@ -99,7 +99,7 @@ struct CLVPredictiveStep {
                 "clv --method predictive is not available in this build (the BG/NBD and Gamma-Gamma models are not wired in); use --method historical or --method formula")
         }
         let values = prepared.values
-        let settings = CLVSettings(
+        let settings = CLVModelSettings(
             horizonMonths: Int(values["horizon"] ?? "12") ?? 12,
             monthlyDiscount: Double(values["discount"] ?? "0.01") ?? 0.01,
             margin: Double(values["margin"] ?? "1") ?? 1,
