@@ -1,0 +1,82 @@
+-- analysis: ces
+-- summary: Customer effort score (CES) per period: mean, median and distribution of 1–7 scores (lower is better).
+-- description: Counts every CES answer once (view satisfaction_answers): a resolved ticket's own
+--   ces, placed by its resolved_at, and every ces survey answer, placed by its responded_at,
+--   except a survey linked to a ticket (same source and ticket_id) that carries its own ces —
+--   the ticket's value wins. An unresolved ticket's own ces is not counted. mean_effort and
+--   median_effort (percentile_cont) are over the period's answers (empty when there are none);
+--   score_1 … score_7 count the answers of each score, so the distribution is one row per
+--   period (divide by responses for shares). --segment splits by the ticket's channel,
+--   category, priority or agent (a survey answer takes them from its linked ticket; (unknown)
+--   when it has none) or by origin (ticket or survey). Periods run from the first answer (or
+--   --from) to the last (or --to), empty ones included; with --segment only segment × period
+--   pairs with answers are listed.
+-- grain: one row per period (× segment with --segment)
+-- param: $1 from date : First period reported (the period holding this local date). Default: the first with data.
+-- param: $2 to date : Report periods starting before this local date (exclusive). Default: up to the last with data.
+-- param: $3 period choice(day,week,month,quarter,year) = month : Period length (weeks are ISO, Monday start).
+-- param: $4 tz timezone = UTC : Reporting time zone: periods are local calendar periods there.
+-- param: $5 segment choice(channel,category,priority,agent,origin) : Split by the ticket's channel, category, priority or agent, or by origin (ticket or survey).
+-- column: segment text : The --segment value ((unknown) when the answer has none); empty without --segment.
+-- column: period date : The period's local start date.
+-- column: responses bigint : CES answers placed in the period.
+-- column: mean_effort float8 : Mean score (1 = very easy … 7 = very hard); empty when responses is 0.
+-- column: median_effort float8 : Median score (percentile_cont); empty when responses is 0.
+-- column: score_1 bigint : Answers scoring 1 (likewise score_2 … score_7).
+-- column: complete boolean : False while the period is not over (its end is after the data horizon).
+-- query: main
+WITH settings AS (
+    SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
+           $5::text AS segment_by
+),
+answers AS (
+    SELECT a.at, a.score, period_label(s.period, s.tz, a.at) AS period,
+           CASE WHEN s.segment_by IS NOT NULL THEN
+               coalesce(CASE s.segment_by
+                            WHEN 'channel' THEN a.channel
+                            WHEN 'category' THEN a.category
+                            WHEN 'priority' THEN a.priority
+                            WHEN 'agent' THEN a.agent
+                            WHEN 'origin' THEN a.origin
+                        END, '(unknown)')
+           END AS segment
+    FROM satisfaction_answers AS a
+    CROSS JOIN settings AS s
+    WHERE a.kind = 'ces'
+),
+periods AS (
+    SELECT ps.*
+    FROM settings AS s
+    CROSS JOIN LATERAL period_series(
+        s.period, s.tz, s.from_date, s.to_date,
+        (SELECT min(at) FROM answers), (SELECT max(at) FROM answers)) AS ps
+),
+counts AS (
+    SELECT a.segment, a.period,
+           count(*) AS responses,
+           avg(a.score)::float8 AS mean_effort,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY a.score) AS median_effort,
+           count(*) FILTER (WHERE a.score = 1) AS score_1,
+           count(*) FILTER (WHERE a.score = 2) AS score_2,
+           count(*) FILTER (WHERE a.score = 3) AS score_3,
+           count(*) FILTER (WHERE a.score = 4) AS score_4,
+           count(*) FILTER (WHERE a.score = 5) AS score_5,
+           count(*) FILTER (WHERE a.score = 6) AS score_6,
+           count(*) FILTER (WHERE a.score = 7) AS score_7
+    FROM answers AS a
+    WHERE a.period IN (SELECT p.period FROM periods AS p)
+    GROUP BY a.segment, a.period
+)
+-- Without --segment every period is listed, with --segment the pairs with answers.
+SELECT c.segment, p.period,
+       coalesce(c.responses, 0) AS responses, c.mean_effort, c.median_effort,
+       coalesce(c.score_1, 0) AS score_1, coalesce(c.score_2, 0) AS score_2,
+       coalesce(c.score_3, 0) AS score_3, coalesce(c.score_4, 0) AS score_4,
+       coalesce(c.score_5, 0) AS score_5, coalesce(c.score_6, 0) AS score_6,
+       coalesce(c.score_7, 0) AS score_7,
+       p.complete
+FROM periods AS p
+CROSS JOIN settings AS s
+LEFT JOIN counts AS c ON c.period = p.period
+WHERE s.segment_by IS NULL OR c.period IS NOT NULL
+ORDER BY c.segment NULLS FIRST, p.period
