@@ -18,7 +18,10 @@
 --   Effect size against no_contact: churn_rate_diff = churn_rate − the churn rate of the
 --   no_contact customers who are not in the segment (baseline_customers of them), with a
 --   two-proportion z-score (pooled variance) and a 95% confidence interval of the difference
---   (unpooled normal approximation); empty for all and no_contact, or when undefined.
+--   (unpooled normal approximation); likewise repurchase_rate_diff and repurchase_z; empty
+--   for all and no_contact, or when undefined. A churn effect shows most clearly when the
+--   period is about as long as the window (--period quarter with W = 90): with monthly periods
+--   a customer who leaves is counted lost only in the month their W days run out.
 --   Every period is listed for all; the other segments only where they have customers.
 --   --pooled sums the complete periods into one row per segment: customers are then
 --   customer-periods (a customer active in 3 periods counts 3 times), period is empty and
@@ -46,6 +49,8 @@
 -- column: churn_z float8 : Two-proportion z-score of the difference (|z| > 1.96: significant at 5%).
 -- column: churn_diff_ci_low float8 : Lower end of the 95% confidence interval of churn_rate_diff.
 -- column: churn_diff_ci_high float8 : Upper end of it.
+-- column: repurchase_rate_diff float8 : repurchase_rate − the baseline's repurchase rate.
+-- column: repurchase_z float8 : Two-proportion z-score of that difference.
 -- column: complete boolean : False while the period is not over (--pooled: always true).
 -- query: main
 WITH settings AS (
@@ -162,7 +167,8 @@ stats AS (
            avg(m.net_value) AS mean_net_value,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY m.net_value::float8) AS median_net_value,
            count(*) FILTER (WHERE m.no_contact) AS no_contact_members,
-           count(*) FILTER (WHERE m.no_contact AND m.lost) AS no_contact_members_lost
+           count(*) FILTER (WHERE m.no_contact AND m.lost) AS no_contact_members_lost,
+           count(*) FILTER (WHERE m.no_contact AND m.repurchased) AS no_contact_members_repurchased
     FROM members AS m
     JOIN periods AS p ON p.period = m.period
     CROSS JOIN settings AS st
@@ -181,7 +187,9 @@ rows AS (
            CASE WHEN g.segment NOT IN ('all', 'no_contact') AND x.customers IS NOT NULL
                 THEN coalesce(nc.customers, 0) - x.no_contact_members END AS base_n,
            CASE WHEN g.segment NOT IN ('all', 'no_contact') AND x.customers IS NOT NULL
-                THEN coalesce(nc.lost, 0) - x.no_contact_members_lost END AS base_lost
+                THEN coalesce(nc.lost, 0) - x.no_contact_members_lost END AS base_lost,
+           CASE WHEN g.segment NOT IN ('all', 'no_contact') AND x.customers IS NOT NULL
+                THEN coalesce(nc.repurchased, 0) - x.no_contact_members_repurchased END AS base_repurchased
     FROM segment_names AS g
     CROSS JOIN frames AS f
     LEFT JOIN stats AS x ON x.segment = g.segment AND x.period IS NOT DISTINCT FROM f.period
@@ -192,18 +200,23 @@ rates AS (
     SELECT r.*,
            r.lost::float8 / nullif(r.customers, 0) AS p1,
            r.base_lost::float8 / nullif(r.base_n, 0) AS p2,
-           (r.lost + r.base_lost)::float8 / nullif(r.customers + r.base_n, 0) AS p_pooled
+           (r.lost + r.base_lost)::float8 / nullif(r.customers + r.base_n, 0) AS p_pooled,
+           r.repurchased::float8 / nullif(r.customers, 0) AS q1,
+           r.base_repurchased::float8 / nullif(r.base_n, 0) AS q2,
+           (r.repurchased + r.base_repurchased)::float8 / nullif(r.customers + r.base_n, 0) AS q_pooled
     FROM rows AS r
 )
 SELECT r.segment, r.period, r.periods,
        r.customers::bigint AS customers, r.lost::bigint AS lost, r.p1 AS churn_rate,
-       r.repurchased::bigint AS repurchased, r.repurchased::float8 / nullif(r.customers, 0) AS repurchase_rate,
+       r.repurchased::bigint AS repurchased, r.q1 AS repurchase_rate,
        r.mean_net_value, r.median_net_value,
        r.base_n::bigint AS baseline_customers,
        r.p1 - r.p2 AS churn_rate_diff,
        (r.p1 - r.p2) / nullif(sqrt(r.p_pooled * (1 - r.p_pooled) * (1.0 / nullif(r.customers, 0) + 1.0 / nullif(r.base_n, 0))), 0) AS churn_z,
        r.p1 - r.p2 - 1.959963984540054 * sqrt(r.p1 * (1 - r.p1) / nullif(r.customers, 0) + r.p2 * (1 - r.p2) / nullif(r.base_n, 0)) AS churn_diff_ci_low,
        r.p1 - r.p2 + 1.959963984540054 * sqrt(r.p1 * (1 - r.p1) / nullif(r.customers, 0) + r.p2 * (1 - r.p2) / nullif(r.base_n, 0)) AS churn_diff_ci_high,
+       r.q1 - r.q2 AS repurchase_rate_diff,
+       (r.q1 - r.q2) / nullif(sqrt(r.q_pooled * (1 - r.q_pooled) * (1.0 / nullif(r.customers, 0) + 1.0 / nullif(r.base_n, 0))), 0) AS repurchase_z,
        r.complete
 FROM rates AS r
 ORDER BY r.period NULLS FIRST, r.ord

@@ -103,7 +103,8 @@ struct CommerceSupportImpactTests {
         let r = try w.analysis("support_impact", ["window": "30", "from": "2024-03-01", "to": "2024-04-01"])
         #expect(r.columns == ["segment", "period", "periods", "customers", "lost", "churn_rate", "repurchased",
                               "repurchase_rate", "mean_net_value", "median_net_value", "baseline_customers",
-                              "churn_rate_diff", "churn_z", "churn_diff_ci_low", "churn_diff_ci_high", "complete"])
+                              "churn_rate_diff", "churn_z", "churn_diff_ci_low", "churn_diff_ci_high",
+                              "repurchase_rate_diff", "repurchase_z", "complete"])
         #expect(r.values("segment") == Self.segments)
         #expect(Set(r.values("period")) == ["2024-03-01"])
         #expect(Set(r.values("complete")) == ["f"])
@@ -148,6 +149,11 @@ struct CommerceSupportImpactTests {
         expectClose(r.only("segment", "negative_mention").numbers("churn_z"), [0], "negative_mention z")
         expectClose(r.only("segment", "slow_first_response").numbers("churn_z"),
                     [-0.4 / ((1.0 / 3) * (2.0 / 3) * 1.2).squareRoot()], "slow z")
+        // Repurchase, same baselines: no_contact repurchased 3 of 5 (0.6); without M1, 2 of 4 (0.5).
+        // resolved_satisfied: 2/3 − 0.6 = 1/15, pooled q = 5/8 → z = (1/15) / √(5/8 · 3/8 · 8/15)
+        // = (1/15) / √(1/8). unresolved: 0 − 0.6. negative_mention: 1/2 − 1/2 = 0.
+        expectClose(r.numbers("repurchase_rate_diff"), [nil, nil, 2.0 / 3 - 0.6, -0.6, -0.6, 0.4, 0], "repurchase_rate_diff")
+        expectClose(satisfied.numbers("repurchase_z"), [(1.0 / 15) / (1.0 / 8).squareRoot()], "repurchase_z")
     }
 
     @Test("every period is listed for all; other segments only where they have customers")
