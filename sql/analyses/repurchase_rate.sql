@@ -25,6 +25,12 @@
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by
 ),
+-- Profile dimensions, read only for --segment country or segment.
+dimensions AS (
+    SELECT d.customer_key, d.country, d.segment
+    FROM customer_dimensions AS d
+    WHERE (SELECT segment_by FROM settings) IN ('country', 'segment')
+),
 buyers AS (
     SELECT f.customer_key, f.first_purchase_at,
            CASE WHEN s.segment_by IS NOT NULL THEN
@@ -37,7 +43,7 @@ buyers AS (
            END AS segment
     FROM customer_first_purchase AS f
     CROSS JOIN settings AS s
-    LEFT JOIN customer_dimensions AS d ON s.segment_by IN ('country', 'segment') AND d.customer_key = f.customer_key
+    LEFT JOIN dimensions AS d ON d.customer_key = f.customer_key
 ),
 periods AS (
     SELECT ps.period, ps.period_start, ps.complete

@@ -34,13 +34,19 @@
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by
 ),
+-- Profile countries, read only for --segment country.
+countries AS (
+    SELECT d.customer_key, d.country
+    FROM customer_dimensions AS d
+    WHERE (SELECT segment_by FROM settings) = 'country'
+),
 orders AS (
     SELECT f.ordered_at, f.amount,
            CASE s.segment_by WHEN 'channel' THEN coalesce(f.channel, '(unknown)')
                              WHEN 'country' THEN coalesce(d.country, '(unknown)') END AS segment
     FROM purchase_facts AS f
     CROSS JOIN settings AS s
-    LEFT JOIN customer_dimensions AS d ON s.segment_by = 'country' AND d.customer_key = f.customer_key
+    LEFT JOIN countries AS d ON d.customer_key = f.customer_key
 ),
 counted_returns AS (
     SELECT r.returned_at, r.amount, coalesce(r.reason, '(none)') AS reason,
@@ -49,7 +55,7 @@ counted_returns AS (
     FROM returns AS r
     JOIN valid_purchases AS p ON p.source = r.source AND p.order_id = r.order_id
     CROSS JOIN settings AS s
-    LEFT JOIN customer_dimensions AS d ON s.segment_by = 'country' AND d.customer_key = p.customer_key
+    LEFT JOIN countries AS d ON d.customer_key = p.customer_key
 ),
 periods AS (
     SELECT ps.*
@@ -92,13 +98,19 @@ ORDER BY x.segment NULLS FIRST, x.returns DESC, x.refunds DESC, x.reason
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by
 ),
+-- Profile countries, read only for --segment country.
+countries AS (
+    SELECT d.customer_key, d.country
+    FROM customer_dimensions AS d
+    WHERE (SELECT segment_by FROM settings) = 'country'
+),
 orders AS (
     SELECT period_label(s.period, s.tz, f.ordered_at) AS period, f.ordered_at, f.amount,
            CASE s.segment_by WHEN 'channel' THEN coalesce(f.channel, '(unknown)')
                              WHEN 'country' THEN coalesce(d.country, '(unknown)') END AS segment
     FROM purchase_facts AS f
     CROSS JOIN settings AS s
-    LEFT JOIN customer_dimensions AS d ON s.segment_by = 'country' AND d.customer_key = f.customer_key
+    LEFT JOIN countries AS d ON d.customer_key = f.customer_key
 ),
 counted_returns AS (
     SELECT period_label(s.period, s.tz, r.returned_at) AS period, r.returned_at, r.amount,
@@ -107,7 +119,7 @@ counted_returns AS (
     FROM returns AS r
     JOIN valid_purchases AS p ON p.source = r.source AND p.order_id = r.order_id
     CROSS JOIN settings AS s
-    LEFT JOIN customer_dimensions AS d ON s.segment_by = 'country' AND d.customer_key = p.customer_key
+    LEFT JOIN countries AS d ON d.customer_key = p.customer_key
 ),
 order_totals AS (
     SELECT o.segment, o.period, count(*) AS orders, sum(o.amount) AS gross

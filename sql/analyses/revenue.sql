@@ -30,6 +30,12 @@
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by
 ),
+-- Profile countries, read only for --segment country.
+countries AS (
+    SELECT d.customer_key, d.country
+    FROM customer_dimensions AS d
+    WHERE (SELECT segment_by FROM settings) = 'country'
+),
 orders AS (
     SELECT period_label(s.period, s.tz, f.ordered_at) AS period, f.ordered_at, f.customer_key,
            f.amount, f.net_value,
@@ -37,7 +43,7 @@ orders AS (
                              WHEN 'country' THEN coalesce(d.country, '(unknown)') END AS segment
     FROM purchase_facts AS f
     CROSS JOIN settings AS s
-    LEFT JOIN customer_dimensions AS d ON s.segment_by = 'country' AND d.customer_key = f.customer_key
+    LEFT JOIN countries AS d ON d.customer_key = f.customer_key
 ),
 -- Returns of loaded, non-cancelled orders, placed by returned_at.
 refunds AS (
@@ -47,7 +53,7 @@ refunds AS (
     FROM returns AS r
     JOIN valid_purchases AS p ON p.source = r.source AND p.order_id = r.order_id
     CROSS JOIN settings AS s
-    LEFT JOIN customer_dimensions AS d ON s.segment_by = 'country' AND d.customer_key = p.customer_key
+    LEFT JOIN countries AS d ON d.customer_key = p.customer_key
 ),
 order_totals AS (
     SELECT o.segment, o.period, count(*) AS orders, count(DISTINCT o.customer_key) AS customers,

@@ -63,6 +63,14 @@ struct CommerceRepurchaseRateTests {
         let feb = byCohort.only("segment", "2024-02-01")
         #expect(feb.values("period") == ["2024-02-01", "2024-03-01"])
         expectClose(feb.numbers("repurchase_rate"), [0, 1], "February cohort")
+
+        try w.loadAll(.customers, "customers.csv", "customer_id,country\nP,DE\nQ,DE\n")
+        let byCountry = try w.analysis("repurchase_rate", ["segment": "country"])
+        // DE (P, Q): Jan P → 0/1; Feb P (repeat), Q (new) → 1/2; Mar P, Q → 2/2.
+        // (unknown) (R, S): Jan R → 0/1; Feb R (repeat), S (new) → 1/2; no March purchase: not listed.
+        expectClose(byCountry.only("segment", "DE").numbers("repurchase_rate"), [0, 0.5, 1], "DE")
+        #expect(byCountry.only("segment", "(unknown)").values("period") == ["2024-01-01", "2024-02-01"])
+        expectClose(byCountry.only("segment", "(unknown)").numbers("repurchase_rate"), [0, 0.5], "unknown")
     }
 
     @Test("periods are local in --tz: Feb 1 00:00 UTC is still January in New York")
