@@ -5,8 +5,9 @@
 --   date (a later return lowers an old period's net revenue, so it can still move);
 --   aov = gross / orders. refunds = the amounts returned in the period (placed by
 --   returned_at, whenever the order was placed). Only returns of loaded, non-cancelled orders
---   count: a return of a cancelled order is ignored, and a return whose order is not loaded
---   (yet) counts nowhere until its order arrives. --segment channel splits by the order's
+--   count: a return of a cancelled order is ignored, a return without order_id counts
+--   nowhere (net value needs its order), and one whose order is not loaded (yet) counts
+--   nowhere until its order arrives. --segment channel splits by the order's
 --   channel (a refund follows its order), country by the customer's profile country;
 --   "(unknown)" when absent. Periods run from the first order or counted return (or --from)
 --   to the last (or --to), empty ones included; with --segment only segment × period pairs
