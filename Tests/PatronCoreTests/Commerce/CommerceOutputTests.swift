@@ -16,13 +16,13 @@ struct CommerceOutputTests {
     @Test("table, CSV, JSON, JSON Lines and Markdown hold the same rows; --into stores them")
     func formats() throws {
         let w = try SupportImpactJourney.warehouse()
-        try w.loadAll(.returns, "returns.csv", """
+        try w.commerceLoad(.returns, "returns.csv", """
             return_id,order_id,returned_at,amount,currency,reason
             RA,S1a,2024-02-15T10:00:00Z,10,EUR,damaged
             RB,X2a,2024-02-20T10:00:00Z,100,EUR,
 
             """)
-        let runner = try w.analysisRunner()
+        let runner = try w.commerceRunner()
         for (index, (name, arguments)) in Self.runs.enumerated() {
             let prepared = try runner.prepare(name, arguments)
             let expected = try runner.collect(prepared)

@@ -6,23 +6,23 @@ import Testing
 /// engine's test helpers so both can live in one test target).
 extension ScratchWarehouse {
     /// Loads a fixture through the real loader and expects every row to load.
-    func loadAll(_ entity: Entity, _ name: String, _ content: String) throws {
+    func commerceLoad(_ entity: Entity, _ name: String, _ content: String) throws {
         let report = try load(entity, name, content)
         #expect(report.counts.rejected == 0, "\(name) had rejects")
     }
 
-    func analysisRunner() throws -> AnalysisRunner {
+    func commerceRunner() throws -> AnalysisRunner {
         try AnalysisRunner(warehouse: warehouse, catalog: AnalysisCatalog(directories: [sqlDirectory.file("analyses")]))
     }
 
     /// Runs a named analysis and returns its rows by column name.
-    func analysis(_ name: String, _ arguments: [String: String] = [:]) throws -> Table {
-        Table(try analysisRunner().collect(name, arguments))
+    func commerceAnalysis(_ name: String, _ arguments: [String: String] = [:]) throws -> CommerceTable {
+        CommerceTable(try commerceRunner().collect(name, arguments))
     }
 }
 
 /// An analysis result: rows of text values (nil = NULL) with their column names.
-struct Table {
+struct CommerceTable {
     let columns: [String]
     let rows: [[String?]]
 
@@ -43,14 +43,14 @@ struct Table {
     func numbers(_ name: String) -> [Double?] { values(name).map { $0.flatMap(Double.init) } }
 
     /// The rows whose `column` is `value`.
-    func only(_ name: String, _ value: String?) -> Table {
+    func only(_ name: String, _ value: String?) -> CommerceTable {
         guard let index = columns.firstIndex(of: name) else { return self }
-        return Table((columns, rows.filter { $0[index] == value }))
+        return CommerceTable((columns, rows.filter { $0[index] == value }))
     }
 }
 
 /// Numbers equal to within 1e-9, NULL matching NULL.
-func expectClose(_ actual: [Double?], _ expected: [Double?], _ what: String,
+func expectCommerceClose(_ actual: [Double?], _ expected: [Double?], _ what: String,
                  sourceLocation: SourceLocation = #_sourceLocation) {
     let same = actual.count == expected.count && zip(actual, expected).allSatisfy { a, e in
         switch (a, e) {

@@ -10,7 +10,7 @@ struct CommerceRepurchaseRateTests {
     /// S: a cancelled order Jan 5 (not a purchase), then Feb 12.
     static func warehouse() throws -> ScratchWarehouse {
         let w = try ScratchWarehouse()
-        try w.loadAll(.purchases, "purchases.csv", """
+        try w.commerceLoad(.purchases, "purchases.csv", """
             order_id,customer_id,ordered_at,amount,currency,channel,status
             P1,P,2024-01-15T10:00:00Z,10,EUR,web,
             P2,P,2024-02-01T00:00:00Z,10,EUR,web,
@@ -30,7 +30,7 @@ struct CommerceRepurchaseRateTests {
     @Test("bought before means before the period starts; a purchase exactly at the start is in the period")
     func boundary() throws {
         let w = try Self.warehouse()
-        let r = try w.analysis("repurchase_rate")
+        let r = try w.commerceAnalysis("repurchase_rate")
         #expect(r.columns == ["segment", "period", "buyers", "repeat_buyers", "new_buyers", "repurchase_rate", "complete"])
         // Jan: buyers P (Jan 15), R (Jan 31 23:59:59) = 2; nobody bought before Jan 1 → 0 / 2.
         //      (S's cancelled order makes no buyer.)
@@ -42,47 +42,47 @@ struct CommerceRepurchaseRateTests {
         #expect(r.values("buyers") == ["2", "4", "2"])
         #expect(r.values("repeat_buyers") == ["0", "2", "2"])
         #expect(r.values("new_buyers") == ["2", "2", "0"])
-        expectClose(r.numbers("repurchase_rate"), [0, 0.5, 1], "repurchase_rate")
+        expectCommerceClose(r.numbers("repurchase_rate"), [0, 0.5, 1], "repurchase_rate")
         #expect(r.values("complete") == ["t", "t", "f"])
     }
 
     @Test("history before --from still counts as bought before; --segment cohort")
     func fromAndSegment() throws {
         let w = try Self.warehouse()
-        let r = try w.analysis("repurchase_rate", ["from": "2024-02-01", "to": "2024-03-01"])
+        let r = try w.commerceAnalysis("repurchase_rate", ["from": "2024-02-01", "to": "2024-03-01"])
         // Only February is reported; P's and R's January purchases still make them repeat buyers.
         #expect(r.values("period") == ["2024-02-01"])
-        expectClose(r.numbers("repurchase_rate"), [0.5], "repurchase_rate")
+        expectCommerceClose(r.numbers("repurchase_rate"), [0.5], "repurchase_rate")
 
-        let byCohort = try w.analysis("repurchase_rate", ["segment": "cohort"])
+        let byCohort = try w.commerceAnalysis("repurchase_rate", ["segment": "cohort"])
         // Cohort Jan (P, R): Jan 2 buyers, 0 repeat; Feb P, R: 2 repeat; Mar P: 1 repeat.
         // Cohort Feb (Q, S): Feb 2 buyers, 0 repeat; Mar Q: 1 repeat.
         let jan = byCohort.only("segment", "2024-01-01")
         #expect(jan.values("buyers") == ["2", "2", "1"])
-        expectClose(jan.numbers("repurchase_rate"), [0, 1, 1], "January cohort")
+        expectCommerceClose(jan.numbers("repurchase_rate"), [0, 1, 1], "January cohort")
         let feb = byCohort.only("segment", "2024-02-01")
         #expect(feb.values("period") == ["2024-02-01", "2024-03-01"])
-        expectClose(feb.numbers("repurchase_rate"), [0, 1], "February cohort")
+        expectCommerceClose(feb.numbers("repurchase_rate"), [0, 1], "February cohort")
 
-        try w.loadAll(.customers, "customers.csv", "customer_id,country\nP,DE\nQ,DE\n")
-        let byCountry = try w.analysis("repurchase_rate", ["segment": "country"])
+        try w.commerceLoad(.customers, "customers.csv", "customer_id,country\nP,DE\nQ,DE\n")
+        let byCountry = try w.commerceAnalysis("repurchase_rate", ["segment": "country"])
         // DE (P, Q): Jan P → 0/1; Feb P (repeat), Q (new) → 1/2; Mar P, Q → 2/2.
         // (unknown) (R, S): Jan R → 0/1; Feb R (repeat), S (new) → 1/2; no March purchase: not listed.
-        expectClose(byCountry.only("segment", "DE").numbers("repurchase_rate"), [0, 0.5, 1], "DE")
+        expectCommerceClose(byCountry.only("segment", "DE").numbers("repurchase_rate"), [0, 0.5, 1], "DE")
         #expect(byCountry.only("segment", "(unknown)").values("period") == ["2024-01-01", "2024-02-01"])
-        expectClose(byCountry.only("segment", "(unknown)").numbers("repurchase_rate"), [0, 0.5], "unknown")
+        expectCommerceClose(byCountry.only("segment", "(unknown)").numbers("repurchase_rate"), [0, 0.5], "unknown")
     }
 
     @Test("periods are local in --tz: Feb 1 00:00 UTC is still January in New York")
     func timeZone() throws {
         let w = try Self.warehouse()
-        let r = try w.analysis("repurchase_rate", ["tz": "America/New_York"])
+        let r = try w.commerceAnalysis("repurchase_rate", ["tz": "America/New_York"])
         // Local times (UTC−5): P Jan 15, Jan 31 19:00, Mar 5; Q Jan 31 19:00, Feb 20, Mar 10;
         // R Jan 31 18:59:59, Feb 10; S Feb 12.
         // Jan: P, Q, R → 3 buyers, nobody before Jan 1 → 0.
         // Feb: Q (Feb 20), R (Feb 10), S (Feb 12) → 3; Q and R bought in January → 2 / 3.
         // Mar: P, Q → 2 / 2.
         #expect(r.values("buyers") == ["3", "3", "2"])
-        expectClose(r.numbers("repurchase_rate"), [0, 2.0 / 3, 1], "repurchase_rate")
+        expectCommerceClose(r.numbers("repurchase_rate"), [0, 2.0 / 3, 1], "repurchase_rate")
     }
 }

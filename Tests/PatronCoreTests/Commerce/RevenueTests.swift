@@ -15,8 +15,8 @@ import Testing
 enum RevenueShop {
     static func warehouse() throws -> ScratchWarehouse {
         let w = try ScratchWarehouse()
-        try w.loadAll(.customers, "customers.csv", "customer_id,country\nA,DE\nB,FR\n")
-        try w.loadAll(.purchases, "purchases.csv", """
+        try w.commerceLoad(.customers, "customers.csv", "customer_id,country\nA,DE\nB,FR\n")
+        try w.commerceLoad(.purchases, "purchases.csv", """
             order_id,customer_id,ordered_at,amount,currency,channel,status
             A1,A,2024-01-10T10:00:00Z,100,EUR,web,
             A2,A,2024-02-05T10:00:00Z,60,EUR,store,
@@ -25,7 +25,7 @@ enum RevenueShop {
             C1,C,2024-03-01T00:00:00Z,30,EUR,web,
 
             """)
-        try w.loadAll(.returns, "returns.csv", """
+        try w.commerceLoad(.returns, "returns.csv", """
             return_id,order_id,customer_id,returned_at,amount,currency,reason
             R1,A1,,2024-01-25T10:00:00Z,20,EUR,damaged
             R2,A1,,2024-02-10T10:00:00Z,30,EUR,too small
@@ -43,7 +43,7 @@ struct CommerceRevenueTests {
     @Test("orders, gross, net of all returns to date, refunds by returned_at, AOV")
     func overall() throws {
         let w = try RevenueShop.warehouse()
-        let r = try w.analysis("revenue")
+        let r = try w.commerceAnalysis("revenue")
         #expect(r.columns == ["segment", "period", "orders", "customers", "gross", "net_revenue", "refunds", "aov", "complete"])
         #expect(r.values("period") == ["2024-01-01", "2024-02-01", "2024-03-01"])
         // Jan: A1, B1 → 2 orders, 2 customers, gross 100 + 40 = 140.
@@ -55,61 +55,61 @@ struct CommerceRevenueTests {
         //      loaded); aov 30.
         #expect(r.values("orders") == ["2", "1", "1"])
         #expect(r.values("customers") == ["2", "1", "1"])
-        expectClose(r.numbers("gross"), [140, 60, 30], "gross")
-        expectClose(r.numbers("net_revenue"), [50, 60, 30], "net_revenue")
-        expectClose(r.numbers("refunds"), [20, 70, 0], "refunds")
-        expectClose(r.numbers("aov"), [70, 60, 30], "aov")
+        expectCommerceClose(r.numbers("gross"), [140, 60, 30], "gross")
+        expectCommerceClose(r.numbers("net_revenue"), [50, 60, 30], "net_revenue")
+        expectCommerceClose(r.numbers("refunds"), [20, 70, 0], "refunds")
+        expectCommerceClose(r.numbers("aov"), [70, 60, 30], "aov")
         #expect(r.values("complete") == ["t", "t", "f"])
     }
 
     @Test("--segment channel follows the order (a refund too); country the customer profile")
     func segments() throws {
         let w = try RevenueShop.warehouse()
-        let byChannel = try w.analysis("revenue", ["segment": "channel"])
+        let byChannel = try w.commerceAnalysis("revenue", ["segment": "channel"])
         // store: Feb A2 60. web: Jan A1 + B1; Feb no orders but refunds R2 30 + R3 40 (web
         // orders); Mar C1 30. Only segment × period pairs with data are listed.
         let store = byChannel.only("segment", "store")
         #expect(store.values("period") == ["2024-02-01"])
-        expectClose(store.numbers("gross"), [60], "store gross")
-        expectClose(store.numbers("refunds"), [0], "store refunds")
+        expectCommerceClose(store.numbers("gross"), [60], "store gross")
+        expectCommerceClose(store.numbers("refunds"), [0], "store refunds")
         let web = byChannel.only("segment", "web")
         #expect(web.values("period") == ["2024-01-01", "2024-02-01", "2024-03-01"])
         #expect(web.values("orders") == ["2", "0", "1"])
-        expectClose(web.numbers("net_revenue"), [50, 0, 30], "web net")
-        expectClose(web.numbers("refunds"), [20, 70, 0], "web refunds")
-        expectClose(web.numbers("aov"), [70, nil, 30], "web aov (no orders in Feb: empty)")
+        expectCommerceClose(web.numbers("net_revenue"), [50, 0, 30], "web net")
+        expectCommerceClose(web.numbers("refunds"), [20, 70, 0], "web refunds")
+        expectCommerceClose(web.numbers("aov"), [70, nil, 30], "web aov (no orders in Feb: empty)")
         #expect(byChannel.rows.count == 4)
 
-        let byCountry = try w.analysis("revenue", ["segment": "country"])
+        let byCountry = try w.commerceAnalysis("revenue", ["segment": "country"])
         // DE = A: Jan A1 (net 50, refund R1 20); Feb A2 60 (refund R2 30).
         // FR = B: Jan B1 40 (net 0); Feb refund R3 40 without orders.
         // (unknown) = C: Mar C1 30.
         let de = byCountry.only("segment", "DE")
-        expectClose(de.numbers("gross"), [100, 60], "DE gross")
-        expectClose(de.numbers("net_revenue"), [50, 60], "DE net")
-        expectClose(de.numbers("refunds"), [20, 30], "DE refunds")
+        expectCommerceClose(de.numbers("gross"), [100, 60], "DE gross")
+        expectCommerceClose(de.numbers("net_revenue"), [50, 60], "DE net")
+        expectCommerceClose(de.numbers("refunds"), [20, 30], "DE refunds")
         let fr = byCountry.only("segment", "FR")
         #expect(fr.values("orders") == ["1", "0"])
-        expectClose(fr.numbers("net_revenue"), [0, 0], "FR net")
-        expectClose(fr.numbers("refunds"), [0, 40], "FR refunds")
+        expectCommerceClose(fr.numbers("net_revenue"), [0, 0], "FR net")
+        expectCommerceClose(fr.numbers("refunds"), [0, 40], "FR refunds")
         let unknown = byCountry.only("segment", "(unknown)")
         #expect(unknown.values("period") == ["2024-03-01"])
-        expectClose(unknown.numbers("gross"), [30], "unknown gross")
+        expectCommerceClose(unknown.numbers("gross"), [30], "unknown gross")
     }
 
     @Test("a return loaded before its order counts once the order arrives")
     func lateOrder() throws {
         let w = try RevenueShop.warehouse()
-        try w.loadAll(.purchases, "late.csv", "order_id,customer_id,ordered_at,amount,currency\nZ9,C,2024-03-02T10:00:00Z,50,EUR\n")
-        let r = try w.analysis("revenue", ["from": "2024-03-01"])
+        try w.commerceLoad(.purchases, "late.csv", "order_id,customer_id,ordered_at,amount,currency\nZ9,C,2024-03-02T10:00:00Z,50,EUR\n")
+        let r = try w.commerceAnalysis("revenue", ["from": "2024-03-01"])
         // March: C1 30 + Z9 50 = 80 gross over 2 orders, one customer; Z9 net 50 − 5 = 45 → 75;
         // refunds: R5 5 now counts.
         #expect(r.values("period") == ["2024-03-01"])
         #expect(r.values("orders") == ["2"])
         #expect(r.values("customers") == ["1"])
-        expectClose(r.numbers("gross"), [80], "gross")
-        expectClose(r.numbers("net_revenue"), [75], "net")
-        expectClose(r.numbers("refunds"), [5], "refunds")
-        expectClose(r.numbers("aov"), [40], "aov")
+        expectCommerceClose(r.numbers("gross"), [80], "gross")
+        expectCommerceClose(r.numbers("net_revenue"), [75], "net")
+        expectCommerceClose(r.numbers("refunds"), [5], "refunds")
+        expectCommerceClose(r.numbers("aov"), [40], "aov")
     }
 }

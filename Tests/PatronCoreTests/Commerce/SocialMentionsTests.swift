@@ -16,9 +16,9 @@ struct CommerceSocialMentionsTests {
     ///     M7  twitter    @tia     Feb 10     positive   (unknown)  —
     static func warehouse() throws -> ScratchWarehouse {
         let w = try ScratchWarehouse()
-        try w.loadAll(.customers, "customers.csv", "customer_id,handle\nK,twitter:@kim\n")
-        try w.loadAll(.tickets, "tickets.csv", "ticket_id,handle,created_at\nT1,twitter:@tia,2024-01-02T10:00:00Z\n")
-        try w.loadAll(.mentions, "mentions.csv", """
+        try w.commerceLoad(.customers, "customers.csv", "customer_id,handle\nK,twitter:@kim\n")
+        try w.commerceLoad(.tickets, "tickets.csv", "ticket_id,handle,created_at\nT1,twitter:@tia,2024-01-02T10:00:00Z\n")
+        try w.commerceLoad(.mentions, "mentions.csv", """
             mention_id,platform,handle,posted_at,sentiment,is_complaint,responded_at
             M1,twitter,@kim,2024-01-03T10:00:00Z,0.05,no,2024-01-03T12:00:00Z
             M2,twitter,@kim,2024-01-04T10:00:00Z,-0.05,yes,2024-01-04T14:00:00Z
@@ -35,7 +35,7 @@ struct CommerceSocialMentionsTests {
     @Test("per platform: sentiment split at ±0.05 (the boundary is neutral), shares, responses, linked")
     func perPlatform() throws {
         let w = try Self.warehouse()
-        let r = try w.analysis("social_mentions")
+        let r = try w.commerceAnalysis("social_mentions")
         #expect(r.columns == ["segment", "period", "mentions", "positive", "neutral", "negative", "unscored", "negative_share",
                               "complaints", "complaint_share", "responded", "response_rate", "median_response_hours",
                               "linked", "linked_share", "complete"])
@@ -55,38 +55,38 @@ struct CommerceSocialMentionsTests {
         #expect(r.values("neutral") == ["0", "2", "0"])
         #expect(r.values("negative") == ["1", "1", "0"])
         #expect(r.values("unscored") == ["0", "1", "0"])
-        expectClose(r.numbers("negative_share"), [1, 0.25, 0], "negative_share")
+        expectCommerceClose(r.numbers("negative_share"), [1, 0.25, 0], "negative_share")
         #expect(r.values("complaints") == ["0", "2", "0"])
-        expectClose(r.numbers("complaint_share"), [nil, 0.5, nil], "complaint_share")
+        expectCommerceClose(r.numbers("complaint_share"), [nil, 0.5, nil], "complaint_share")
         #expect(r.values("responded") == ["1", "3", "0"])
-        expectClose(r.numbers("response_rate"), [1, 0.6, 0], "response_rate")
-        expectClose(r.numbers("median_response_hours"), [1, 4, nil], "median_response_hours")
+        expectCommerceClose(r.numbers("response_rate"), [1, 0.6, 0], "response_rate")
+        expectCommerceClose(r.numbers("median_response_hours"), [1, 4, nil], "median_response_hours")
         #expect(r.values("linked") == ["0", "2", "1"])
-        expectClose(r.numbers("linked_share"), [0, 0.4, 1], "linked_share")
+        expectCommerceClose(r.numbers("linked_share"), [0, 0.4, 1], "linked_share")
     }
 
     @Test("--segment none: one row per period; --segment linked splits linked from unlinked")
     func overallAndLinked() throws {
         let w = try Self.warehouse()
-        let all = try w.analysis("social_mentions", ["segment": "none"])
+        let all = try w.commerceAnalysis("social_mentions", ["segment": "none"])
         // Jan: the five twitter mentions as above. Feb: M6 + M7 = 2: 1 positive, 1 negative →
         // negative_share 1/2; responded M6 (1 h) → 1/2, median 1; linked M7 → 1/2.
         #expect(all.values("segment") == [nil, nil])
         #expect(all.values("mentions") == ["5", "2"])
-        expectClose(all.numbers("negative_share"), [0.25, 0.5], "negative_share")
-        expectClose(all.numbers("response_rate"), [0.6, 0.5], "response_rate")
-        expectClose(all.numbers("median_response_hours"), [4, 1], "median")
-        expectClose(all.numbers("linked_share"), [0.4, 0.5], "linked_share")
+        expectCommerceClose(all.numbers("negative_share"), [0.25, 0.5], "negative_share")
+        expectCommerceClose(all.numbers("response_rate"), [0.6, 0.5], "response_rate")
+        expectCommerceClose(all.numbers("median_response_hours"), [4, 1], "median")
+        expectCommerceClose(all.numbers("linked_share"), [0.4, 0.5], "linked_share")
 
-        let linked = try w.analysis("social_mentions", ["segment": "linked"])
+        let linked = try w.commerceAnalysis("social_mentions", ["segment": "linked"])
         // linked: Jan M1, M2 (both neutral; responses 2 h and 4 h → median 3); Feb M7.
         // unlinked: Jan M3, M4, M5; Feb M6.
         let yes = linked.only("segment", "linked")
         #expect(yes.values("mentions") == ["2", "1"])
         #expect(yes.values("neutral") == ["2", "0"])
-        expectClose(yes.numbers("median_response_hours"), [3, nil], "linked median")
+        expectCommerceClose(yes.numbers("median_response_hours"), [3, nil], "linked median")
         let no = linked.only("segment", "unlinked")
         #expect(no.values("mentions") == ["3", "1"])
-        expectClose(no.numbers("linked_share"), [0, 0], "unlinked linked_share")
+        expectCommerceClose(no.numbers("linked_share"), [0, 0], "unlinked linked_share")
     }
 }

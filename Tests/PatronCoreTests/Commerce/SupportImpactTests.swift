@@ -31,7 +31,7 @@ import Testing
 enum SupportImpactJourney {
     static func warehouse() throws -> ScratchWarehouse {
         let w = try ScratchWarehouse()
-        try w.loadAll(.customers, "customers.csv", """
+        try w.commerceLoad(.customers, "customers.csv", """
             customer_id,handle
             N1,twitter:@n1
             N2,twitter:@n2
@@ -39,7 +39,7 @@ enum SupportImpactJourney {
             X2,twitter:@x2
 
             """)
-        try w.loadAll(.purchases, "purchases.csv", """
+        try w.commerceLoad(.purchases, "purchases.csv", """
             order_id,customer_id,ordered_at,amount,currency
             N1a,N1,2024-02-10T10:00:00Z,10,EUR
             N1b,N1,2024-03-15T10:00:00Z,10,EUR
@@ -61,7 +61,7 @@ enum SupportImpactJourney {
             Z1b,Z1,2024-03-05T10:00:00Z,5,EUR
 
             """)
-        try w.loadAll(.tickets, "tickets.csv", """
+        try w.commerceLoad(.tickets, "tickets.csv", """
             ticket_id,customer_id,created_at,status,first_response_at,resolved_at,csat
             TS1,S1,2024-02-12T10:00:00Z,solved,2024-02-12T11:00:00Z,2024-02-13T10:00:00Z,5
             TS2,S2,2024-02-14T10:00:00Z,solved,2024-02-14T12:00:00Z,2024-02-15T10:00:00Z,
@@ -73,14 +73,14 @@ enum SupportImpactJourney {
             TZ1,Z1,2024-02-03T10:00:00Z,solved,2024-02-03T10:30:00Z,2024-02-04T10:00:00Z,5
 
             """)
-        try w.loadAll(.surveys, "surveys.csv", """
+        try w.commerceLoad(.surveys, "surveys.csv", """
             response_id,customer_id,kind,score,responded_at,ticket_id
             V1,S2,csat,4,2024-02-16T10:00:00Z,TS2
             V2,U1,csat,2,2024-02-20T10:00:00Z,TU1
             V3,U1,csat,5,2024-03-03T10:00:00Z,TU1
 
             """)
-        try w.loadAll(.mentions, "mentions.csv", """
+        try w.commerceLoad(.mentions, "mentions.csv", """
             mention_id,platform,handle,posted_at,sentiment
             MN1,twitter,@n1,2024-02-20T10:00:00Z,0.9
             MM1,twitter,@m1,2024-02-20T10:00:00Z,negative
@@ -100,7 +100,7 @@ struct CommerceSupportImpactTests {
     @Test("March: segment assignment with overlaps and no look-ahead; lost, churn, repurchase, value")
     func march() throws {
         let w = try SupportImpactJourney.warehouse()
-        let r = try w.analysis("support_impact", ["window": "30", "from": "2024-03-01", "to": "2024-04-01"])
+        let r = try w.commerceAnalysis("support_impact", ["window": "30", "from": "2024-03-01", "to": "2024-04-01"])
         #expect(r.columns == ["segment", "period", "periods", "customers", "lost", "churn_rate", "repurchased",
                               "repurchase_rate", "mean_net_value", "median_net_value", "baseline_customers",
                               "churn_rate_diff", "churn_z", "churn_diff_ci_low", "churn_diff_ci_high",
@@ -123,17 +123,17 @@ struct CommerceSupportImpactTests {
         // negative_mention: M1 (Feb 20), X2 (Feb 26); N2's is after s → 2, lost X2 = 1; values 100, 100.
         #expect(r.values("customers") == ["11", "5", "3", "1", "2", "1", "2"])
         #expect(r.values("lost") == ["6", "2", "1", "1", "2", "0", "1"])
-        expectClose(r.numbers("churn_rate"), [6.0 / 11, 0.4, 1.0 / 3, 1, 1, 0, 0.5], "churn_rate")
+        expectCommerceClose(r.numbers("churn_rate"), [6.0 / 11, 0.4, 1.0 / 3, 1, 1, 0, 0.5], "churn_rate")
         #expect(r.values("repurchased") == ["5", "3", "2", "0", "0", "1", "1"])
-        expectClose(r.numbers("repurchase_rate"), [5.0 / 11, 0.6, 2.0 / 3, 0, 0, 1, 0.5], "repurchase_rate")
-        expectClose(r.numbers("mean_net_value"), [930.0 / 11, 50, 410.0 / 3, 80, 95, 220, 100], "mean_net_value")
-        expectClose(r.numbers("median_net_value"), [80, 30, 120, 80, 95, 220, 100], "median_net_value")
+        expectCommerceClose(r.numbers("repurchase_rate"), [5.0 / 11, 0.6, 2.0 / 3, 0, 0, 1, 0.5], "repurchase_rate")
+        expectCommerceClose(r.numbers("mean_net_value"), [930.0 / 11, 50, 410.0 / 3, 80, 95, 220, 100], "mean_net_value")
+        expectCommerceClose(r.numbers("median_net_value"), [80, 30, 120, 80, 95, 220, 100], "median_net_value")
 
         // Effect against the no_contact customers outside the segment. For the disjoint ticket
         // segments that is all 5 (2 lost, 0.4); for negative_mention, M1 is in no_contact, so the
         // baseline is N1, N2, N3, O1: 4, lost 2 → 0.5, and the difference 0.5 − 0.5 = 0.
         #expect(r.values("baseline_customers") == [nil, nil, "5", "5", "5", "5", "4"])
-        expectClose(r.numbers("churn_rate_diff"), [nil, nil, 1.0 / 3 - 0.4, 0.6, 0.6, -0.4, 0], "churn_rate_diff")
+        expectCommerceClose(r.numbers("churn_rate_diff"), [nil, nil, 1.0 / 3 - 0.4, 0.6, 0.6, -0.4, 0], "churn_rate_diff")
         // resolved_satisfied: p1 = 1/3 (n 3), p2 = 2/5 (n 5); pooled p = 3/8;
         // z = (1/3 − 2/5) / √(3/8 · 5/8 · (1/3 + 1/5)) = (−1/15) / √(1/8);
         // 95% CI = diff ± 1.96 · √(1/3 · 2/3 / 3 + 2/5 · 3/5 / 5).
@@ -141,25 +141,25 @@ struct CommerceSupportImpactTests {
         let diff = 1.0 / 3 - 0.4
         let z = diff / (1.0 / 8).squareRoot()
         let se = ((1.0 / 3) * (2.0 / 3) / 3 + 0.4 * 0.6 / 5).squareRoot()
-        expectClose(satisfied.numbers("churn_z"), [z], "churn_z")
-        expectClose(satisfied.numbers("churn_diff_ci_low"), [diff - 1.959963984540054 * se], "ci low")
-        expectClose(satisfied.numbers("churn_diff_ci_high"), [diff + 1.959963984540054 * se], "ci high")
+        expectCommerceClose(satisfied.numbers("churn_z"), [z], "churn_z")
+        expectCommerceClose(satisfied.numbers("churn_diff_ci_low"), [diff - 1.959963984540054 * se], "ci low")
+        expectCommerceClose(satisfied.numbers("churn_diff_ci_high"), [diff + 1.959963984540054 * se], "ci high")
         // negative_mention: difference 0 → z 0; slow_first_response: p1 = 0, p2 = 0.4, pooled
         // p = 2/6 → z = −0.4 / √(1/3 · 2/3 · (1 + 1/5)) = −0.4 / √(0.26666…).
-        expectClose(r.only("segment", "negative_mention").numbers("churn_z"), [0], "negative_mention z")
-        expectClose(r.only("segment", "slow_first_response").numbers("churn_z"),
+        expectCommerceClose(r.only("segment", "negative_mention").numbers("churn_z"), [0], "negative_mention z")
+        expectCommerceClose(r.only("segment", "slow_first_response").numbers("churn_z"),
                     [-0.4 / ((1.0 / 3) * (2.0 / 3) * 1.2).squareRoot()], "slow z")
         // Repurchase, same baselines: no_contact repurchased 3 of 5 (0.6); without M1, 2 of 4 (0.5).
         // resolved_satisfied: 2/3 − 0.6 = 1/15, pooled q = 5/8 → z = (1/15) / √(5/8 · 3/8 · 8/15)
         // = (1/15) / √(1/8). unresolved: 0 − 0.6. negative_mention: 1/2 − 1/2 = 0.
-        expectClose(r.numbers("repurchase_rate_diff"), [nil, nil, 2.0 / 3 - 0.6, -0.6, -0.6, 0.4, 0], "repurchase_rate_diff")
-        expectClose(satisfied.numbers("repurchase_z"), [(1.0 / 15) / (1.0 / 8).squareRoot()], "repurchase_z")
+        expectCommerceClose(r.numbers("repurchase_rate_diff"), [nil, nil, 2.0 / 3 - 0.6, -0.6, -0.6, 0.4, 0], "repurchase_rate_diff")
+        expectCommerceClose(satisfied.numbers("repurchase_z"), [(1.0 / 15) / (1.0 / 8).squareRoot()], "repurchase_z")
     }
 
     @Test("every period is listed for all; other segments only where they have customers")
     func periods() throws {
         let w = try SupportImpactJourney.warehouse()
-        let r = try w.analysis("support_impact", ["window": "30"])
+        let r = try w.commerceAnalysis("support_impact", ["window": "30"])
         // Jan [Jan 1, Feb 1): window [Dec 2, Jan 1) holds no purchase → all 0 (rates empty).
         // Feb [Feb 1, Mar 1): window [Jan 2, Feb 1): Z1 (Jan 15) only, no ticket in [Jan 2, Feb 1)
         //   (TZ1 is Feb 3) → no_contact; not active at Mar 1 ([Jan 31, Mar 1) has no Z1 order) → lost.
@@ -169,7 +169,7 @@ struct CommerceSupportImpactTests {
         #expect(r.values("segment").prefix(3) == ["all", "all", "no_contact"])
         #expect(r.values("customers").prefix(3) == ["0", "1", "1"])
         #expect(r.values("lost").prefix(3) == ["0", "1", "1"])
-        expectClose(Array(r.numbers("churn_rate").prefix(3)), [nil, 1, 1], "churn_rate")
+        expectCommerceClose(Array(r.numbers("churn_rate").prefix(3)), [nil, 1, 1], "churn_rate")
         #expect(r.rows.count == 3 + 7)
         #expect(r.values("complete") == ["t", "t", "t"] + Array(repeating: "f", count: 7))
     }
@@ -178,7 +178,7 @@ struct CommerceSupportImpactTests {
     func pooled() throws {
         let w = try SupportImpactJourney.warehouse()
         // March is incomplete: pooled = Jan + Feb = 2 periods: all 1 (Z1 in Feb), lost 1.
-        let early = try w.analysis("support_impact", ["window": "30", "pooled": "true"])
+        let early = try w.commerceAnalysis("support_impact", ["window": "30", "pooled": "true"])
         #expect(early.values("segment") == ["all", "no_contact"])
         #expect(early.values("period") == [nil, nil])
         #expect(early.values("periods") == ["2", "2"])
@@ -195,18 +195,18 @@ struct CommerceSupportImpactTests {
         //   no_contact: 1 + 5 = 6, lost 1 + 2 = 3. resolved_satisfied: 3, lost 1 → baseline 6 (3
         //     lost): diff 1/3 − 1/2. negative_mention: 2, lost 1 → baseline 6 − 1 (M1) = 5, lost
         //     3 − 0 = 3: diff 1/2 − 3/5 = −0.1.
-        try w.loadAll(.purchases, "april.csv", "order_id,customer_id,ordered_at,amount,currency\nY1,Y,2024-04-15T10:00:00Z,1,EUR\n")
-        let r = try w.analysis("support_impact", ["window": "30", "pooled": "true"])
+        try w.commerceLoad(.purchases, "april.csv", "order_id,customer_id,ordered_at,amount,currency\nY1,Y,2024-04-15T10:00:00Z,1,EUR\n")
+        let r = try w.commerceAnalysis("support_impact", ["window": "30", "pooled": "true"])
         #expect(r.values("segment") == Self.segments)
         #expect(Set(r.values("periods")) == ["3"])
         #expect(r.values("customers") == ["12", "6", "3", "1", "2", "1", "2"])
         #expect(r.values("lost") == ["7", "3", "1", "1", "2", "0", "1"])
         #expect(r.values("repurchased") == ["5", "3", "2", "0", "0", "1", "1"])
-        expectClose(r.numbers("churn_rate"), [7.0 / 12, 0.5, 1.0 / 3, 1, 1, 0, 0.5], "churn_rate")
-        expectClose(r.only("segment", "all").numbers("mean_net_value"), [940.0 / 12], "all mean")
-        expectClose(r.only("segment", "all").numbers("median_net_value"), [80], "all median")
+        expectCommerceClose(r.numbers("churn_rate"), [7.0 / 12, 0.5, 1.0 / 3, 1, 1, 0, 0.5], "churn_rate")
+        expectCommerceClose(r.only("segment", "all").numbers("mean_net_value"), [940.0 / 12], "all mean")
+        expectCommerceClose(r.only("segment", "all").numbers("median_net_value"), [80], "all median")
         #expect(r.values("baseline_customers") == [nil, nil, "6", "6", "6", "6", "5"])
-        expectClose(r.only("segment", "resolved_satisfied").numbers("churn_rate_diff"), [1.0 / 3 - 0.5], "diff")
-        expectClose(r.only("segment", "negative_mention").numbers("churn_rate_diff"), [-0.1], "diff")
+        expectCommerceClose(r.only("segment", "resolved_satisfied").numbers("churn_rate_diff"), [1.0 / 3 - 0.5], "diff")
+        expectCommerceClose(r.only("segment", "negative_mention").numbers("churn_rate_diff"), [-0.1], "diff")
     }
 }
