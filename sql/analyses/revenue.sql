@@ -1,0 +1,99 @@
+-- analysis: revenue
+-- summary: Orders, buying customers, gross and net revenue, refunds and AOV per period.
+-- description: Orders are purchases (non-cancelled orders), placed in a period by ordered_at.
+--   gross = sum of their amounts; net_revenue = the same orders net of all their returns to
+--   date (a later return lowers an old period's net revenue, so it can still move);
+--   aov = gross / orders. refunds = the amounts returned in the period (placed by
+--   returned_at, whenever the order was placed). Only returns of loaded, non-cancelled orders
+--   count: a return of a cancelled order is ignored, a return without order_id counts
+--   nowhere (net value needs its order), and one whose order is not loaded (yet) counts
+--   nowhere until its order arrives. --segment channel splits by the order's
+--   channel (a refund follows its order), country by the customer's profile country;
+--   "(unknown)" when absent. Periods run from the first order or counted return (or --from)
+--   to the last (or --to), empty ones included; with --segment only segment × period pairs
+--   with orders or refunds are listed. Amounts are in the one currency of the data.
+-- grain: one row per period (× segment with --segment)
+-- param: $1 from date : First period reported (the period holding this local date). Default: the first with data.
+-- param: $2 to date : Report periods starting before this local date (exclusive). Default: up to the last with data.
+-- param: $3 period choice(day,week,month,quarter,year) = month : Period length (weeks are ISO, Monday start).
+-- param: $4 tz timezone = UTC : Reporting time zone for period boundaries.
+-- param: $5 segment choice(channel,country) : Split by the order's channel or the customer's profile country.
+-- column: segment text : The --segment value ((unknown) when absent); empty without --segment.
+-- column: period date : The period's local start date.
+-- column: orders bigint : Purchases (non-cancelled orders) placed in the period.
+-- column: customers bigint : Distinct customers with an order in the period.
+-- column: gross numeric : Sum of the amounts of the period's orders.
+-- column: net_revenue numeric : gross minus every return of those orders to date.
+-- column: refunds numeric : Amounts returned in the period (returns of loaded, non-cancelled orders).
+-- column: aov numeric : Average order value, gross / orders; empty without orders.
+-- column: complete boolean : False while the period is not over (its end is after the data horizon).
+-- query: main
+WITH settings AS (
+    SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by
+),
+-- Profile countries, read only for --segment country.
+countries AS (
+    SELECT d.customer_key, d.country
+    FROM customer_dimensions AS d
+    WHERE (SELECT segment_by FROM settings) = 'country'
+),
+orders AS (
+    SELECT period_label(s.period, s.tz, f.ordered_at) AS period, f.ordered_at, f.customer_key,
+           f.amount, f.net_value,
+           CASE s.segment_by WHEN 'channel' THEN coalesce(f.channel, '(unknown)')
+                             WHEN 'country' THEN coalesce(d.country, '(unknown)') END AS segment
+    FROM purchase_facts AS f
+    CROSS JOIN settings AS s
+    LEFT JOIN countries AS d ON d.customer_key = f.customer_key
+),
+-- Returns of loaded, non-cancelled orders, placed by returned_at.
+refunds AS (
+    SELECT period_label(s.period, s.tz, r.returned_at) AS period, r.returned_at, r.amount,
+           CASE s.segment_by WHEN 'channel' THEN coalesce(p.channel, '(unknown)')
+                             WHEN 'country' THEN coalesce(d.country, '(unknown)') END AS segment
+    FROM returns AS r
+    JOIN valid_purchases AS p ON p.source = r.source AND p.order_id = r.order_id
+    CROSS JOIN settings AS s
+    LEFT JOIN countries AS d ON d.customer_key = p.customer_key
+),
+order_totals AS (
+    SELECT o.segment, o.period, count(*) AS orders, count(DISTINCT o.customer_key) AS customers,
+           sum(o.amount) AS gross, sum(o.net_value) AS net_revenue
+    FROM orders AS o
+    GROUP BY o.segment, o.period
+),
+refund_totals AS (
+    SELECT r.segment, r.period, sum(r.amount) AS refunds
+    FROM refunds AS r
+    GROUP BY r.segment, r.period
+),
+periods AS (
+    SELECT ps.period, ps.complete
+    FROM settings AS s
+    CROSS JOIN LATERAL period_series(
+        s.period, s.tz, s.from_date, s.to_date,
+        least((SELECT min(ordered_at) FROM orders), (SELECT min(returned_at) FROM refunds)),
+        greatest((SELECT max(ordered_at) FROM orders), (SELECT max(returned_at) FROM refunds))) AS ps
+),
+segments AS (
+    SELECT segment FROM order_totals
+    UNION
+    SELECT segment FROM refund_totals
+    UNION
+    SELECT NULL::text FROM settings AS s WHERE s.segment_by IS NULL
+)
+SELECT g.segment, p.period,
+       coalesce(o.orders, 0)::bigint AS orders,
+       coalesce(o.customers, 0)::bigint AS customers,
+       coalesce(o.gross, 0)::numeric AS gross,
+       coalesce(o.net_revenue, 0)::numeric AS net_revenue,
+       coalesce(r.refunds, 0)::numeric AS refunds,
+       o.gross / nullif(o.orders, 0) AS aov,
+       p.complete
+FROM segments AS g
+CROSS JOIN periods AS p
+CROSS JOIN settings AS s
+LEFT JOIN order_totals AS o ON o.segment IS NOT DISTINCT FROM g.segment AND o.period = p.period
+LEFT JOIN refund_totals AS r ON r.segment IS NOT DISTINCT FROM g.segment AND r.period = p.period
+WHERE s.segment_by IS NULL OR o.orders IS NOT NULL OR r.refunds IS NOT NULL
+ORDER BY g.segment NULLS FIRST, p.period
