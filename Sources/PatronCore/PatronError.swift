@@ -16,6 +16,8 @@ public enum PatronError: Error, CustomStringConvertible {
     case lockBusy(String)
     /// Bad command-line usage that only Patron can check (e.g. an analysis parameter's value).
     case usage(String)
+    /// An analysis cannot be computed from the data (e.g. the predictive model does not fit).
+    case analysisFailed(String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,7 @@ public enum PatronError: Error, CustomStringConvertible {
         case .database(let error): return error.description
         case .lockBusy(let message): return message
         case .usage(let message): return message
+        case .analysisFailed(let message): return message
         }
     }
 
@@ -36,6 +39,7 @@ public enum PatronError: Error, CustomStringConvertible {
         case .database: return .database
         case .lockBusy: return .lockBusy
         case .usage: return .usage
+        case .analysisFailed: return .analysisFailed
         }
     }
 }
@@ -55,6 +59,8 @@ public enum ExitStatus: Int32, Sendable, Comparable {
     case database = 4
     /// Another load holds the lock and `--no-wait` was given.
     case lockBusy = 5
+    /// An analysis could not be computed from the data (the predictive model did not fit).
+    case analysisFailed = 6
     /// Bad command-line usage (argument parser's EX_USAGE).
     case usage = 64
     /// Configuration problem: sql/ directory not found, bad settings (EX_CONFIG).
@@ -69,10 +75,11 @@ public enum ExitStatus: Int32, Sendable, Comparable {
         case .rowsRejected: return 1
         case .loadFailed: return 2
         case .lockBusy: return 3
-        case .database: return 4
-        case .configuration: return 5
-        case .usage: return 6
-        case .internalError: return 7
+        case .analysisFailed: return 4
+        case .database: return 5
+        case .configuration: return 6
+        case .usage: return 7
+        case .internalError: return 8
         }
     }
 }

@@ -79,8 +79,6 @@ struct RunCommand: ParsableCommand {
                 throw PatronError.configuration("schema \(warehouse.schema) is not set up or not up to date: run `patron migrate` (or load something)")
             }
             let runner = AnalysisRunner(warehouse: warehouse, catalog: try analyses.catalog())
-            // Hook for `clv --method predictive`: assign a CLVModelFitting (PatronModels) here.
-            runner.clvModel = nil
             if let into {
                 let mode: IntoMode = replace ? .replace : append ? .append : .create
                 let rows = try runner.into(prepared, table: into, mode: mode)

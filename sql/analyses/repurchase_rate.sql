@@ -25,25 +25,16 @@
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by
 ),
--- Profile dimensions, read only for --segment country or segment.
-dimensions AS (
-    SELECT d.customer_key, d.country, d.segment
-    FROM customer_dimensions AS d
-    WHERE (SELECT segment_by FROM settings) IN ('country', 'segment')
-),
 buyers AS (
     SELECT f.customer_key, f.first_purchase_at,
            CASE WHEN s.segment_by IS NOT NULL THEN
                coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN f.first_channel
-                            WHEN 'country' THEN d.country
-                            WHEN 'segment' THEN d.segment
                             WHEN 'cohort' THEN period_label(s.period, s.tz, f.first_purchase_at)::text
+                            ELSE customer_dimension(f.customer_key, s.segment_by)
                         END, '(unknown)')
            END AS segment
     FROM customer_first_purchase AS f
     CROSS JOIN settings AS s
-    LEFT JOIN dimensions AS d ON d.customer_key = f.customer_key
 ),
 periods AS (
     SELECT ps.period, ps.period_start, ps.complete

@@ -44,6 +44,8 @@ extension AnalysisRunner {
                 let names = try shape.columns.map { try connection.quoteIdentifier($0.name) }
                 if exists && mode == .replace { try connection.execute("DROP TABLE \(qualified)") }
                 if !exists || mode == .replace {
+                    // A reporting schema of its own is the usual home for BI tables: make it if missing.
+                    try connection.execute("CREATE SCHEMA IF NOT EXISTS \(try connection.quoteIdentifier(schema))")
                     let definitions = zip(names, types).map { "\($0) \($1)" }.joined(separator: ", ")
                     try connection.execute("CREATE TABLE \(qualified) (\(definitions))")
                 }

@@ -57,8 +57,9 @@ public struct ResultColumn: Sendable, Equatable {
 public final class AnalysisRunner {
     public let warehouse: Warehouse
     public let catalog: AnalysisCatalog
-    /// Fits BG/NBD + Gamma-Gamma for `clv --method predictive`; nil until a model is plugged in.
-    public var clvModel: (any CLVModelFitting)?
+    /// Fits the models of `clv --method predictive` (BG/NBD + Gamma-Gamma by default; tests may
+    /// plug in another).
+    public var clvModel: (any CLVModelFitting)? = BGNBDGammaGammaModel()
 
     public init(warehouse: Warehouse, catalog: AnalysisCatalog) {
         self.warehouse = warehouse

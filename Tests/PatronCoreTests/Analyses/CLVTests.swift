@@ -105,15 +105,17 @@ struct CLVTests {
         expectNumbers([a.double("recency"), a.double("T")], [36.0 / 7, 86.0 / 7], "A in weeks")
     }
 
-    @Test("predictive without a model fails clearly; with one, the summary reads its predictions")
+    @Test("predictive on too few customers fails clearly (exit 6); a plugged-in model's predictions feed the summary")
     func predictiveHook() throws {
         let w = try ShopFixture.warehouse(withHistory: true)
         let runner = try w.runner()
+        // The real BG/NBD + Gamma-Gamma model refuses 6 customers rather than making up numbers.
         #expect(throws: PatronError.self) { try runner.collect("clv", [:]) }
         do {
             _ = try runner.collect("clv", [:])
         } catch let error as PatronError {
-            #expect(error.description.contains("not available"))
+            #expect(error.description.contains("at least 10 are needed"))
+            #expect(error.exitStatus == .analysisFailed)
         }
         // A stand-in model (plumbing only): clv = 10 × (frequency + 1), p_alive 0.5.
         runner.clvModel = StandInModel()
