@@ -9,7 +9,7 @@ struct Patron: ParsableCommand {
         discussion: """
             Loads help-desk, shop, survey and social exports into one warehouse and answers \
             questions across them. Exit codes: 0 ok, 2 some rows rejected, 3 a file failed to \
-            load (nothing of it stored), 4 database error, 5 lock busy (--no-wait), \
+            load (nothing of it stored), 4 database error, 5 lock busy (--no-wait), 6 analysis cannot be computed from the data, \
             64 usage, 78 configuration, 1 internal error.
             """,
         version: "0.1.0",
