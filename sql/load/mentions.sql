@@ -2,15 +2,19 @@
 -- a customer through its handle at query time.
 --
 -- The loader runs these statements by name, in this order, inside the file's transaction:
---   create_stage → (COPY of the validated rows) → pick_winners → update → insert
+--   create_stage → (COPY of the validated rows) → drop_superseded (if the loader saw a
+--   repeated id) → update → insert
 -- Parameters: $1 source, $2 run_id.
 
 -- name: create_stage
 -- One row per input row, as validated by the loader (binary COPY, so column order and
 -- types must match the loader's column list). Rejected rows carry only the reject columns.
+-- repeated: an earlier valid row of the file may have had the same id (the loader's filter
+-- has false positives, never false negatives).
 -- has_<column> is false when the column was absent (CSV header, JSON key): keep the stored value.
 CREATE TEMP TABLE load_stage (
     line bigint NOT NULL,
+    repeated boolean,
     reject_column text,
     reject_value text,
     reject_reason text,
@@ -31,13 +35,16 @@ CREATE TEMP TABLE load_stage (
     has_responded_at boolean
 ) ON COMMIT DROP;
 
--- name: pick_winners
--- Among rows of this file with the same id, the last valid one wins; the others are superseded.
-CREATE TEMP TABLE load_winners ON COMMIT DROP AS
-SELECT DISTINCT ON (mention_id) *
-FROM load_stage
-WHERE reject_reason IS NULL
-ORDER BY mention_id, line DESC;
+-- name: drop_superseded
+-- Among valid rows with the same id, the last one wins; the earlier ones are superseded and
+-- deleted here. Only ids the loader saw repeated can have earlier rows.
+DELETE FROM load_stage AS s
+USING (SELECT mention_id, max(line) AS last_line
+       FROM load_stage
+       WHERE reject_reason IS NULL
+         AND mention_id IN (SELECT mention_id FROM load_stage WHERE repeated)
+       GROUP BY mention_id) AS d
+WHERE s.reject_reason IS NULL AND s.mention_id = d.mention_id AND s.line < d.last_line;
 
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
@@ -54,8 +61,9 @@ WITH incoming AS (
            CASE WHEN w.has_is_complaint THEN w.is_complaint ELSE t.is_complaint END AS is_complaint,
            CASE WHEN w.has_reach THEN w.reach ELSE t.reach END AS reach,
            CASE WHEN w.has_responded_at THEN w.responded_at ELSE t.responded_at END AS responded_at
-    FROM load_winners AS w
+    FROM load_stage AS w
     JOIN mentions AS t ON t.source = $1 AND t.mention_id = w.mention_id
+    WHERE w.reject_reason IS NULL
 )
 UPDATE mentions AS t
 SET (platform, handle, posted_at, "text", sentiment, is_complaint, reach, responded_at, changed_by_run)
@@ -80,5 +88,6 @@ SELECT $1,
        w.responded_at,
        $2,
        $2
-FROM load_winners AS w
-WHERE NOT EXISTS (SELECT 1 FROM mentions AS t WHERE t.source = $1 AND t.mention_id = w.mention_id);
+FROM load_stage AS w
+WHERE w.reject_reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM mentions AS t WHERE t.source = $1 AND t.mention_id = w.mention_id);

@@ -1,15 +1,19 @@
 -- Loading entity `surveys` → table surveys: NPS, CSAT and CES answers.
 --
 -- The loader runs these statements by name, in this order, inside the file's transaction:
---   create_stage → (COPY of the validated rows) → pick_winners → identity_rows → (resolve_identities) → update → insert
+--   create_stage → (COPY of the validated rows) → drop_superseded (if the loader saw a
+--   repeated id) → identity_sets → (resolve_identities) → update → insert
 -- Parameters: $1 source, $2 run_id.
 
 -- name: create_stage
 -- One row per input row, as validated by the loader (binary COPY, so column order and
 -- types must match the loader's column list). Rejected rows carry only the reject columns.
+-- repeated: an earlier valid row of the file may have had the same id (the loader's filter
+-- has false positives, never false negatives).
 -- has_<column> is false when the column was absent (CSV header, JSON key): keep the stored value.
 CREATE TEMP TABLE load_stage (
     line bigint NOT NULL,
+    repeated boolean,
     reject_column text,
     reject_value text,
     reject_reason text,
@@ -29,19 +33,24 @@ CREATE TEMP TABLE load_stage (
     has_comment boolean
 ) ON COMMIT DROP;
 
--- name: pick_winners
--- Among rows of this file with the same id, the last valid one wins; the others are superseded.
-CREATE TEMP TABLE load_winners ON COMMIT DROP AS
-SELECT DISTINCT ON (response_id) *
-FROM load_stage
-WHERE reject_reason IS NULL
-ORDER BY response_id, line DESC;
+-- name: drop_superseded
+-- Among valid rows with the same id, the last one wins; the earlier ones are superseded and
+-- deleted here. Only ids the loader saw repeated can have earlier rows.
+DELETE FROM load_stage AS s
+USING (SELECT response_id, max(line) AS last_line
+       FROM load_stage
+       WHERE reject_reason IS NULL
+         AND response_id IN (SELECT response_id FROM load_stage WHERE repeated)
+       GROUP BY response_id) AS d
+WHERE s.reject_reason IS NULL AND s.response_id = d.response_id AND s.line < d.last_line;
 
--- name: identity_rows
--- The identifiers of each winning row, for resolve_identities().
-CREATE TEMP TABLE identity_rows ON COMMIT DROP AS
-SELECT line, customer_id, email, phone, NULL::text AS handle
-FROM load_winners;
+-- name: identity_sets
+-- The distinct combinations of identifiers of the valid rows, for resolve_identities().
+CREATE TEMP TABLE identity_sets ON COMMIT DROP AS
+SELECT row_number() OVER () AS set_id, *
+FROM (SELECT DISTINCT customer_id, email, phone, NULL::text AS handle
+      FROM load_stage
+      WHERE reject_reason IS NULL) AS s;
 
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
@@ -59,9 +68,12 @@ WITH incoming AS (
            w.responded_at AS responded_at,
            CASE WHEN w.has_ticket_id THEN w.ticket_id ELSE t.ticket_id END AS ticket_id,
            CASE WHEN w.has_comment THEN w.comment ELSE t.comment END AS comment
-    FROM load_winners AS w
-    JOIN row_customers AS k USING (line)
+    FROM load_stage AS w
+    JOIN identity_customers AS k
+      ON (k.customer_id, k.email, k.phone, k.handle)
+       = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
     JOIN surveys AS t ON t.source = $1 AND t.response_id = w.response_id
+    WHERE w.reject_reason IS NULL
 )
 UPDATE surveys AS t
 SET (customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, comment, changed_by_run)
@@ -87,6 +99,9 @@ SELECT $1,
        w.comment,
        $2,
        $2
-FROM load_winners AS w
-JOIN row_customers AS k USING (line)
-WHERE NOT EXISTS (SELECT 1 FROM surveys AS t WHERE t.source = $1 AND t.response_id = w.response_id);
+FROM load_stage AS w
+JOIN identity_customers AS k
+  ON (k.customer_id, k.email, k.phone, k.handle)
+   = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
+WHERE w.reject_reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM surveys AS t WHERE t.source = $1 AND t.response_id = w.response_id);

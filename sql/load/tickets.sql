@@ -1,15 +1,19 @@
 -- Loading entity `tickets` → table tickets: help-desk tickets, which change state night after night.
 --
 -- The loader runs these statements by name, in this order, inside the file's transaction:
---   create_stage → (COPY of the validated rows) → pick_winners → identity_rows → (resolve_identities) → update → insert
+--   create_stage → (COPY of the validated rows) → drop_superseded (if the loader saw a
+--   repeated id) → identity_sets → (resolve_identities) → update → insert
 -- Parameters: $1 source, $2 run_id.
 
 -- name: create_stage
 -- One row per input row, as validated by the loader (binary COPY, so column order and
 -- types must match the loader's column list). Rejected rows carry only the reject columns.
+-- repeated: an earlier valid row of the file may have had the same id (the loader's filter
+-- has false positives, never false negatives).
 -- has_<column> is false when the column was absent (CSV header, JSON key): keep the stored value.
 CREATE TEMP TABLE load_stage (
     line bigint NOT NULL,
+    repeated boolean,
     reject_column text,
     reject_value text,
     reject_reason text,
@@ -51,19 +55,24 @@ CREATE TEMP TABLE load_stage (
     has_ces boolean
 ) ON COMMIT DROP;
 
--- name: pick_winners
--- Among rows of this file with the same id, the last valid one wins; the others are superseded.
-CREATE TEMP TABLE load_winners ON COMMIT DROP AS
-SELECT DISTINCT ON (ticket_id) *
-FROM load_stage
-WHERE reject_reason IS NULL
-ORDER BY ticket_id, line DESC;
+-- name: drop_superseded
+-- Among valid rows with the same id, the last one wins; the earlier ones are superseded and
+-- deleted here. Only ids the loader saw repeated can have earlier rows.
+DELETE FROM load_stage AS s
+USING (SELECT ticket_id, max(line) AS last_line
+       FROM load_stage
+       WHERE reject_reason IS NULL
+         AND ticket_id IN (SELECT ticket_id FROM load_stage WHERE repeated)
+       GROUP BY ticket_id) AS d
+WHERE s.reject_reason IS NULL AND s.ticket_id = d.ticket_id AND s.line < d.last_line;
 
--- name: identity_rows
--- The identifiers of each winning row, for resolve_identities().
-CREATE TEMP TABLE identity_rows ON COMMIT DROP AS
-SELECT line, customer_id, email, phone, handle
-FROM load_winners;
+-- name: identity_sets
+-- The distinct combinations of identifiers of the valid rows, for resolve_identities().
+CREATE TEMP TABLE identity_sets ON COMMIT DROP AS
+SELECT row_number() OVER () AS set_id, *
+FROM (SELECT DISTINCT customer_id, email, phone, handle AS handle
+      FROM load_stage
+      WHERE reject_reason IS NULL) AS s;
 
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
@@ -91,9 +100,12 @@ WITH incoming AS (
            CASE WHEN w.has_handle_seconds THEN w.handle_seconds ELSE t.handle_seconds END AS handle_seconds,
            CASE WHEN w.has_csat THEN w.csat ELSE t.csat END AS csat,
            CASE WHEN w.has_ces THEN w.ces ELSE t.ces END AS ces
-    FROM load_winners AS w
-    JOIN row_customers AS k USING (line)
+    FROM load_stage AS w
+    JOIN identity_customers AS k
+      ON (k.customer_id, k.email, k.phone, k.handle)
+       = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, ''))
     JOIN tickets AS t ON t.source = $1 AND t.ticket_id = w.ticket_id
+    WHERE w.reject_reason IS NULL
 )
 UPDATE tickets AS t
 SET (customer_key, customer_id, email, phone, handle, created_at, channel, category, priority, status, agent, first_response_at, resolved_at, reopens, agent_replies, customer_replies, handle_seconds, csat, ces, changed_by_run)
@@ -129,6 +141,9 @@ SELECT $1,
        w.ces,
        $2,
        $2
-FROM load_winners AS w
-JOIN row_customers AS k USING (line)
-WHERE NOT EXISTS (SELECT 1 FROM tickets AS t WHERE t.source = $1 AND t.ticket_id = w.ticket_id);
+FROM load_stage AS w
+JOIN identity_customers AS k
+  ON (k.customer_id, k.email, k.phone, k.handle)
+   = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, ''))
+WHERE w.reject_reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM tickets AS t WHERE t.source = $1 AND t.ticket_id = w.ticket_id);
