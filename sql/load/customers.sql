@@ -56,9 +56,12 @@ FROM (SELECT DISTINCT customer_id, email, phone, handle AS handle
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
--- (so an identical reload changes nothing, not even changed_by_run).
+-- (so an identical reload changes nothing, not even changed_by_run). The row found in
+-- `incoming` is updated through its ctid: one index probe per row, not two (loads hold the
+-- load lock, and nothing else in this transaction moves the row in between).
 WITH incoming AS (
-    SELECT t.source,
+    SELECT t.ctid AS row_tid,
+           t.source,
            t.customer_id,
            k.customer_key,
            CASE WHEN w.has_email THEN w.email ELSE t.email END AS email,
@@ -79,7 +82,7 @@ UPDATE customer_profiles AS t
 SET (customer_key, email, phone, handle, name, country, signup_at, segment, changed_by_run)
   = (i.customer_key, i.email, i.phone, i.handle, i.name, i.country, i.signup_at, i.segment, $2)
 FROM incoming AS i
-WHERE t.source = i.source AND t.customer_id = i.customer_id
+WHERE t.ctid = i.row_tid
   AND (t.customer_key, t.email, t.phone, t.handle, t.name, t.country, t.signup_at, t.segment)
       IS DISTINCT FROM (i.customer_key, i.email, i.phone, i.handle, i.name, i.country, i.signup_at, i.segment);
 

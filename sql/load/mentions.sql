@@ -49,9 +49,12 @@ WHERE s.reject_reason IS NULL AND s.mention_id = d.mention_id AND s.line < d.las
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
--- (so an identical reload changes nothing, not even changed_by_run).
+-- (so an identical reload changes nothing, not even changed_by_run). The row found in
+-- `incoming` is updated through its ctid: one index probe per row, not two (loads hold the
+-- load lock, and nothing else in this transaction moves the row in between).
 WITH incoming AS (
-    SELECT t.source,
+    SELECT t.ctid AS row_tid,
+           t.source,
            t.mention_id,
            w.platform AS platform,
            CASE WHEN w.has_handle THEN w.handle ELSE t.handle END AS handle,
@@ -69,7 +72,7 @@ UPDATE mentions AS t
 SET (platform, handle, posted_at, "text", sentiment, is_complaint, reach, responded_at, changed_by_run)
   = (i.platform, i.handle, i.posted_at, i."text", i.sentiment, i.is_complaint, i.reach, i.responded_at, $2)
 FROM incoming AS i
-WHERE t.source = i.source AND t.mention_id = i.mention_id
+WHERE t.ctid = i.row_tid
   AND (t.platform, t.handle, t.posted_at, t."text", t.sentiment, t.is_complaint, t.reach, t.responded_at)
       IS DISTINCT FROM (i.platform, i.handle, i.posted_at, i."text", i.sentiment, i.is_complaint, i.reach, i.responded_at);
 

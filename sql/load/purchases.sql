@@ -58,9 +58,12 @@ FROM (SELECT DISTINCT customer_id, email, phone, NULL::text AS handle
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
--- (so an identical reload changes nothing, not even changed_by_run).
+-- (so an identical reload changes nothing, not even changed_by_run). The row found in
+-- `incoming` is updated through its ctid: one index probe per row, not two (loads hold the
+-- load lock, and nothing else in this transaction moves the row in between).
 WITH incoming AS (
-    SELECT t.source,
+    SELECT t.ctid AS row_tid,
+           t.source,
            t.order_id,
            k.customer_key,
            CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END AS customer_id,
@@ -83,7 +86,7 @@ UPDATE purchases AS t
 SET (customer_key, customer_id, email, phone, ordered_at, amount, currency, channel, items, status, changed_by_run)
   = (i.customer_key, i.customer_id, i.email, i.phone, i.ordered_at, i.amount, i.currency, i.channel, i.items, i.status, $2)
 FROM incoming AS i
-WHERE t.source = i.source AND t.order_id = i.order_id
+WHERE t.ctid = i.row_tid
   AND (t.customer_key, t.customer_id, t.email, t.phone, t.ordered_at, t.amount, t.currency, t.channel, t.items, t.status)
       IS DISTINCT FROM (i.customer_key, i.customer_id, i.email, i.phone, i.ordered_at, i.amount, i.currency, i.channel, i.items, i.status);
 

@@ -58,9 +58,12 @@ FROM (SELECT DISTINCT customer_id, email, phone, NULL::text AS handle
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
--- (so an identical reload changes nothing, not even changed_by_run).
+-- (so an identical reload changes nothing, not even changed_by_run). The row found in
+-- `incoming` is updated through its ctid: one index probe per row, not two (loads hold the
+-- load lock, and nothing else in this transaction moves the row in between).
 WITH incoming AS (
-    SELECT t.source,
+    SELECT t.ctid AS row_tid,
+           t.source,
            t.return_id,
            k.customer_key,
            CASE WHEN w.has_order_id THEN w.order_id ELSE t.order_id END AS order_id,
@@ -82,7 +85,7 @@ UPDATE returns AS t
 SET (customer_key, order_id, customer_id, email, phone, returned_at, amount, currency, reason, changed_by_run)
   = (i.customer_key, i.order_id, i.customer_id, i.email, i.phone, i.returned_at, i.amount, i.currency, i.reason, $2)
 FROM incoming AS i
-WHERE t.source = i.source AND t.return_id = i.return_id
+WHERE t.ctid = i.row_tid
   AND (t.customer_key, t.order_id, t.customer_id, t.email, t.phone, t.returned_at, t.amount, t.currency, t.reason)
       IS DISTINCT FROM (i.customer_key, i.order_id, i.customer_id, i.email, i.phone, i.returned_at, i.amount, i.currency, i.reason);
 

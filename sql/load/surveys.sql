@@ -55,9 +55,12 @@ FROM (SELECT DISTINCT customer_id, email, phone, NULL::text AS handle
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
--- (so an identical reload changes nothing, not even changed_by_run).
+-- (so an identical reload changes nothing, not even changed_by_run). The row found in
+-- `incoming` is updated through its ctid: one index probe per row, not two (loads hold the
+-- load lock, and nothing else in this transaction moves the row in between).
 WITH incoming AS (
-    SELECT t.source,
+    SELECT t.ctid AS row_tid,
+           t.source,
            t.response_id,
            k.customer_key,
            CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END AS customer_id,
@@ -79,7 +82,7 @@ UPDATE surveys AS t
 SET (customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, comment, changed_by_run)
   = (i.customer_key, i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.comment, $2)
 FROM incoming AS i
-WHERE t.source = i.source AND t.response_id = i.response_id
+WHERE t.ctid = i.row_tid
   AND (t.customer_key, t.customer_id, t.email, t.phone, t.kind, t.score, t.responded_at, t.ticket_id, t.comment)
       IS DISTINCT FROM (i.customer_key, i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.comment);
 

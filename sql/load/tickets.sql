@@ -77,9 +77,12 @@ FROM (SELECT DISTINCT customer_id, email, phone, handle AS handle
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
--- (so an identical reload changes nothing, not even changed_by_run).
+-- (so an identical reload changes nothing, not even changed_by_run). The row found in
+-- `incoming` is updated through its ctid: one index probe per row, not two (loads hold the
+-- load lock, and nothing else in this transaction moves the row in between).
 WITH incoming AS (
-    SELECT t.source,
+    SELECT t.ctid AS row_tid,
+           t.source,
            t.ticket_id,
            k.customer_key,
            CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END AS customer_id,
@@ -111,7 +114,7 @@ UPDATE tickets AS t
 SET (customer_key, customer_id, email, phone, handle, created_at, channel, category, priority, status, agent, first_response_at, resolved_at, reopens, agent_replies, customer_replies, handle_seconds, csat, ces, changed_by_run)
   = (i.customer_key, i.customer_id, i.email, i.phone, i.handle, i.created_at, i.channel, i.category, i.priority, i.status, i.agent, i.first_response_at, i.resolved_at, i.reopens, i.agent_replies, i.customer_replies, i.handle_seconds, i.csat, i.ces, $2)
 FROM incoming AS i
-WHERE t.source = i.source AND t.ticket_id = i.ticket_id
+WHERE t.ctid = i.row_tid
   AND (t.customer_key, t.customer_id, t.email, t.phone, t.handle, t.created_at, t.channel, t.category, t.priority, t.status, t.agent, t.first_response_at, t.resolved_at, t.reopens, t.agent_replies, t.customer_replies, t.handle_seconds, t.csat, t.ces)
       IS DISTINCT FROM (i.customer_key, i.customer_id, i.email, i.phone, i.handle, i.created_at, i.channel, i.category, i.priority, i.status, i.agent, i.first_response_at, i.resolved_at, i.reopens, i.agent_replies, i.customer_replies, i.handle_seconds, i.csat, i.ces);
 
