@@ -210,9 +210,13 @@ public final class Loader {
             }
             var parameters: [PostgresBindable?] = [options.source, runID]
             if spec.usesDefaultCurrency { parameters.append(options.defaultCurrency) }
-            counts.updated = try connection.execute(try queries["update"], parameters).affectedRows ?? 0
-            phases.lap("update")
-            counts.inserted = try connection.execute(try queries["insert"], parameters).affectedRows ?? 0
+            // The first load of a source needs neither the update nor a look-up per inserted row.
+            let sourceIsNew = try connection.execute(try queries["source_is_new"], [options.source]).bool(0, 0) ?? false
+            if !sourceIsNew {
+                counts.updated = try connection.execute(try queries["update"], parameters).affectedRows ?? 0
+                phases.lap("update")
+            }
+            counts.inserted = try connection.execute(try queries["insert"], parameters + [sourceIsNew]).affectedRows ?? 0
             phases.lap("insert")
             counts.unchanged = winners - counts.updated - counts.inserted
             let finished = Date()

@@ -3,8 +3,8 @@
 --
 -- The loader runs these statements by name, in this order, inside the file's transaction:
 --   create_stage → (COPY of the validated rows) → drop_superseded (if the loader saw a
---   repeated id) → update → insert
--- Parameters: $1 source, $2 run_id.
+--   repeated id) → source_is_new → update (unless new) → insert
+-- Parameters: $1 source, $2 run_id (insert: $3 source_is_new).
 
 -- name: create_stage
 -- One row per input row, as validated by the loader (binary COPY, so column order and
@@ -46,6 +46,9 @@ USING (SELECT mention_id, max(line) AS last_line
        GROUP BY mention_id) AS d
 WHERE s.reject_reason IS NULL AND s.mention_id = d.mention_id AND s.line < d.last_line;
 
+-- name: source_is_new
+SELECT NOT EXISTS (SELECT 1 FROM mentions WHERE source = $1) AS new;
+
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
@@ -78,6 +81,8 @@ WHERE t.ctid = i.row_tid
 
 -- name: insert
 -- Rows this file adds. Defaults apply only here, when a row is first inserted.
+-- $3: true when the table holds no row of this source yet (source_is_new): then no row
+-- can exist already, and the statement is planned without a look-up per row.
 INSERT INTO mentions (source, mention_id, platform, handle, posted_at, "text", sentiment, is_complaint, reach, responded_at, loaded_by_run, changed_by_run)
 SELECT $1,
        w.mention_id,
@@ -93,4 +98,4 @@ SELECT $1,
        $2
 FROM load_stage AS w
 WHERE w.reject_reason IS NULL
-  AND NOT EXISTS (SELECT 1 FROM mentions AS t WHERE t.source = $1 AND t.mention_id = w.mention_id);
+  AND ($3::boolean OR NOT EXISTS (SELECT 1 FROM mentions AS t WHERE t.source = $1 AND t.mention_id = w.mention_id));

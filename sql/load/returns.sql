@@ -4,8 +4,8 @@
 --
 -- The loader runs these statements by name, in this order, inside the file's transaction:
 --   create_stage → (COPY of the validated rows) → drop_superseded (if the loader saw a
---   repeated id) → identity_sets → (resolve_identities) → update → insert
--- Parameters: $1 source, $2 run_id, $3 default currency.
+--   repeated id) → identity_sets → (resolve_identities) → source_is_new → update (unless new) → insert
+-- Parameters: $1 source, $2 run_id, $3 default currency (insert: $4 source_is_new).
 
 -- name: create_stage
 -- One row per input row, as validated by the loader (binary COPY, so column order and
@@ -55,6 +55,9 @@ FROM (SELECT DISTINCT customer_id, email, phone, NULL::text AS handle
       FROM load_stage
       WHERE reject_reason IS NULL) AS s;
 
+-- name: source_is_new
+SELECT NOT EXISTS (SELECT 1 FROM returns WHERE source = $1) AS new;
+
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
@@ -91,6 +94,8 @@ WHERE t.ctid = i.row_tid
 
 -- name: insert
 -- Rows this file adds. Defaults apply only here, when a row is first inserted.
+-- $4: true when the table holds no row of this source yet (source_is_new): then no row
+-- can exist already, and the statement is planned without a look-up per row.
 INSERT INTO returns (source, return_id, customer_key, order_id, customer_id, email, phone, returned_at, amount, currency, reason, loaded_by_run, changed_by_run)
 SELECT $1,
        w.return_id,
@@ -110,4 +115,4 @@ LEFT JOIN identity_customers AS k
   ON (k.customer_id, k.email, k.phone, k.handle)
    = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
 WHERE w.reject_reason IS NULL
-  AND NOT EXISTS (SELECT 1 FROM returns AS t WHERE t.source = $1 AND t.return_id = w.return_id);
+  AND ($4::boolean OR NOT EXISTS (SELECT 1 FROM returns AS t WHERE t.source = $1 AND t.return_id = w.return_id));

@@ -2,8 +2,8 @@
 --
 -- The loader runs these statements by name, in this order, inside the file's transaction:
 --   create_stage → (COPY of the validated rows) → drop_superseded (if the loader saw a
---   repeated id) → identity_sets → (resolve_identities) → update → insert
--- Parameters: $1 source, $2 run_id.
+--   repeated id) → identity_sets → (resolve_identities) → source_is_new → update (unless new) → insert
+-- Parameters: $1 source, $2 run_id (insert: $3 source_is_new).
 
 -- name: create_stage
 -- One row per input row, as validated by the loader (binary COPY, so column order and
@@ -52,6 +52,9 @@ FROM (SELECT DISTINCT customer_id, email, phone, NULL::text AS handle
       FROM load_stage
       WHERE reject_reason IS NULL) AS s;
 
+-- name: source_is_new
+SELECT NOT EXISTS (SELECT 1 FROM surveys WHERE source = $1) AS new;
+
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
@@ -88,6 +91,8 @@ WHERE t.ctid = i.row_tid
 
 -- name: insert
 -- Rows this file adds. Defaults apply only here, when a row is first inserted.
+-- $3: true when the table holds no row of this source yet (source_is_new): then no row
+-- can exist already, and the statement is planned without a look-up per row.
 INSERT INTO surveys (source, response_id, customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, comment, loaded_by_run, changed_by_run)
 SELECT $1,
        w.response_id,
@@ -107,4 +112,4 @@ JOIN identity_customers AS k
   ON (k.customer_id, k.email, k.phone, k.handle)
    = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
 WHERE w.reject_reason IS NULL
-  AND NOT EXISTS (SELECT 1 FROM surveys AS t WHERE t.source = $1 AND t.response_id = w.response_id);
+  AND ($3::boolean OR NOT EXISTS (SELECT 1 FROM surveys AS t WHERE t.source = $1 AND t.response_id = w.response_id));
