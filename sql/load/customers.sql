@@ -92,7 +92,8 @@ WHERE t.ctid = i.row_tid
 -- name: insert
 -- Rows this file adds. Defaults apply only here, when a row is first inserted.
 -- $3: true when the table holds no row of this source yet (source_is_new): then no row
--- can exist already, and the statement is planned without a look-up per row.
+-- can exist already; the look-up per row is planned away (kept inside NOT EXISTS so
+-- that a nightly load still gets an anti-join on the primary key).
 INSERT INTO customer_profiles (source, customer_id, customer_key, email, phone, handle, name, country, signup_at, segment, loaded_by_run, changed_by_run)
 SELECT $1,
        w.customer_id,
@@ -111,4 +112,4 @@ JOIN identity_customers AS k
   ON (k.customer_id, k.email, k.phone, k.handle)
    = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, ''))
 WHERE w.reject_reason IS NULL
-  AND ($3::boolean OR NOT EXISTS (SELECT 1 FROM customer_profiles AS t WHERE t.source = $1 AND t.customer_id = w.customer_id));
+  AND NOT EXISTS (SELECT 1 FROM customer_profiles AS t WHERE NOT $3::boolean AND t.source = $1 AND t.customer_id = w.customer_id);

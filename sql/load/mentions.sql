@@ -82,7 +82,8 @@ WHERE t.ctid = i.row_tid
 -- name: insert
 -- Rows this file adds. Defaults apply only here, when a row is first inserted.
 -- $3: true when the table holds no row of this source yet (source_is_new): then no row
--- can exist already, and the statement is planned without a look-up per row.
+-- can exist already; the look-up per row is planned away (kept inside NOT EXISTS so
+-- that a nightly load still gets an anti-join on the primary key).
 INSERT INTO mentions (source, mention_id, platform, handle, posted_at, "text", sentiment, is_complaint, reach, responded_at, loaded_by_run, changed_by_run)
 SELECT $1,
        w.mention_id,
@@ -98,4 +99,4 @@ SELECT $1,
        $2
 FROM load_stage AS w
 WHERE w.reject_reason IS NULL
-  AND ($3::boolean OR NOT EXISTS (SELECT 1 FROM mentions AS t WHERE t.source = $1 AND t.mention_id = w.mention_id));
+  AND NOT EXISTS (SELECT 1 FROM mentions AS t WHERE NOT $3::boolean AND t.source = $1 AND t.mention_id = w.mention_id);

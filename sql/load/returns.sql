@@ -95,7 +95,8 @@ WHERE t.ctid = i.row_tid
 -- name: insert
 -- Rows this file adds. Defaults apply only here, when a row is first inserted.
 -- $4: true when the table holds no row of this source yet (source_is_new): then no row
--- can exist already, and the statement is planned without a look-up per row.
+-- can exist already; the look-up per row is planned away (kept inside NOT EXISTS so
+-- that a nightly load still gets an anti-join on the primary key).
 INSERT INTO returns (source, return_id, customer_key, order_id, customer_id, email, phone, returned_at, amount, currency, reason, loaded_by_run, changed_by_run)
 SELECT $1,
        w.return_id,
@@ -115,4 +116,4 @@ LEFT JOIN identity_customers AS k
   ON (k.customer_id, k.email, k.phone, k.handle)
    = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
 WHERE w.reject_reason IS NULL
-  AND ($4::boolean OR NOT EXISTS (SELECT 1 FROM returns AS t WHERE t.source = $1 AND t.return_id = w.return_id));
+  AND NOT EXISTS (SELECT 1 FROM returns AS t WHERE NOT $4::boolean AND t.source = $1 AND t.return_id = w.return_id);

@@ -124,7 +124,8 @@ WHERE t.ctid = i.row_tid
 -- name: insert
 -- Rows this file adds. Defaults apply only here, when a row is first inserted.
 -- $3: true when the table holds no row of this source yet (source_is_new): then no row
--- can exist already, and the statement is planned without a look-up per row.
+-- can exist already; the look-up per row is planned away (kept inside NOT EXISTS so
+-- that a nightly load still gets an anti-join on the primary key).
 INSERT INTO tickets (source, ticket_id, customer_key, customer_id, email, phone, handle, created_at, channel, category, priority, status, agent, first_response_at, resolved_at, reopens, agent_replies, customer_replies, handle_seconds, csat, ces, loaded_by_run, changed_by_run)
 SELECT $1,
        w.ticket_id,
@@ -154,4 +155,4 @@ JOIN identity_customers AS k
   ON (k.customer_id, k.email, k.phone, k.handle)
    = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, ''))
 WHERE w.reject_reason IS NULL
-  AND ($3::boolean OR NOT EXISTS (SELECT 1 FROM tickets AS t WHERE t.source = $1 AND t.ticket_id = w.ticket_id));
+  AND NOT EXISTS (SELECT 1 FROM tickets AS t WHERE NOT $3::boolean AND t.source = $1 AND t.ticket_id = w.ticket_id);
