@@ -5,16 +5,17 @@
 ///
 /// Blocked layout: the eight bits of an id lie in one 64-byte block (one cache miss per id).
 /// With at least 64 bits per id — `init(expectedBytes:)` gives one bit per input byte, and
-/// rows are longer than 64 bytes — a false positive is about one in 30 million.
+/// rows are longer than 64 bytes — a false positive is about one in 30 million. At the 16 MiB
+/// cap (files beyond 128 MiB) false positives grow; they cost a little time, never correctness.
 struct RepeatFilter {
     private var words: [UInt64]
     private let blockMask: UInt64
 
-    /// Sized for an input of `expectedBytes` (nil: unknown): one bit per byte, 1–32 MiB.
+    /// Sized for an input of `expectedBytes` (nil: unknown): one bit per byte, 1–16 MiB.
     init(expectedBytes: Int64?) {
         let wanted = expectedBytes.map { max(Int64(1) << 23, $0) } ?? (1 << 26)
         var bits = 1 << 23
-        while Int64(bits) < wanted && bits < 1 << 28 { bits <<= 1 }
+        while Int64(bits) < wanted && bits < 1 << 27 { bits <<= 1 }
         self.init(bits: bits)
     }
 
