@@ -98,6 +98,8 @@ public final class Loader {
     let warehouse: Warehouse
     let logger: Logger
     public weak var progress: LoadProgress?
+    /// Whether `session_settings` ran on this connection (it must precede any temporary table).
+    private var sessionConfigured = false
 
     /// Rows between progress callbacks, and encoded bytes between COPY writes.
     private let progressEvery: Int64 = 16_384
@@ -155,18 +157,23 @@ public final class Loader {
             reader = try makeRowReader(file: input, format: format, columns: spec.columnNames, required: spec.requiredNames)
         } catch let error as InputError { throw PatronError.input(error) }
 
+        if !sessionConfigured {
+            try connection.execute(try common["session_settings"])
+            sessionConfigured = true
+        }
         try connection.execute("BEGIN")
         do {
             let runID = try connection.execute(try common["begin_run"], [
                 options.entity.rawValue, options.source, input.displayName, format.rawValue, started,
             ]).int64(0, 0) ?? 0
+            try connection.execute(try common["load_settings"])
             try connection.execute(try queries["create_stage"])
             try checkStageColumns(spec: spec)
 
             progress?.phase("reading \(input.displayName)")
             var counts = LoadCounts()
-            try stage(reader: reader, input: input, format: format, spec: spec, options: options,
-                      copySQL: try common["copy_stage"], counts: &counts)
+            let staged = try stage(reader: reader, input: input, format: format, spec: spec, options: options,
+                                   copySQL: try common["copy_stage"], counts: &counts)
             context.rowsRead = counts.read
             context.rowsRejected = counts.rejected
             let readDone = Date()
@@ -180,20 +187,37 @@ public final class Loader {
             }
 
             progress?.phase("merging \(input.displayName)")
-            try connection.execute(try common["record_rejects"], [runID])
-            try connection.execute(try queries["pick_winners"])
-            let winners = try connection.execute(try common["winner_count"]).int64(0, 0) ?? 0
-            counts.superseded = counts.read - counts.rejected - winners
+            var phases = PhaseClock(logger: logger, file: input.displayName)
+            phases.lap("read+copy", since: started)
+            try connection.execute(try common["analyze_stage"])
+            phases.lap("analyze_stage")
+            if counts.rejected > 0 {
+                try connection.execute(try common["record_rejects"], [runID])
+                phases.lap("record_rejects")
+            }
+            if staged.repeatedRows > 0 {
+                counts.superseded = try connection.execute(try queries["drop_superseded"]).affectedRows ?? 0
+                phases.lap("drop_superseded")
+            }
+            let winners = counts.read - counts.rejected - counts.superseded
             if spec.resolvesCustomers {
-                try connection.execute(try queries["identity_rows"])
+                try connection.execute(try queries["identity_sets"])
+                phases.lap("identity_sets")
                 let resolved = try connection.execute(try common["resolve_identities"], [options.source, runID])
                 counts.customersCreated = resolved.int64(0, 0) ?? 0
                 counts.customersMerged = resolved.int64(0, 1) ?? 0
+                phases.lap("resolve_identities")
             }
             var parameters: [PostgresBindable?] = [options.source, runID]
             if spec.usesDefaultCurrency { parameters.append(options.defaultCurrency) }
-            counts.updated = try connection.execute(try queries["update"], parameters).affectedRows ?? 0
-            counts.inserted = try connection.execute(try queries["insert"], parameters).affectedRows ?? 0
+            // The first load of a source needs neither the update nor a look-up per inserted row.
+            let sourceIsNew = try connection.execute(try queries["source_is_new"], [options.source]).bool(0, 0) ?? false
+            if !sourceIsNew {
+                counts.updated = try connection.execute(try queries["update"], parameters).affectedRows ?? 0
+                phases.lap("update")
+            }
+            counts.inserted = try connection.execute(try queries["insert"], parameters + [sourceIsNew]).affectedRows ?? 0
+            phases.lap("insert")
             counts.unchanged = winners - counts.updated - counts.inserted
             let finished = Date()
 
@@ -205,6 +229,7 @@ public final class Loader {
                 counts.customersCreated, counts.customersMerged, postgresTextArray(unknown),
             ])
             try connection.execute(options.dryRun ? "ROLLBACK" : "COMMIT")
+            phases.lap("finish+commit")
             return LoadReport(
                 file: input.displayName, entity: options.entity, runID: options.dryRun ? nil : runID,
                 dryRun: options.dryRun, counts: counts, unknownColumns: unknown, checksum: checksum,
@@ -215,9 +240,15 @@ public final class Loader {
         }
     }
 
+    /// What staging learned beyond the counts.
+    struct StageSummary {
+        /// Valid rows whose id may have occurred in an earlier valid row (see `RepeatFilter`).
+        var repeatedRows: Int64 = 0
+    }
+
     /// Reads, validates and streams every row into `load_stage`.
     private func stage(reader: RowReader, input: InputFile, format: InputFormat, spec: EntitySpec,
-                       options: LoadOptions, copySQL: String, counts: inout LoadCounts) throws {
+                       options: LoadOptions, copySQL: String, counts: inout LoadCounts) throws -> StageSummary {
         let validator = RowValidator(spec: spec, timeZone: options.timeZone)
         var encoder = StageEncoder(spec: spec)
         var row = InputRow(columnCount: spec.columns.count)
@@ -225,6 +256,8 @@ public final class Loader {
         let groupIndexes = spec.oneOfRequired.compactMap(spec.index(of:))
         var read: Int64 = 0
         var rejected: Int64 = 0
+        var summary = StageSummary()
+        var seenIDs = RepeatFilter(expectedBytes: input.sizeInBytes.map { input.isGzip ? $0 * 6 : $0 })
         try warehouse.connection.copyIn(copySQL) { stream in
             while try reader.next(into: &row) {
                 read += 1
@@ -236,7 +269,10 @@ public final class Loader {
                     rejected += 1
                     encoder.appendRejected(line: row.line, rejection: rejection)
                 } else {
-                    try encoder.appendAccepted(line: row.line, values: values, present: row.present)
+                    // Column 0 is the row's id, required, so never NULL here.
+                    let repeated = values[0].text.map { seenIDs.insert($0) } ?? false
+                    if repeated { summary.repeatedRows += 1 }
+                    try encoder.appendAccepted(line: row.line, repeated: repeated, values: values, present: row.present)
                 }
                 try encoder.flush(ifLargerThan: copyChunkBytes, into: stream)
                 if read % progressEvery == 0 {
@@ -248,6 +284,7 @@ public final class Loader {
         progress?.rowsRead(read, bytesRead: input.rawBytesRead, totalBytes: input.sizeInBytes)
         counts.read = read
         counts.rejected = rejected
+        return summary
     }
 
     /// The staging table in `sql/load/<entity>.sql` must match what the encoder writes, column
@@ -277,6 +314,25 @@ public final class Loader {
         } catch {
             logger.warning("could not record the failed load in load_runs: \(error)")
         }
+    }
+}
+
+/// Logs how long each phase of a load took (`--verbose`), to see where the time goes.
+struct PhaseClock {
+    let logger: Logger
+    let file: String
+    private var last = Date()
+
+    init(logger: Logger, file: String) {
+        self.logger = logger
+        self.file = file
+    }
+
+    mutating func lap(_ phase: String, since start: Date? = nil) {
+        let now = Date()
+        let seconds = now.timeIntervalSince(start ?? last)
+        logger.debug("\(file): \(phase) \(String(format: "%.3f", seconds)) s")
+        last = now
     }
 }
 

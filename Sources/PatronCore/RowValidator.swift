@@ -142,8 +142,8 @@ struct RowValidator {
 }
 
 /// Writes validated rows into the entity's `load_stage` table in binary COPY format. The column
-/// order is the one `sql/load/<entity>.sql` declares: line, the three reject columns, every
-/// input column, then `has_<column>` for each optional column.
+/// order is the one `sql/load/<entity>.sql` declares: line, repeated, the three reject columns,
+/// every input column, then `has_<column>` for each optional column.
 struct StageEncoder {
     let spec: EntitySpec
     private let optionalIndexes: [Int]
@@ -154,19 +154,22 @@ struct StageEncoder {
         self.optionalIndexes = spec.columns.indices.filter { !spec.columns[$0].required }
     }
 
-    var fieldCount: Int { 4 + spec.columns.count + optionalIndexes.count }
+    var fieldCount: Int { 5 + spec.columns.count + optionalIndexes.count }
 
     /// The staging table's columns, for checking the SQL file against this encoder.
     var stageColumns: [(name: String, type: String)] {
-        var columns: [(String, String)] = [("line", "bigint"), ("reject_column", "text"), ("reject_value", "text"), ("reject_reason", "text")]
+        var columns: [(String, String)] = [("line", "bigint"), ("repeated", "boolean"), ("reject_column", "text"),
+                                           ("reject_value", "text"), ("reject_reason", "text")]
         for column in spec.columns { columns.append((column.name, column.kind.stageType)) }
         for i in optionalIndexes { columns.append(("has_\(spec.columns[i].name)", "boolean")) }
         return columns
     }
 
-    mutating func appendAccepted(line: Int, values: [StagedValue], present: [Bool]) throws {
+    /// `repeated`: an earlier valid row of the file may have had the same id.
+    mutating func appendAccepted(line: Int, repeated: Bool, values: [StagedValue], present: [Bool]) throws {
         encoder.beginRow(fieldCount: fieldCount)
         encoder.append(int64: Int64(line))
+        encoder.append(bool: repeated)
         encoder.appendNull()
         encoder.appendNull()
         encoder.appendNull()
@@ -189,6 +192,7 @@ struct StageEncoder {
     mutating func appendRejected(line: Int, rejection: RowRejection) {
         encoder.beginRow(fieldCount: fieldCount)
         encoder.append(int64: Int64(line))
+        encoder.appendNull()
         if let column = rejection.column { encoder.append(text: column) } else { encoder.appendNull() }
         if let value = rejection.value { encoder.append(text: value) } else { encoder.appendNull() }
         encoder.append(text: rejection.reason)

@@ -22,7 +22,7 @@ public enum Normalize {
                 ats += 1
                 continue
             }
-            if u.properties.isWhitespace { throw ValueError("not an email address (contains whitespace)") }
+            if isWhitespace(u) { throw ValueError("not an email address (contains whitespace)") }
             if isControlOrFormat(u) { throw ValueError("not an email address (contains a control or invisible character)") }
             if ats == 0 { beforeAt += 1 } else { afterAt += 1 }
         }
@@ -98,12 +98,12 @@ public enum Normalize {
         }
         if platform.isEmpty { throw ValueError("not a handle (no platform before ':')") }
         for u in platform.unicodeScalars {
-            if u.properties.isWhitespace || isControlOrFormat(u) || u == "@" {
+            if isWhitespace(u) || isControlOrFormat(u) || u == "@" {
                 throw ValueError("not a handle (the platform must be one word, e.g. twitter:@acme)")
             }
         }
         if name.isEmpty { throw ValueError("not a handle (empty name after @)") }
-        for u in name.unicodeScalars where u.properties.isWhitespace || isControlOrFormat(u) {
+        for u in name.unicodeScalars where isWhitespace(u) || isControlOrFormat(u) {
             throw ValueError("not a handle (the name contains whitespace or a control character)")
         }
         return "\(platform):@\(name)"
@@ -270,7 +270,19 @@ public enum Normalize {
         return v
     }
 
-    private static func isControlOrFormat(_ u: Unicode.Scalar) -> Bool {
+    // The Unicode property look-ups are table searches; ASCII, nearly every character of an
+    // email or handle, is answered directly (same answers: White_Space in ASCII is TAB…CR and
+    // space; Cc is 0x00–0x1F and DEL; no ASCII character is Cf, Zl or Zp).
+
+    @inline(__always)
+    static func isWhitespace(_ u: Unicode.Scalar) -> Bool {
+        if u.value < 0x80 { return u.value == 0x20 || (u.value >= 0x09 && u.value <= 0x0D) }
+        return u.properties.isWhitespace
+    }
+
+    @inline(__always)
+    static func isControlOrFormat(_ u: Unicode.Scalar) -> Bool {
+        if u.value < 0x80 { return u.value < 0x20 || u.value == 0x7F }
         switch u.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator: return true
         default: return false

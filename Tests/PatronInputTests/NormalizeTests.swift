@@ -5,6 +5,17 @@ import Testing
 struct NormalizeTests {
     // MARK: customer_id
 
+    @Test("the ASCII shortcuts give the same answers as the Unicode properties")
+    func asciiShortcutsAgreeWithUnicode() {
+        for value in UInt8(0)...UInt8(127) {
+            let u = Unicode.Scalar(value)
+            #expect(Normalize.isWhitespace(u) == u.properties.isWhitespace, "U+\(value)")
+            let category = u.properties.generalCategory
+            let controlOrFormat = [.control, .format, .lineSeparator, .paragraphSeparator].contains(category)
+            #expect(Normalize.isControlOrFormat(u) == controlOrFormat, "U+\(value)")
+        }
+    }
+
     @Test("customer_id is trimmed, empty is nil, otherwise compared exactly")
     func customerID() {
         #expect(Normalize.customerID("  C-001 ") == "C-001")

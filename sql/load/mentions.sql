@@ -2,15 +2,19 @@
 -- a customer through its handle at query time.
 --
 -- The loader runs these statements by name, in this order, inside the file's transaction:
---   create_stage → (COPY of the validated rows) → pick_winners → update → insert
--- Parameters: $1 source, $2 run_id.
+--   create_stage → (COPY of the validated rows) → drop_superseded (if the loader saw a
+--   repeated id) → source_is_new → update (unless new) → insert
+-- Parameters: $1 source, $2 run_id (insert: $3 source_is_new).
 
 -- name: create_stage
 -- One row per input row, as validated by the loader (binary COPY, so column order and
 -- types must match the loader's column list). Rejected rows carry only the reject columns.
+-- repeated: an earlier valid row of the file may have had the same id (the loader's filter
+-- has false positives, never false negatives).
 -- has_<column> is false when the column was absent (CSV header, JSON key): keep the stored value.
 CREATE TEMP TABLE load_stage (
     line bigint NOT NULL,
+    repeated boolean,
     reject_column text,
     reject_value text,
     reject_reason text,
@@ -31,20 +35,29 @@ CREATE TEMP TABLE load_stage (
     has_responded_at boolean
 ) ON COMMIT DROP;
 
--- name: pick_winners
--- Among rows of this file with the same id, the last valid one wins; the others are superseded.
-CREATE TEMP TABLE load_winners ON COMMIT DROP AS
-SELECT DISTINCT ON (mention_id) *
-FROM load_stage
-WHERE reject_reason IS NULL
-ORDER BY mention_id, line DESC;
+-- name: drop_superseded
+-- Among valid rows with the same id, the last one wins; the earlier ones are superseded and
+-- deleted here. Only ids the loader saw repeated can have earlier rows.
+DELETE FROM load_stage AS s
+USING (SELECT mention_id, max(line) AS last_line
+       FROM load_stage
+       WHERE reject_reason IS NULL
+         AND mention_id IN (SELECT mention_id FROM load_stage WHERE repeated)
+       GROUP BY mention_id) AS d
+WHERE s.reject_reason IS NULL AND s.mention_id = d.mention_id AND s.line < d.last_line;
+
+-- name: source_is_new
+SELECT NOT EXISTS (SELECT 1 FROM mentions WHERE source = $1) AS new;
 
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
--- (so an identical reload changes nothing, not even changed_by_run).
+-- (so an identical reload changes nothing, not even changed_by_run). The row found in
+-- `incoming` is updated through its ctid: one index probe per row, not two (loads hold the
+-- load lock, and nothing else in this transaction moves the row in between).
 WITH incoming AS (
-    SELECT t.source,
+    SELECT t.ctid AS row_tid,
+           t.source,
            t.mention_id,
            w.platform AS platform,
            CASE WHEN w.has_handle THEN w.handle ELSE t.handle END AS handle,
@@ -54,19 +67,23 @@ WITH incoming AS (
            CASE WHEN w.has_is_complaint THEN w.is_complaint ELSE t.is_complaint END AS is_complaint,
            CASE WHEN w.has_reach THEN w.reach ELSE t.reach END AS reach,
            CASE WHEN w.has_responded_at THEN w.responded_at ELSE t.responded_at END AS responded_at
-    FROM load_winners AS w
+    FROM load_stage AS w
     JOIN mentions AS t ON t.source = $1 AND t.mention_id = w.mention_id
+    WHERE w.reject_reason IS NULL
 )
 UPDATE mentions AS t
 SET (platform, handle, posted_at, "text", sentiment, is_complaint, reach, responded_at, changed_by_run)
   = (i.platform, i.handle, i.posted_at, i."text", i.sentiment, i.is_complaint, i.reach, i.responded_at, $2)
 FROM incoming AS i
-WHERE t.source = i.source AND t.mention_id = i.mention_id
+WHERE t.ctid = i.row_tid
   AND (t.platform, t.handle, t.posted_at, t."text", t.sentiment, t.is_complaint, t.reach, t.responded_at)
       IS DISTINCT FROM (i.platform, i.handle, i.posted_at, i."text", i.sentiment, i.is_complaint, i.reach, i.responded_at);
 
 -- name: insert
 -- Rows this file adds. Defaults apply only here, when a row is first inserted.
+-- $3: true when the table holds no row of this source yet (source_is_new): then no row
+-- can exist already; the look-up per row is planned away (kept inside NOT EXISTS so
+-- that a nightly load still gets an anti-join on the primary key).
 INSERT INTO mentions (source, mention_id, platform, handle, posted_at, "text", sentiment, is_complaint, reach, responded_at, loaded_by_run, changed_by_run)
 SELECT $1,
        w.mention_id,
@@ -80,5 +97,6 @@ SELECT $1,
        w.responded_at,
        $2,
        $2
-FROM load_winners AS w
-WHERE NOT EXISTS (SELECT 1 FROM mentions AS t WHERE t.source = $1 AND t.mention_id = w.mention_id);
+FROM load_stage AS w
+WHERE w.reject_reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM mentions AS t WHERE NOT $3::boolean AND t.source = $1 AND t.mention_id = w.mention_id);

@@ -1,15 +1,19 @@
 -- Loading entity `purchases` → table purchases: one row per order.
 --
 -- The loader runs these statements by name, in this order, inside the file's transaction:
---   create_stage → (COPY of the validated rows) → pick_winners → identity_rows → (resolve_identities) → update → insert
--- Parameters: $1 source, $2 run_id, $3 default currency.
+--   create_stage → (COPY of the validated rows) → drop_superseded (if the loader saw a
+--   repeated id) → identity_sets → (resolve_identities) → source_is_new → update (unless new) → insert
+-- Parameters: $1 source, $2 run_id, $3 default currency (insert: $4 source_is_new).
 
 -- name: create_stage
 -- One row per input row, as validated by the loader (binary COPY, so column order and
 -- types must match the loader's column list). Rejected rows carry only the reject columns.
+-- repeated: an earlier valid row of the file may have had the same id (the loader's filter
+-- has false positives, never false negatives).
 -- has_<column> is false when the column was absent (CSV header, JSON key): keep the stored value.
 CREATE TEMP TABLE load_stage (
     line bigint NOT NULL,
+    repeated boolean,
     reject_column text,
     reject_value text,
     reject_reason text,
@@ -32,26 +36,37 @@ CREATE TEMP TABLE load_stage (
     has_status boolean
 ) ON COMMIT DROP;
 
--- name: pick_winners
--- Among rows of this file with the same id, the last valid one wins; the others are superseded.
-CREATE TEMP TABLE load_winners ON COMMIT DROP AS
-SELECT DISTINCT ON (order_id) *
-FROM load_stage
-WHERE reject_reason IS NULL
-ORDER BY order_id, line DESC;
+-- name: drop_superseded
+-- Among valid rows with the same id, the last one wins; the earlier ones are superseded and
+-- deleted here. Only ids the loader saw repeated can have earlier rows.
+DELETE FROM load_stage AS s
+USING (SELECT order_id, max(line) AS last_line
+       FROM load_stage
+       WHERE reject_reason IS NULL
+         AND order_id IN (SELECT order_id FROM load_stage WHERE repeated)
+       GROUP BY order_id) AS d
+WHERE s.reject_reason IS NULL AND s.order_id = d.order_id AND s.line < d.last_line;
 
--- name: identity_rows
--- The identifiers of each winning row, for resolve_identities().
-CREATE TEMP TABLE identity_rows ON COMMIT DROP AS
-SELECT line, customer_id, email, phone, NULL::text AS handle
-FROM load_winners;
+-- name: identity_sets
+-- The distinct combinations of identifiers of the valid rows, for resolve_identities().
+CREATE TEMP TABLE identity_sets ON COMMIT DROP AS
+SELECT row_number() OVER () AS set_id, *
+FROM (SELECT DISTINCT customer_id, email, phone, NULL::text AS handle
+      FROM load_stage
+      WHERE reject_reason IS NULL) AS s;
+
+-- name: source_is_new
+SELECT NOT EXISTS (SELECT 1 FROM purchases WHERE source = $1) AS new;
 
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
--- (so an identical reload changes nothing, not even changed_by_run).
+-- (so an identical reload changes nothing, not even changed_by_run). The row found in
+-- `incoming` is updated through its ctid: one index probe per row, not two (loads hold the
+-- load lock, and nothing else in this transaction moves the row in between).
 WITH incoming AS (
-    SELECT t.source,
+    SELECT t.ctid AS row_tid,
+           t.source,
            t.order_id,
            k.customer_key,
            CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END AS customer_id,
@@ -63,20 +78,26 @@ WITH incoming AS (
            CASE WHEN w.has_channel THEN w.channel ELSE t.channel END AS channel,
            CASE WHEN w.has_items THEN w.items ELSE t.items END AS items,
            coalesce(w.status, t.status) AS status
-    FROM load_winners AS w
-    JOIN row_customers AS k USING (line)
+    FROM load_stage AS w
+    JOIN identity_customers AS k
+      ON (k.customer_id, k.email, k.phone, k.handle)
+       = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
     JOIN purchases AS t ON t.source = $1 AND t.order_id = w.order_id
+    WHERE w.reject_reason IS NULL
 )
 UPDATE purchases AS t
 SET (customer_key, customer_id, email, phone, ordered_at, amount, currency, channel, items, status, changed_by_run)
   = (i.customer_key, i.customer_id, i.email, i.phone, i.ordered_at, i.amount, i.currency, i.channel, i.items, i.status, $2)
 FROM incoming AS i
-WHERE t.source = i.source AND t.order_id = i.order_id
+WHERE t.ctid = i.row_tid
   AND (t.customer_key, t.customer_id, t.email, t.phone, t.ordered_at, t.amount, t.currency, t.channel, t.items, t.status)
       IS DISTINCT FROM (i.customer_key, i.customer_id, i.email, i.phone, i.ordered_at, i.amount, i.currency, i.channel, i.items, i.status);
 
 -- name: insert
 -- Rows this file adds. Defaults apply only here, when a row is first inserted.
+-- $4: true when the table holds no row of this source yet (source_is_new): then no row
+-- can exist already; the look-up per row is planned away (kept inside NOT EXISTS so
+-- that a nightly load still gets an anti-join on the primary key).
 INSERT INTO purchases (source, order_id, customer_key, customer_id, email, phone, ordered_at, amount, currency, channel, items, status, loaded_by_run, changed_by_run)
 SELECT $1,
        w.order_id,
@@ -92,6 +113,9 @@ SELECT $1,
        coalesce(w.status, 'completed'),
        $2,
        $2
-FROM load_winners AS w
-JOIN row_customers AS k USING (line)
-WHERE NOT EXISTS (SELECT 1 FROM purchases AS t WHERE t.source = $1 AND t.order_id = w.order_id);
+FROM load_stage AS w
+JOIN identity_customers AS k
+  ON (k.customer_id, k.email, k.phone, k.handle)
+   = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
+WHERE w.reject_reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM purchases AS t WHERE NOT $4::boolean AND t.source = $1 AND t.order_id = w.order_id);

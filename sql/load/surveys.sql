@@ -1,15 +1,19 @@
 -- Loading entity `surveys` → table surveys: NPS, CSAT and CES answers.
 --
 -- The loader runs these statements by name, in this order, inside the file's transaction:
---   create_stage → (COPY of the validated rows) → pick_winners → identity_rows → (resolve_identities) → update → insert
--- Parameters: $1 source, $2 run_id.
+--   create_stage → (COPY of the validated rows) → drop_superseded (if the loader saw a
+--   repeated id) → identity_sets → (resolve_identities) → source_is_new → update (unless new) → insert
+-- Parameters: $1 source, $2 run_id (insert: $3 source_is_new).
 
 -- name: create_stage
 -- One row per input row, as validated by the loader (binary COPY, so column order and
 -- types must match the loader's column list). Rejected rows carry only the reject columns.
+-- repeated: an earlier valid row of the file may have had the same id (the loader's filter
+-- has false positives, never false negatives).
 -- has_<column> is false when the column was absent (CSV header, JSON key): keep the stored value.
 CREATE TEMP TABLE load_stage (
     line bigint NOT NULL,
+    repeated boolean,
     reject_column text,
     reject_value text,
     reject_reason text,
@@ -29,26 +33,37 @@ CREATE TEMP TABLE load_stage (
     has_comment boolean
 ) ON COMMIT DROP;
 
--- name: pick_winners
--- Among rows of this file with the same id, the last valid one wins; the others are superseded.
-CREATE TEMP TABLE load_winners ON COMMIT DROP AS
-SELECT DISTINCT ON (response_id) *
-FROM load_stage
-WHERE reject_reason IS NULL
-ORDER BY response_id, line DESC;
+-- name: drop_superseded
+-- Among valid rows with the same id, the last one wins; the earlier ones are superseded and
+-- deleted here. Only ids the loader saw repeated can have earlier rows.
+DELETE FROM load_stage AS s
+USING (SELECT response_id, max(line) AS last_line
+       FROM load_stage
+       WHERE reject_reason IS NULL
+         AND response_id IN (SELECT response_id FROM load_stage WHERE repeated)
+       GROUP BY response_id) AS d
+WHERE s.reject_reason IS NULL AND s.response_id = d.response_id AND s.line < d.last_line;
 
--- name: identity_rows
--- The identifiers of each winning row, for resolve_identities().
-CREATE TEMP TABLE identity_rows ON COMMIT DROP AS
-SELECT line, customer_id, email, phone, NULL::text AS handle
-FROM load_winners;
+-- name: identity_sets
+-- The distinct combinations of identifiers of the valid rows, for resolve_identities().
+CREATE TEMP TABLE identity_sets ON COMMIT DROP AS
+SELECT row_number() OVER () AS set_id, *
+FROM (SELECT DISTINCT customer_id, email, phone, NULL::text AS handle
+      FROM load_stage
+      WHERE reject_reason IS NULL) AS s;
+
+-- name: source_is_new
+SELECT NOT EXISTS (SELECT 1 FROM surveys WHERE source = $1) AS new;
 
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
--- (so an identical reload changes nothing, not even changed_by_run).
+-- (so an identical reload changes nothing, not even changed_by_run). The row found in
+-- `incoming` is updated through its ctid: one index probe per row, not two (loads hold the
+-- load lock, and nothing else in this transaction moves the row in between).
 WITH incoming AS (
-    SELECT t.source,
+    SELECT t.ctid AS row_tid,
+           t.source,
            t.response_id,
            k.customer_key,
            CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END AS customer_id,
@@ -59,20 +74,26 @@ WITH incoming AS (
            w.responded_at AS responded_at,
            CASE WHEN w.has_ticket_id THEN w.ticket_id ELSE t.ticket_id END AS ticket_id,
            CASE WHEN w.has_comment THEN w.comment ELSE t.comment END AS comment
-    FROM load_winners AS w
-    JOIN row_customers AS k USING (line)
+    FROM load_stage AS w
+    JOIN identity_customers AS k
+      ON (k.customer_id, k.email, k.phone, k.handle)
+       = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
     JOIN surveys AS t ON t.source = $1 AND t.response_id = w.response_id
+    WHERE w.reject_reason IS NULL
 )
 UPDATE surveys AS t
 SET (customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, comment, changed_by_run)
   = (i.customer_key, i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.comment, $2)
 FROM incoming AS i
-WHERE t.source = i.source AND t.response_id = i.response_id
+WHERE t.ctid = i.row_tid
   AND (t.customer_key, t.customer_id, t.email, t.phone, t.kind, t.score, t.responded_at, t.ticket_id, t.comment)
       IS DISTINCT FROM (i.customer_key, i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.comment);
 
 -- name: insert
 -- Rows this file adds. Defaults apply only here, when a row is first inserted.
+-- $3: true when the table holds no row of this source yet (source_is_new): then no row
+-- can exist already; the look-up per row is planned away (kept inside NOT EXISTS so
+-- that a nightly load still gets an anti-join on the primary key).
 INSERT INTO surveys (source, response_id, customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, comment, loaded_by_run, changed_by_run)
 SELECT $1,
        w.response_id,
@@ -87,6 +108,9 @@ SELECT $1,
        w.comment,
        $2,
        $2
-FROM load_winners AS w
-JOIN row_customers AS k USING (line)
-WHERE NOT EXISTS (SELECT 1 FROM surveys AS t WHERE t.source = $1 AND t.response_id = w.response_id);
+FROM load_stage AS w
+JOIN identity_customers AS k
+  ON (k.customer_id, k.email, k.phone, k.handle)
+   = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
+WHERE w.reject_reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM surveys AS t WHERE NOT $3::boolean AND t.source = $1 AND t.response_id = w.response_id);

@@ -1,15 +1,19 @@
 -- Loading entity `tickets` → table tickets: help-desk tickets, which change state night after night.
 --
 -- The loader runs these statements by name, in this order, inside the file's transaction:
---   create_stage → (COPY of the validated rows) → pick_winners → identity_rows → (resolve_identities) → update → insert
--- Parameters: $1 source, $2 run_id.
+--   create_stage → (COPY of the validated rows) → drop_superseded (if the loader saw a
+--   repeated id) → identity_sets → (resolve_identities) → source_is_new → update (unless new) → insert
+-- Parameters: $1 source, $2 run_id (insert: $3 source_is_new).
 
 -- name: create_stage
 -- One row per input row, as validated by the loader (binary COPY, so column order and
 -- types must match the loader's column list). Rejected rows carry only the reject columns.
+-- repeated: an earlier valid row of the file may have had the same id (the loader's filter
+-- has false positives, never false negatives).
 -- has_<column> is false when the column was absent (CSV header, JSON key): keep the stored value.
 CREATE TEMP TABLE load_stage (
     line bigint NOT NULL,
+    repeated boolean,
     reject_column text,
     reject_value text,
     reject_reason text,
@@ -51,26 +55,37 @@ CREATE TEMP TABLE load_stage (
     has_ces boolean
 ) ON COMMIT DROP;
 
--- name: pick_winners
--- Among rows of this file with the same id, the last valid one wins; the others are superseded.
-CREATE TEMP TABLE load_winners ON COMMIT DROP AS
-SELECT DISTINCT ON (ticket_id) *
-FROM load_stage
-WHERE reject_reason IS NULL
-ORDER BY ticket_id, line DESC;
+-- name: drop_superseded
+-- Among valid rows with the same id, the last one wins; the earlier ones are superseded and
+-- deleted here. Only ids the loader saw repeated can have earlier rows.
+DELETE FROM load_stage AS s
+USING (SELECT ticket_id, max(line) AS last_line
+       FROM load_stage
+       WHERE reject_reason IS NULL
+         AND ticket_id IN (SELECT ticket_id FROM load_stage WHERE repeated)
+       GROUP BY ticket_id) AS d
+WHERE s.reject_reason IS NULL AND s.ticket_id = d.ticket_id AND s.line < d.last_line;
 
--- name: identity_rows
--- The identifiers of each winning row, for resolve_identities().
-CREATE TEMP TABLE identity_rows ON COMMIT DROP AS
-SELECT line, customer_id, email, phone, handle
-FROM load_winners;
+-- name: identity_sets
+-- The distinct combinations of identifiers of the valid rows, for resolve_identities().
+CREATE TEMP TABLE identity_sets ON COMMIT DROP AS
+SELECT row_number() OVER () AS set_id, *
+FROM (SELECT DISTINCT customer_id, email, phone, handle AS handle
+      FROM load_stage
+      WHERE reject_reason IS NULL) AS s;
+
+-- name: source_is_new
+SELECT NOT EXISTS (SELECT 1 FROM tickets WHERE source = $1) AS new;
 
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
--- (so an identical reload changes nothing, not even changed_by_run).
+-- (so an identical reload changes nothing, not even changed_by_run). The row found in
+-- `incoming` is updated through its ctid: one index probe per row, not two (loads hold the
+-- load lock, and nothing else in this transaction moves the row in between).
 WITH incoming AS (
-    SELECT t.source,
+    SELECT t.ctid AS row_tid,
+           t.source,
            t.ticket_id,
            k.customer_key,
            CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END AS customer_id,
@@ -91,20 +106,26 @@ WITH incoming AS (
            CASE WHEN w.has_handle_seconds THEN w.handle_seconds ELSE t.handle_seconds END AS handle_seconds,
            CASE WHEN w.has_csat THEN w.csat ELSE t.csat END AS csat,
            CASE WHEN w.has_ces THEN w.ces ELSE t.ces END AS ces
-    FROM load_winners AS w
-    JOIN row_customers AS k USING (line)
+    FROM load_stage AS w
+    JOIN identity_customers AS k
+      ON (k.customer_id, k.email, k.phone, k.handle)
+       = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, ''))
     JOIN tickets AS t ON t.source = $1 AND t.ticket_id = w.ticket_id
+    WHERE w.reject_reason IS NULL
 )
 UPDATE tickets AS t
 SET (customer_key, customer_id, email, phone, handle, created_at, channel, category, priority, status, agent, first_response_at, resolved_at, reopens, agent_replies, customer_replies, handle_seconds, csat, ces, changed_by_run)
   = (i.customer_key, i.customer_id, i.email, i.phone, i.handle, i.created_at, i.channel, i.category, i.priority, i.status, i.agent, i.first_response_at, i.resolved_at, i.reopens, i.agent_replies, i.customer_replies, i.handle_seconds, i.csat, i.ces, $2)
 FROM incoming AS i
-WHERE t.source = i.source AND t.ticket_id = i.ticket_id
+WHERE t.ctid = i.row_tid
   AND (t.customer_key, t.customer_id, t.email, t.phone, t.handle, t.created_at, t.channel, t.category, t.priority, t.status, t.agent, t.first_response_at, t.resolved_at, t.reopens, t.agent_replies, t.customer_replies, t.handle_seconds, t.csat, t.ces)
       IS DISTINCT FROM (i.customer_key, i.customer_id, i.email, i.phone, i.handle, i.created_at, i.channel, i.category, i.priority, i.status, i.agent, i.first_response_at, i.resolved_at, i.reopens, i.agent_replies, i.customer_replies, i.handle_seconds, i.csat, i.ces);
 
 -- name: insert
 -- Rows this file adds. Defaults apply only here, when a row is first inserted.
+-- $3: true when the table holds no row of this source yet (source_is_new): then no row
+-- can exist already; the look-up per row is planned away (kept inside NOT EXISTS so
+-- that a nightly load still gets an anti-join on the primary key).
 INSERT INTO tickets (source, ticket_id, customer_key, customer_id, email, phone, handle, created_at, channel, category, priority, status, agent, first_response_at, resolved_at, reopens, agent_replies, customer_replies, handle_seconds, csat, ces, loaded_by_run, changed_by_run)
 SELECT $1,
        w.ticket_id,
@@ -129,6 +150,9 @@ SELECT $1,
        w.ces,
        $2,
        $2
-FROM load_winners AS w
-JOIN row_customers AS k USING (line)
-WHERE NOT EXISTS (SELECT 1 FROM tickets AS t WHERE t.source = $1 AND t.ticket_id = w.ticket_id);
+FROM load_stage AS w
+JOIN identity_customers AS k
+  ON (k.customer_id, k.email, k.phone, k.handle)
+   = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, ''))
+WHERE w.reject_reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM tickets AS t WHERE NOT $3::boolean AND t.source = $1 AND t.ticket_id = w.ticket_id);

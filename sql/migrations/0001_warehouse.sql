@@ -9,7 +9,9 @@
 -- are timestamptz. Every fact row remembers the run that first loaded it and the run that last
 -- changed it. Fact tables carry no foreign keys: per-row FK triggers would double the cost of a
 -- bulk upsert, and the loader writes customers before facts in the same transaction (the tests
--- check that every fact's customer exists).
+-- check that every fact's customer exists). Tables whose rows a later load updates leave 10% of
+-- each page free (fillfactor 90): an update that changes no indexed column then stays on its
+-- page without touching any index (a HOT update), which halves the cost of a nightly delta.
 
 -- One row per `patron load` of one file (also failed and dry runs).
 CREATE TABLE load_runs (
@@ -97,7 +99,7 @@ CREATE TABLE customer_profiles (
     loaded_by_run   bigint NOT NULL,
     changed_by_run  bigint NOT NULL,
     PRIMARY KEY (source, customer_id)
-);
+) WITH (fillfactor = 90);
 CREATE INDEX customer_profiles_customer_idx ON customer_profiles (customer_key);
 
 -- Entity `purchases`: one row per order.
@@ -117,7 +119,7 @@ CREATE TABLE purchases (
     loaded_by_run   bigint      NOT NULL,
     changed_by_run  bigint      NOT NULL,
     PRIMARY KEY (source, order_id)
-);
+) WITH (fillfactor = 90);
 CREATE INDEX purchases_customer_idx ON purchases (customer_key, ordered_at);
 CREATE INDEX purchases_ordered_at_idx ON purchases (ordered_at);
 
@@ -138,7 +140,7 @@ CREATE TABLE returns (
     loaded_by_run   bigint      NOT NULL,
     changed_by_run  bigint      NOT NULL,
     PRIMARY KEY (source, return_id)
-);
+) WITH (fillfactor = 90);
 CREATE INDEX returns_order_idx ON returns (source, order_id);
 CREATE INDEX returns_customer_idx ON returns (customer_key);
 
@@ -168,7 +170,7 @@ CREATE TABLE tickets (
     loaded_by_run     bigint      NOT NULL,
     changed_by_run    bigint      NOT NULL,
     PRIMARY KEY (source, ticket_id)
-);
+) WITH (fillfactor = 90);
 CREATE INDEX tickets_customer_idx ON tickets (customer_key, created_at);
 CREATE INDEX tickets_created_at_idx ON tickets (created_at);
 CREATE INDEX tickets_resolved_at_idx ON tickets (resolved_at);
@@ -189,7 +191,7 @@ CREATE TABLE mentions (
     loaded_by_run   bigint      NOT NULL,
     changed_by_run  bigint      NOT NULL,
     PRIMARY KEY (source, mention_id)
-);
+) WITH (fillfactor = 90);
 CREATE INDEX mentions_handle_idx ON mentions (handle);
 CREATE INDEX mentions_posted_at_idx ON mentions (posted_at);
 
@@ -212,6 +214,6 @@ CREATE TABLE surveys (
     CHECK (CASE kind WHEN 'nps' THEN score BETWEEN 0 AND 10
                      WHEN 'csat' THEN score BETWEEN 1 AND 5
                      ELSE score BETWEEN 1 AND 7 END)
-);
+) WITH (fillfactor = 90);
 CREATE INDEX surveys_customer_idx ON surveys (customer_key, responded_at);
 CREATE INDEX surveys_ticket_idx ON surveys (source, ticket_id);

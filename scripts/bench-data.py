@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Deterministic benchmark input for scripts/bench-load (Python 3 standard library only).
+
+    scripts/bench-data.py ENTITY ROWS OUT.csv [--delta-of ROWS]
+
+ENTITY is `purchases` or `tickets`; the CSV has the canonical columns of INPUTS.md. The same
+arguments always produce the same bytes (a fixed seed per entity and size).
+
+Customers: one customer per ~5 rows, each row names its customer by customer_id and email
+(a third also by phone, tickets sometimes by a social handle), so identity resolution sees
+several identifiers per row; customers come back for repeat orders and tickets. Ids are unique
+within a file (no superseded rows).
+
+--delta-of N writes the nightly delta of an N-row file instead: ROWS rows, half of them
+existing ids of the N-row file with changed values (a ticket moves on, an order is cancelled),
+half new ids after N, in the same shape.
+"""
+import csv
+import random
+import sys
+from datetime import datetime, timedelta, timezone
+
+PURCHASE_COLUMNS = ["order_id", "customer_id", "email", "phone", "ordered_at", "amount", "currency",
+                    "channel", "items", "status"]
+TICKET_COLUMNS = ["ticket_id", "customer_id", "email", "phone", "handle", "created_at", "channel",
+                  "category", "priority", "status", "agent", "first_response_at", "resolved_at",
+                  "reopens", "agent_replies", "customer_replies", "handle_seconds", "csat", "ces"]
+
+FIRST = ["anna", "ben", "clara", "david", "emma", "felix", "greta", "hugo", "ida", "jonas",
+         "karla", "leon", "mia", "noah", "olga", "paul", "rosa", "sven", "tina", "uwe"]
+LAST = ["schmidt", "meyer", "weber", "wagner", "becker", "hoffmann", "koch", "richter", "klein",
+        "wolf", "neumann", "braun", "zimmer", "krause", "lange", "hartmann"]
+DOMAINS = ["example.com", "mail.example.org", "shop.example.net"]
+EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
+SPAN_SECONDS = 365 * 24 * 3600
+
+
+def iso(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Customers:
+    """Customer n (0-based) always has the same identifiers, whatever file mentions it."""
+
+    def __init__(self, count):
+        self.count = count
+
+    def pick(self, rng):
+        # A skew towards low numbers: some customers come back often.
+        n = int(self.count * (rng.random() ** 1.5))
+        return min(n, self.count - 1)
+
+    @staticmethod
+    def identifiers(n):
+        first = FIRST[n % len(FIRST)]
+        last = LAST[(n // len(FIRST)) % len(LAST)]
+        email = f"{first}.{last}{n}@{DOMAINS[n % len(DOMAINS)]}"
+        phone = f"+49 30 {1000000 + n * 7 % 9000000}"
+        return f"C{n:07d}", email, phone, f"twitter:@{first}{last}{n}"
+
+
+def purchase_row(rng, customers, order_number):
+    n = customers.pick(rng)
+    cid, email, phone, _ = Customers.identifiers(n)
+    ordered = EPOCH + timedelta(seconds=rng.randrange(SPAN_SECONDS))
+    amount = f"{rng.randrange(100, 50000) / 100:.2f}"
+    status = "cancelled" if rng.random() < 0.03 else "completed"
+    return [f"O{order_number:08d}", cid, email, phone if n % 3 == 0 else "", iso(ordered), amount,
+            rng.choice(["EUR", "EUR", "EUR", "USD"]), rng.choice(["web", "web", "app", "store"]),
+            str(rng.randrange(1, 8)), status]
+
+
+def ticket_row(rng, customers, ticket_number):
+    n = customers.pick(rng)
+    cid, email, phone, handle = Customers.identifiers(n)
+    created = EPOCH + timedelta(seconds=rng.randrange(SPAN_SECONDS))
+    channel = rng.choice(["email", "email", "chat", "phone", "web", "social"])
+    status = rng.choice(["solved", "solved", "closed", "open", "pending", "new"])
+    first_response = created + timedelta(seconds=rng.randrange(60, 86400))
+    resolved = first_response + timedelta(seconds=rng.randrange(60, 3 * 86400))
+    done = status in ("solved", "closed")
+    return [f"T{ticket_number:08d}", cid, email, phone if n % 3 == 0 else "",
+            handle if channel == "social" else "", iso(created), channel,
+            rng.choice(["billing", "delivery", "returns", "account", "product"]),
+            rng.choice(["low", "normal", "normal", "high"]), status,
+            rng.choice(["agent.a", "agent.b", "agent.c", "agent.d"]) if status != "new" else "",
+            iso(first_response) if status != "new" else "", iso(resolved) if done else "",
+            str(rng.randrange(0, 3)), str(rng.randrange(1, 9)), str(rng.randrange(1, 6)),
+            str(rng.randrange(120, 7200)), str(rng.randrange(1, 6)) if done else "",
+            str(rng.randrange(1, 8)) if done else ""]
+
+
+def changed_purchase(row):
+    """The same order, a day later: cancelled (or reinstated) and its amount corrected."""
+    row[9] = "completed" if row[9] == "cancelled" else "cancelled"
+    row[5] = f"{float(row[5]) + 1:.2f}"
+    return row
+
+
+def changed_ticket(row):
+    """The same ticket, a day later: reopened if it was done, else solved by an agent."""
+    if row[9] in ("solved", "closed"):
+        row[9], row[12], row[13] = "open", row[12], str(int(row[13]) + 1)
+    else:
+        row[9] = "solved"
+        row[10] = row[10] or "agent.a"
+        row[11] = row[11] or row[5]
+        row[12] = row[11]
+    row[14] = str(int(row[14]) + 1)
+    return row
+
+
+def main(argv):
+    args = argv[1:]
+    delta_of = None
+    if "--delta-of" in args:
+        i = args.index("--delta-of")
+        delta_of = int(args[i + 1])
+        del args[i:i + 2]
+    if len(args) != 3 or args[0] not in ("purchases", "tickets"):
+        sys.exit(__doc__)
+    entity, rows, out = args[0], int(args[1]), args[2]
+    base = delta_of or rows
+    customers = Customers(max(1, base // 5))
+    if entity == "purchases":
+        columns, make, change, salt = PURCHASE_COLUMNS, purchase_row, changed_purchase, 1
+    else:
+        columns, make, change, salt = TICKET_COLUMNS, ticket_row, changed_ticket, 2
+    # Row n depends only on (entity, n, base size), so a delta can restate row n and change it.
+    rng = random.Random()
+
+    def row(number):
+        rng.seed(number * 4 + salt + base * 1_000_003)
+        return make(rng, customers, number)
+
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(columns)
+        if delta_of is None:
+            for i in range(rows):
+                w.writerow(row(i + 1))
+        else:
+            changed = random.Random(delta_of * 10 + salt).sample(range(1, delta_of + 1), rows // 2)
+            for number in sorted(changed):
+                w.writerow(change(row(number)))
+            for i in range(rows - rows // 2):
+                w.writerow(row(delta_of + i + 1))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
