@@ -73,6 +73,6 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
-        .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore", "PostgresClient", "PatronInput"]),
+        .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore", "PostgresClient", "PatronInput", "PatronModels"]),
     ]
 )

@@ -5,6 +5,12 @@ Run from the repository root:
 
     python3 scripts/model-reference.py            # prints every reference value
     python3 scripts/model-reference.py --write    # also (re)writes the simulated fixture
+    python3 scripts/model-reference.py --rfm FILE [--per-customer OUT] [--at r,alpha,a,b,p,q,gamma]
+        # the BG/NBD and Gamma-Gamma MLE, and per-customer p_alive / expected purchases /
+        # CLV (12 months, 0.01 monthly discount, margin 1, weeks), of an RFM CSV with columns
+        # customer_key,frequency,recency,T,monetary (monetary empty without repeats), e.g. the
+        # one Tests/PatronCoreTests/Analyses/CLVPredictiveTests.swift writes; --at predicts at
+        # the given parameters instead of scipy's MLE (to compare the formulas alone)
 
 The Swift tests embed the printed numbers (Tests/PatronModelsTests/ReferenceTests.swift); none of
 this code is shared with the Swift implementation. Formulas: BG/NBD from Fader, Hardie & Lee
@@ -145,7 +151,47 @@ def clv(params, gg, x, tx, T, m, months=12, discount=0.01, margin=1.0, month=365
     return total * value * margin, value
 
 
+def fit_rfm(path, out=None, at=None):
+    """MLE of both models on an RFM CSV (see the module docstring)."""
+    np.set_printoptions(legacy="1.25")
+    keys, x, tx, T, m = [], [], [], [], []
+    with open(path) as f:
+        next(f)
+        for line in f:
+            k, fx, fr, fT, fm = line.rstrip("\n").split(",")
+            keys.append(k); x.append(float(fx)); tx.append(float(fr)); T.append(float(fT))
+            m.append(float(fm) if fm else np.nan)
+    x, tx, T, m = map(np.array, (x, tx, T, m))
+    bg, bg_llv = mle(lambda lp: -bgnbd_ll(np.exp(lp), x, tx, T).sum(), (1.0, 1.0, 1.0, 1.0))
+    print(f"customers = {len(x)}, repeat buyers = {int((x > 0).sum())}")
+    print("bgnbd r, alpha, a, b =", ", ".join(repr(v) for v in bg), f"\nbgnbd log_likelihood = {bg_llv!r}")
+    rep = (x > 0) & (m > 0)
+    # Started at γ = mean(m), as for the simulated fixture: from γ = 1 Nelder-Mead stalls on the
+    # p → ∞, γ → 0 ridge (LL −4023.9 instead of −4009.7 on the demo RFM).
+    gg, gg_llv = mle(lambda lp: -gg_ll(np.exp(lp), x[rep], m[rep]).sum(), (1.0, 1.0, float(np.mean(m[rep]))))
+    print(f"gamma_gamma customers = {int(rep.sum())}, excluded (monetary <= 0) = {int(((x > 0) & ~(m > 0)).sum())}")
+    print("gamma_gamma p, q, gamma =", ", ".join(repr(v) for v in gg), f"\ngamma_gamma log_likelihood = {gg_llv!r}")
+    if at:
+        # Predict at given parameters (e.g. Patron's own fit), to compare the formulas alone.
+        bg, gg = at[:4], at[4:]
+        print("predicting at r, alpha, a, b =", bg, "p, q, gamma =", gg)
+    if out:
+        with open(out, "w") as f:
+            f.write("customer_key,p_alive,expected_purchases,expected_avg_value,clv\n")
+            for i, k in enumerate(keys):
+                mi = m[i] if rep[i] else 0.0
+                value, avg = clv(bg, gg, x[i], tx[i], T[i], mi)
+                expected = conditional_expectation(bg, x[i], tx[i], T[i], 12 * 365.25 / 12 / 7)
+                f.write(f"{k},{float(p_alive(bg, x[i], tx[i], T[i]))!r},{float(expected)!r},{float(avg)!r},{float(value)!r}\n")
+
+
 def main():
+    if "--rfm" in sys.argv:
+        i = sys.argv.index("--rfm")
+        out = sys.argv[sys.argv.index("--per-customer") + 1] if "--per-customer" in sys.argv else None
+        at = [float(v) for v in sys.argv[sys.argv.index("--at") + 1].split(",")] if "--at" in sys.argv else None
+        fit_rfm(sys.argv[i + 1], out, at)
+        return
     np.set_printoptions(legacy="1.25")  # plain float reprs, as the Swift tests embed them
     if "--write" in sys.argv or not SIMULATED.exists():
         write_fixture(simulate())
