@@ -168,6 +168,7 @@ public final class Loader {
             ]).int64(0, 0) ?? 0
             try connection.execute(try common["load_settings"])
             try connection.execute(try common["load_index_settings"])
+            try connection.execute(try common["load_jit_settings"])
             try connection.execute(try queries["create_stage"])
             try checkStageColumns(spec: spec)
 

@@ -47,6 +47,13 @@ $$;
 -- memory (taken only while a statement runs, and only as much as it needs).
 SET LOCAL work_mem = '128MB';
 
+-- name: load_jit_settings
+-- No JIT compilation: the merge statements work on fresh temporary tables whose estimates can
+-- be far off (a GROUP BY on an unanalyzed table guesses 200 groups and its join billions of
+-- rows), which pushed several statements over jit_above_cost, each paying 200-250 ms to
+-- compile code that then ran for a second or less.
+SET LOCAL jit = off;
+
 -- name: load_index_settings
 -- Memory for rebuilding suspended indexes (see suspend_indexes): an index sorted in memory is
 -- built in one pass.

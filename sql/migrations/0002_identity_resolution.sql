@@ -78,6 +78,7 @@ BEGIN
     SELECT set_id, min(node) AS first_node, min(node) <> max(node) AS joins
     FROM identity_links
     GROUP BY set_id;
+    ANALYZE identity_set_nodes;
 
     -- First pass for every node of a joining combination: the smallest first node of its
     -- joining combinations. That is final unless the node is in several of them.
