@@ -167,6 +167,8 @@ public final class Loader {
                 options.entity.rawValue, options.source, input.displayName, format.rawValue, started,
             ]).int64(0, 0) ?? 0
             try connection.execute(try common["load_settings"])
+            try connection.execute(try common["load_index_settings"])
+            try connection.execute(try common["load_jit_settings"])
             try connection.execute(try queries["create_stage"])
             try checkStageColumns(spec: spec)
 
@@ -216,8 +218,17 @@ public final class Loader {
                 counts.updated = try connection.execute(try queries["update"], parameters).affectedRows ?? 0
                 phases.lap("update")
             }
+            // A load at least the table's size rebuilds its secondary indexes instead of
+            // inserting into them row by row.
+            let suspended = try connection.execute(try common["suspend_indexes"], [
+                options.entity.table, winners - counts.updated,
+            ]).int64(0, 0) ?? 0
             counts.inserted = try connection.execute(try queries["insert"], parameters + [sourceIsNew]).affectedRows ?? 0
             phases.lap("insert")
+            if suspended > 0 {
+                try connection.execute(try common["restore_indexes"])
+                phases.lap("rebuild \(suspended) indexes")
+            }
             counts.unchanged = winners - counts.updated - counts.inserted
             let finished = Date()
 

@@ -47,6 +47,18 @@ $$;
 -- memory (taken only while a statement runs, and only as much as it needs).
 SET LOCAL work_mem = '128MB';
 
+-- name: load_jit_settings
+-- No JIT compilation: the merge statements work on fresh temporary tables whose estimates can
+-- be far off (a GROUP BY on an unanalyzed table guesses 200 groups and its join billions of
+-- rows), which pushed several statements over jit_above_cost, each paying 200-250 ms to
+-- compile code that then ran for a second or less.
+SET LOCAL jit = off;
+
+-- name: load_index_settings
+-- Memory for rebuilding suspended indexes (see suspend_indexes): an index sorted in memory is
+-- built in one pass.
+SET LOCAL maintenance_work_mem = '256MB';
+
 -- name: analyze_stage
 -- Statistics for the staging table, so that the merge statements are planned for its real size
 -- (a fresh temporary table has none; autovacuum never sees temporary tables). One column is
@@ -59,6 +71,14 @@ INSERT INTO rejected_rows (run_id, line, column_name, value, reason)
 SELECT $1, line, reject_column, reject_value, reject_reason
 FROM load_stage
 WHERE reject_reason IS NOT NULL;
+
+-- name: suspend_indexes
+-- Before the insert of a large load ($1 table, $2 rows it may insert): its plain secondary
+-- indexes are dropped, to be rebuilt by restore_indexes (migration 0002 says when and why).
+SELECT suspend_secondary_indexes($1::regclass, $2) AS suspended;
+
+-- name: restore_indexes
+SELECT restore_secondary_indexes() AS rebuilt;
 
 -- name: resolve_identities
 SELECT customers_created, customers_merged FROM resolve_identities($1, $2);
