@@ -276,9 +276,14 @@ struct CLVPredictiveTests {
         // Repeat buyers whose repeat days were all refunded in full (monetary 0) stay out of Gamma-Gamma.
         #expect(direct.value.excluded == ordered.filter { $0.rfm.frequency > 0 && ($0.rfm.monetary ?? 0) <= 0 }.count)
         #expect(direct.value.excluded > 0)
+        // The two fits see the same RFM to 1e-12 but not bit for bit (numeric in SQL, Double
+        // here), and in whatever order the customer keys come; the optimizer stops within about
+        // 1e-8 of the optimum, so fitted values agree to 1e-6, not to the last digit (any real
+        // difference in the data or the formulas shows far above that).
+        let fitTolerance = 1e-6
         for (model, parameter, value) in expectedParams {
             let got = params.filter("model", model).filter("parameter", parameter).numbers("value")
-            #expect(got.count == 1 && close(got.first ?? nil, value, 1e-9), "\(model) \(parameter): analysis \(got) vs direct \(value)")
+            #expect(got.count == 1 && close(got.first ?? nil, value, fitTolerance), "\(model) \(parameter): analysis \(got) vs direct \(value)")
         }
         #expect(direct.purchases.customers == ordered.count)
 
@@ -287,7 +292,7 @@ struct CLVPredictiveTests {
         for (index, value) in direct.customers.enumerated() {
             let expected = [value.pAlive, value.expectedPurchases, value.expectedAverageValue, value.clv]
             let got = columns.map { $0[index] }
-            if !zip(got, expected).allSatisfy({ close($0, $1, 1e-9) }) {
+            if !zip(got, expected).allSatisfy({ close($0, $1, fitTolerance) }) {
                 mismatches += 1
                 if mismatches <= 5 { Issue.record("customer \(ordered[index].key): analysis \(got) vs direct \(expected)") }
             }
