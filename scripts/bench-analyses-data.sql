@@ -3,7 +3,9 @@
 -- is a hash of a row number, so two runs build the same data.
 --
 -- psql variables: :customers (e.g. 100000). Each customer gets 1–19 purchases (mean 10) over
--- 2022-01-01 … 2025-01-01, from a first purchase spread evenly over those three years;
+-- 2022-01-01 … 2025-01-01, from a first purchase spread evenly over those three years, each
+-- order worth 0.5–1.5 × the customer's own spending level (log-uniform, 20–200 EUR: customers
+-- differ in what they spend, as Gamma-Gamma expects; with one level for all it cannot fit);
 -- 5 % of orders are cancelled, 3 % of valid orders are half returned a week later, and one
 -- customer in ten answers an NPS survey. Amounts in EUR.
 --
@@ -49,7 +51,7 @@ INSERT INTO purchases (source, order_id, customer_key, customer_id, ordered_at, 
 SELECT 'bench', 'O' || c.k || '-' || j, c.k, 'C' || c.k,
        CASE WHEN j = 1 THEN c.first_at
             ELSE c.first_at + pg_temp.u(5, c.k * 32 + j) * (timestamptz '2025-01-01' - c.first_at) END,
-       round((5 + pg_temp.u(6, c.k * 32 + j) * 195)::numeric, 2),
+       round((c.spend * (0.5 + pg_temp.u(6, c.k * 32 + j)))::numeric, 2),
        'EUR',
        (ARRAY['web', 'store', 'app'])[1 + floor(pg_temp.u(7, c.k * 32 + j) * 3)::int],
        1 + floor(pg_temp.u(8, c.k * 32 + j) * 4)::int,
@@ -57,7 +59,8 @@ SELECT 'bench', 'O' || c.k || '-' || j, c.k, 'C' || c.k,
        1, 1
 FROM (
     SELECT k, timestamptz '2022-01-01' + pg_temp.u(3, k) * interval '1096 days' AS first_at,
-           1 + floor(pg_temp.u(4, k) * 19)::int AS purchases
+           1 + floor(pg_temp.u(4, k) * 19)::int AS purchases,
+           20 * exp(pg_temp.u(14, k) * 2.3) AS spend
     FROM generate_series(1, :customers) AS k
 ) AS c
 CROSS JOIN LATERAL generate_series(1, c.purchases) AS j;
@@ -150,4 +153,5 @@ FROM (
 CROSS JOIN LATERAL (SELECT m0.i, m0.posted_at, m0.sentiment, m0.platform,
                            coalesce(m0.handle_linked, m0.platform || ':@fan' || m0.i) AS handle) AS m;
 
-ANALYZE;
+-- VACUUM too: set the visibility map now, so autovacuum does not do it during the timings.
+VACUUM ANALYZE;
