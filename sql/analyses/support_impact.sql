@@ -68,12 +68,27 @@ periods AS (
         (SELECT max(ordered_at) FROM valid_purchases)) AS ps
 ),
 -- Customers active at s; lost = no purchase in [e − W, e); repurchased = a purchase in [s, e).
+-- A purchase at t matters to the periods whose [s − W, e) holds it: its own period and those
+-- starting up to W local days later. Those candidates (W + 2 elapsed days cover any DST shift)
+-- are found by equality on the period label, so the purchases are read once, not by an index
+-- range per period (random reads that dominated at a million customers); the join's range
+-- condition then decides exactly.
 active AS (
     SELECT p.period, v.customer_key,
            NOT bool_or(v.ordered_at >= p.end_window_start) AS lost,
            bool_or(v.ordered_at >= p.period_start) AS repurchased
-    FROM periods AS p
-    JOIN valid_purchases AS v ON v.ordered_at >= p.window_start AND v.ordered_at < p.period_end
+    FROM (
+        SELECT v.customer_key, v.ordered_at, candidate.label::date AS period
+        FROM valid_purchases AS v
+        CROSS JOIN settings AS st
+        CROSS JOIN LATERAL generate_series(
+            period_label(st.period, st.tz, v.ordered_at)::timestamp,
+            period_label(st.period, st.tz, v.ordered_at + make_interval(days => st.window_days + 2))::timestamp,
+            period_interval(st.period)) AS candidate(label)
+        OFFSET 0  -- keeps the candidates a subquery, so periods (a few rows) join by hash
+    ) AS v
+    JOIN periods AS p ON p.period = v.period
+                     AND v.ordered_at >= p.window_start AND v.ordered_at < p.period_end
     GROUP BY p.period, v.customer_key
     HAVING bool_or(v.ordered_at < p.period_start)
 ),
