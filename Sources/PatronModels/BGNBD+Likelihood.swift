@@ -68,8 +68,8 @@ struct BGNBDSample {
         let r = exp(theta[0]), alpha = exp(theta[1]), a = exp(theta[2]), b = exp(theta[3])
         let lnAlpha = theta[1], lnA = theta[2]
         let lnGammaR = Special.lnGamma(r), psiR = Special.digamma(r)
-        let lnGammaAB = Special.lnGamma(a + b), psiAB = Special.digamma(a + b)
-        let lnGammaB = Special.lnGamma(b), psiB = Special.digamma(b)
+        let psiAB = Special.digamma(a + b)
+        let psiB = Special.digamma(b)
 
         var ll = 0.0, dR = 0.0, dAlpha = 0.0, dA = 0.0, dB = 0.0
         recency.withUnsafeBufferPointer { recency in
@@ -81,7 +81,8 @@ struct BGNBDSample {
                         // ln A₁ + ln A₂ and their derivatives: one evaluation per distinct x.
                         let psiABX = Special.digamma(a + b + x)
                         let lnA1: Double = Special.lnGamma(rx) - lnGammaR + r * lnAlpha
-                        let lnA2: Double = lnGammaAB + Special.lnGamma(b + x) - lnGammaB - Special.lnGamma(a + b + x)
+                        // ln B(a, b + x) − ln B(a, b) as two ratios: exact where b is huge (see lnGammaRatio).
+                        let lnA2: Double = Special.lnGammaRatio(b, x) - Special.lnGammaRatio(a + b, x)
                         ll += w * (lnA1 + lnA2)
                         dR += w * (Special.digamma(rx) - psiR + lnAlpha)
                         dAlpha += w * r / alpha

@@ -71,7 +71,7 @@ public struct BGNBDParameters: Equatable, Sendable {
     public func logLikelihood(_ customer: RFM) -> Double {
         let x = customer.frequency
         let lnA1 = Special.lnGamma(r + x) - Special.lnGamma(r) + r * log(alpha)
-        let lnA2 = Special.lnBeta(a, b + x) - Special.lnBeta(a, b)
+        let lnA2 = Special.lnGammaRatio(b, x) - Special.lnGammaRatio(a + b, x)  // ln B(a, b + x) − ln B(a, b)
         let lnA3 = -(r + x) * log(alpha + customer.T)
         guard x > 0 else { return lnA1 + lnA2 + lnA3 }
         let lnA4 = log(a) - log(b + x - 1) - (r + x) * log(alpha + customer.recency)

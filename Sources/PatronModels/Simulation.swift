@@ -88,4 +88,27 @@ public enum Simulation {
         }
         return rows
     }
+
+    /// `count` customers who never drop out, as scripts/bench-analyses-data.sql generates them:
+    /// 1–19 orders (5 % cancelled, the first never) on whole days, the first 0–1095 days before
+    /// today and the others uniform in between, summarized per day in weeks. Their purchase count
+    /// does not grow with T, which drives the BG/NBD fit along the ridge a, b → ∞.
+    public static func churnlessCustomers(count: Int, seed: UInt64) -> [RFM] {
+        var random = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in
+            let age = (random.uniform() * 1096).rounded(.down)
+            let orders = 1 + Int(random.uniform() * 19)
+            let spend = 20 * exp(random.uniform() * 2.3)
+            var days: [Double: Double] = [0: spend * (0.5 + random.uniform())]
+            for _ in 1..<orders {
+                let day = (random.uniform() * age).rounded(.down)
+                let amount = spend * (0.5 + random.uniform())
+                if random.uniform() >= 0.05 { days[day, default: 0] += amount }
+            }
+            let repeatDays = days.keys.sorted().dropFirst()  // a fixed order, for reproducible sums
+            let x = Double(repeatDays.count)
+            let repeatValue = repeatDays.reduce(0) { $0 + days[$1]! }
+            return RFM(frequency: x, recency: days.keys.max()! / 7, T: age / 7, monetary: x > 0 ? repeatValue / x : nil)
+        }
+    }
 }
