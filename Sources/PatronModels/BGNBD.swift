@@ -94,7 +94,7 @@ public struct BGNBDParameters: Equatable, Sendable {
         }
         if t == 0 { return 0 }
         let alive = pAlive(customer)
-        if let value = aliveExpectationBySeries(customer, t: t) ?? aliveExpectationByIntegral(customer, t: t), value.isFinite {
+        if let value = aliveExpectationBySeries(customer, t: t) ?? aliveExpectationByIntegral(customer, t: t), value.isFinite, value > 0 {
             return alive * value
         }
         throw ModelError.undefined(model: BGNBD.name,
@@ -134,7 +134,7 @@ public struct BGNBDParameters: Equatable, Sendable {
                 if settled >= 2 {
                     // Terms of alternating sign (A < 0 when r > a + b − 1) may cancel: give up
                     // where their size would cost more than ~5 of the 16 digits.
-                    return power * largest <= 1e5 * abs(bracket) ? C * bracket : nil
+                    return bracket.isFinite && power * largest <= 1e5 * abs(bracket) ? C * bracket : nil
                 }
             }
         }
@@ -142,7 +142,60 @@ public struct BGNBDParameters: Equatable, Sendable {
     }
 
     /// E[Y(t) | ·] / P(alive) by integrating over the posterior of p (λ integrated analytically).
+    /// Tanh-sinh walks out from p = ½ and stops after three negligible nodes; for a posterior
+    /// Beta(a, b + x) with b + x ≥ 1000 (the ridge a, b → ∞ of customers who hardly drop out) the
+    /// density there underflows to 0, so it can miss the mass entirely and return 0 or nothing.
+    /// Such a posterior is integrated around its mode instead, as is anything tanh-sinh does not
+    /// resolve. (Where both work, a ≥ 5 and b ≤ 1000, they agree to ~1e-12.)
     func aliveExpectationByIntegral(_ customer: RFM, t: Double) -> Double? {
+        if b + customer.frequency >= 1000 { return aliveExpectationAroundMode(customer, t: t) }
+        if let value = aliveExpectationByTanhSinh(customer, t: t), value > 0 { return value }
+        return aliveExpectationAroundMode(customer, t: t)
+    }
+
+    /// The posterior integral in y = logit p, where p = σ(y), dp = p(1 − p) dy and the Beta(A, B)
+    /// density becomes σ(y)^A σ(−y)^B / B(A, B): log-concave, with its mode at ln(A/B) and width
+    /// √(1/A + 1/B). The trapezoid rule on the real line converges geometrically for such an
+    /// integrand; steps of a half and a quarter width must agree. Nil if they do not (a ≲ 1, whose
+    /// left tail decays too slowly for this rule).
+    func aliveExpectationAroundMode(_ customer: RFM, t: Double) -> Double? {
+        let x = customer.frequency
+        let k = t / (alpha + customer.T)
+        let shape = r + x
+        let betaA = a, betaB = b + x
+        // ln B(A, B) without the cancellation of lgamma(A + B) − lgamma(B) at large B.
+        let lnNorm = lgamma(betaA) - Special.lnGammaRatio(betaB, betaA)
+        let mode = log(betaA) - log(betaB)
+        let width = (1 / betaA + 1 / betaB).squareRoot()
+        func term(_ y: Double) -> Double {
+            let lnP = Special.logSigmoid(y), ln1mP = Special.logSigmoid(-y)
+            let p = exp(lnP)
+            let gain = p < 1e-300 ? shape * k : -expm1(-shape * log1p(p * k)) / p
+            return gain * exp(betaA * lnP + betaB * ln1mP - lnNorm)
+        }
+        func trapezoid(step: Double) -> Double {
+            var total = term(mode)
+            for sign in [1.0, -1.0] {
+                var negligible = 0
+                var j = 1.0
+                while negligible < 2 && j <= 100_000 {
+                    let value = term(mode + sign * j * step)
+                    total += value
+                    negligible = value <= 1e-18 * total ? negligible + 1 : 0
+                    j += 1
+                }
+            }
+            return total * step
+        }
+        let coarse = trapezoid(step: width / 2)
+        let fine = trapezoid(step: width / 4)
+        guard fine.isFinite, fine > 0, abs(fine - coarse) <= 1e-11 * fine else { return nil }
+        return fine
+    }
+
+    /// The posterior integral by tanh-sinh quadrature on (0, 1), which handles the endpoint
+    /// singularities of a Beta density with a parameter below 1.
+    func aliveExpectationByTanhSinh(_ customer: RFM, t: Double) -> Double? {
         let x = customer.frequency
         let k = t / (alpha + customer.T)
         let shape = r + x

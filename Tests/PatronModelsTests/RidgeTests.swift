@@ -45,4 +45,48 @@ struct RidgeTests {
         #expect(abs(Special.lnGammaRatio(99.999999, 3) - Special.lnGammaRatio(100, 3)) < 1e-6)
         #expect(Special.lnGammaRatio(1e6, 0) == 0)
     }
+
+    /// The fit of 1 000 000 such customers (scripts/bench-models 1000000 1 churnless).
+    static let ridge = BGNBDParameters(r: 0.8743517763082351, alpha: 4.581444126511662, a: 347.4876483311366, b: 2472671.3238445204)
+
+    @Test("on the ridge, the forecast integrates the narrow posterior of p around its mode")
+    func forecastOnRidge() throws {
+        // A one-day-old customer over 8 months: z = 34.79 / (4.58 + 0.14 + 34.79) = 0.88. The
+        // series overflows ((1 − z)^(a−1) underflows) and tanh-sinh's nodes all miss Beta(347,
+        // 2.5·10⁶) (its sum was 0): this threw "did not converge" and failed the 1M forecast.
+        let newcomer = RFM(frequency: 0, recency: 0, T: 1.0 / 7)
+        let t = 34.785714285714285
+        #expect(Self.ridge.aliveExpectationBySeries(newcomer, t: t) == nil)
+        let value = try Self.ridge.expectedPurchases(newcomer, t: t)
+        // Beta(a, b) is nearly a point mass at p₀ = a/(a + b): the value is close to that of a
+        // fixed p₀, (1 − (1 + p₀k)^−r) / p₀ with k = t/(α + T), within Var(p)/p₀² ≈ 1/a = 0.3 %.
+        let p0 = Self.ridge.a / (Self.ridge.a + Self.ridge.b)
+        let k = t / (Self.ridge.alpha + newcomer.T)
+        let fixedDropout = -expm1(-Self.ridge.r * log1p(p0 * k)) / p0
+        #expect(relativeDifference(value, fixedDropout) < 3e-3, "\(value) vs \(fixedDropout)")
+    }
+
+    @Test("the integral around the mode agrees with the series and with tanh-sinh where those work")
+    func aroundModeAgrees() throws {
+        var compared = 0
+        for parameters in [Self.ridge, BGNBDParameters(r: 0.5, alpha: 8, a: 150, b: 4000),
+                           BGNBDParameters(r: 2, alpha: 30, a: 40, b: 500), BGNBDParameters(r: 0.3, alpha: 5, a: 5, b: 60)] {
+            for (x, tx, T) in [(0.0, 0.0, 10.0), (1.0, 3.0, 40.0), (6.0, 25.0, 26.0), (18.0, 150.0, 156.0)] {
+                for t in [0.5, 4.0, 26.0, 52.0] {
+                    let customer = RFM(frequency: x, recency: tx, T: T)
+                    let aroundMode = try #require(parameters.aliveExpectationAroundMode(customer, t: t))
+                    if let series = parameters.aliveExpectationBySeries(customer, t: t) {
+                        #expect(relativeDifference(aroundMode, series) < 1e-9, "\(parameters) x=\(x) T=\(T) t=\(t)")
+                        compared += 1
+                    }
+                    if parameters.b + x < 1000, let tanhSinh = parameters.aliveExpectationByTanhSinh(customer, t: t) {
+                        #expect(relativeDifference(aroundMode, tanhSinh) < 1e-9, "\(parameters) x=\(x) T=\(T) t=\(t)")
+                        compared += 1
+                    }
+                }
+            }
+        }
+        #expect(compared > 50)
+    }
 }
+
