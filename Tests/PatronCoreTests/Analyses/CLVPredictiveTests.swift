@@ -288,7 +288,7 @@ struct CLVPredictiveTests {
         #expect(direct.purchases.customers == ordered.count)
 
         var mismatches = 0
-        let columns = ["p_alive", "expected_purchases", "expected_avg_value", "clv"].map(perCustomer.numbers)
+        let columns = ["p_alive", "expected_purchases", "expected_avg_value", "clv"].map { perCustomer.numbers($0) }
         for (index, value) in direct.customers.enumerated() {
             let expected = [value.pAlive, value.expectedPurchases, value.expectedAverageValue, value.clv]
             let got = columns.map { $0[index] }

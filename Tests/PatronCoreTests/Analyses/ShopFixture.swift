@@ -77,6 +77,7 @@ extension ScratchWarehouse {
         #expect(report.counts.rejected == 0, "\(name) had rejects")
     }
 
+    /// A runner over the repository's sql/analyses.
     func runner() throws -> AnalysisRunner {
         try AnalysisRunner(warehouse: warehouse, catalog: AnalysisCatalog(directories: [sqlDirectory.file("analyses")]))
     }
@@ -87,7 +88,9 @@ extension ScratchWarehouse {
     }
 }
 
-/// A result as a list of rows keyed by column name, for readable expectations.
+/// An analysis result as rows keyed by column name, for readable expectations. Every analysis
+/// suite reads results through this one type (Support, Satisfaction and Commerce name it their
+/// own way: `SupportResult`, `Satisfaction.ResultRows`, `CommerceTable`).
 struct AnalysisResult {
     let columns: [String]
     let rows: [[String?]]
@@ -98,24 +101,30 @@ struct AnalysisResult {
     }
 
     /// The values of `column`, in row order.
-    func column(_ name: String) -> [String?] {
+    func column(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> [String?] {
         guard let index = columns.firstIndex(of: name) else {
-            Issue.record("no column \(name) in \(columns)")
+            Issue.record("no column \(name) in \(columns)", sourceLocation: sourceLocation)
             return []
         }
         return rows.map { $0[index] }
     }
 
-    /// Numbers of `column` as Doubles (nil for NULL), for comparing rates and means.
-    func numbers(_ name: String) -> [Double?] {
-        column(name).map { $0.flatMap(Double.init) }
+    func values(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> [String?] {
+        column(name, sourceLocation: sourceLocation)
     }
 
-    /// The rows whose `column` equals `value`.
+    /// Numbers of `column` as Doubles (nil for NULL), for comparing rates and means.
+    func numbers(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> [Double?] {
+        column(name, sourceLocation: sourceLocation).map { $0.flatMap(Double.init) }
+    }
+
+    /// The rows whose `column` equals `value` (nil matches NULL).
     func filter(_ name: String, _ value: String?) -> AnalysisResult {
         guard let index = columns.firstIndex(of: name) else { return self }
         return AnalysisResult((columns, rows.filter { $0[index] == value }))
     }
+
+    func only(_ name: String, _ value: String?) -> AnalysisResult { filter(name, value) }
 }
 
 /// Compares numbers to within 1e-9 (NULL must match NULL).

@@ -14,9 +14,7 @@ enum Satisfaction {
     }
 
     /// A runner over the repository's sql/analyses.
-    static func runner(_ w: ScratchWarehouse) throws -> AnalysisRunner {
-        try AnalysisRunner(warehouse: w.warehouse, catalog: AnalysisCatalog(directories: [sqlDirectory.file("analyses")]))
-    }
+    static func runner(_ w: ScratchWarehouse) throws -> AnalysisRunner { try w.runner() }
 
     /// Runs analysis `name` with `arguments` and returns its rows by column name.
     static func analysis(_ w: ScratchWarehouse, _ name: String, _ arguments: [String: String] = [:]) throws -> ResultRows {
@@ -25,52 +23,11 @@ enum Satisfaction {
 }
 
 extension Satisfaction {
-
-    /// An analysis result as rows keyed by column name, for readable expectations.
-    struct ResultRows {
-        let columns: [String]
-        let rows: [[String?]]
-
-        init(_ result: (columns: [String], rows: [[String?]])) {
-            columns = result.columns
-            rows = result.rows
-        }
-
-        /// The values of `column`, in row order.
-        func column(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> [String?] {
-            guard let index = columns.firstIndex(of: name) else {
-                Issue.record("no column \(name) in \(columns)", sourceLocation: sourceLocation)
-                return []
-            }
-            return rows.map { $0[index] }
-        }
-
-        /// The numbers of `column` (nil for NULL).
-        func numbers(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> [Double?] {
-            column(name, sourceLocation: sourceLocation).map { $0.flatMap(Double.init) }
-        }
-
-        /// The rows whose `column` equals `value` (nil matches NULL).
-        func filter(_ name: String, _ value: String?) -> ResultRows {
-            guard let index = columns.firstIndex(of: name) else {
-                Issue.record("no column \(name) in \(columns)")
-                return self
-            }
-            return ResultRows((columns, rows.filter { $0[index] == value }))
-        }
-    }
+    typealias ResultRows = AnalysisResult
 
     /// Compares numbers to within 1e-9; NULL must match NULL.
     static func expectClose(_ actual: [Double?], _ expected: [Double?], _ what: String,
                             sourceLocation: SourceLocation = #_sourceLocation) {
-        let matches = actual.count == expected.count && zip(actual, expected).allSatisfy { pair in
-            switch pair {
-            case (nil, nil): return true
-            case let (a?, e?): return abs(a - e) < 1e-9
-            default: return false
-            }
-        }
-        let show: ([Double?]) -> String = { "[" + $0.map { $0.map { "\($0)" } ?? "NULL" }.joined(separator: ", ") + "]" }
-        #expect(matches, "\(what): \(show(actual)) vs expected \(show(expected))", sourceLocation: sourceLocation)
+        expectNumbers(actual, expected, what, sourceLocation: sourceLocation)
     }
 }

@@ -47,53 +47,18 @@ extension ScratchWarehouse {
         #expect(report.counts.rejected == 0, "\(name) had rejects", sourceLocation: sourceLocation)
     }
 
-    /// A runner over the analyses in sql/analyses.
-    func supportRunner() throws -> AnalysisRunner {
-        try AnalysisRunner(warehouse: warehouse, catalog: AnalysisCatalog(directories: [sqlDirectory.file("analyses")]))
-    }
+    func supportRunner() throws -> AnalysisRunner { try runner() }
 
     /// Runs an analysis and returns its result keyed by column.
     func analysis(_ name: String, _ arguments: [String: String] = [:]) throws -> SupportResult {
-        SupportResult(try supportRunner().collect(name, arguments))
+        SupportResult(try runner().collect(name, arguments))
     }
 }
 
-/// An analysis result with its values looked up by column name.
-struct SupportResult {
-    let columns: [String]
-    let rows: [[String?]]
-
-    init(_ result: (columns: [String], rows: [[String?]])) {
-        columns = result.columns
-        rows = result.rows
-    }
-
-    func column(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> [String?] {
-        guard let index = columns.firstIndex(of: name) else {
-            Issue.record("no column \(name) in \(columns)", sourceLocation: sourceLocation)
-            return []
-        }
-        return rows.map { $0[index] }
-    }
-
-    /// The rows whose `name` column equals `value`.
-    func only(_ name: String, _ value: String?) -> SupportResult {
-        guard let index = columns.firstIndex(of: name) else { return self }
-        return SupportResult((columns, rows.filter { $0[index] == value }))
-    }
-}
+typealias SupportResult = AnalysisResult
 
 /// Expects the numbers of `column` to equal `expected` within 1e-9 (nil = NULL).
 func expectColumn(_ result: SupportResult, _ column: String, _ expected: [Double?],
                   sourceLocation: SourceLocation = #_sourceLocation) {
-    let actual = result.column(column, sourceLocation: sourceLocation).map { $0.flatMap(Double.init) }
-    let same = actual.count == expected.count && zip(actual, expected).allSatisfy { a, e in
-        switch (a, e) {
-        case (nil, nil): return true
-        case let (a?, e?): return abs(a - e) < 1e-9
-        default: return false
-        }
-    }
-    #expect(same, "\(column): \(actual.map { $0.map { "\($0)" } ?? "NULL" }) vs expected \(expected.map { $0.map { "\($0)" } ?? "NULL" })",
-            sourceLocation: sourceLocation)
+    expectNumbers(result.numbers(column, sourceLocation: sourceLocation), expected, column, sourceLocation: sourceLocation)
 }
