@@ -139,17 +139,10 @@ year_bounds AS (
            (s.as_of + 1)::timestamp AT TIME ZONE s.tz AS year_end
     FROM settings AS s
 ),
+-- churn_rate's definition for the single period [year_start, year_end).
 annual_churn AS (
-    SELECT count(*) FILTER (WHERE a.active_at_start AND NOT a.active_at_end)::float8
-           / nullif(count(*) FILTER (WHERE a.active_at_start), 0) AS churn_rate
-    FROM (
-        SELECT p.customer_key,
-               bool_or(p.ordered_at >= shift_local_days(y.year_start, -y.window_days, y.tz) AND p.ordered_at < y.year_start) AS active_at_start,
-               bool_or(p.ordered_at >= shift_local_days(y.year_end, -y.window_days, y.tz) AND p.ordered_at < y.year_end) AS active_at_end
-        FROM valid_purchases AS p CROSS JOIN year_bounds AS y
-        WHERE p.ordered_at < y.year_end
-        GROUP BY p.customer_key
-    ) AS a
+    SELECT churn_rate_between(y.year_start, y.year_end, y.window_days, y.tz) AS churn_rate
+    FROM year_bounds AS y
 ),
 year_customers AS (
     SELECT pf.customer_key, count(*) AS orders, sum(pf.net_value) AS net_value
@@ -178,16 +171,8 @@ year_bounds AS (
 ),
 -- churn_rate's definition for the single period [year_start, year_end).
 annual_churn AS (
-    SELECT count(*) FILTER (WHERE a.active_at_start AND NOT a.active_at_end)::float8
-           / nullif(count(*) FILTER (WHERE a.active_at_start), 0) AS churn_rate
-    FROM (
-        SELECT p.customer_key,
-               bool_or(p.ordered_at >= shift_local_days(y.year_start, -y.window_days, y.tz) AND p.ordered_at < y.year_start) AS active_at_start,
-               bool_or(p.ordered_at >= shift_local_days(y.year_end, -y.window_days, y.tz) AND p.ordered_at < y.year_end) AS active_at_end
-        FROM valid_purchases AS p CROSS JOIN year_bounds AS y
-        WHERE p.ordered_at < y.year_end
-        GROUP BY p.customer_key
-    ) AS a
+    SELECT churn_rate_between(y.year_start, y.year_end, y.window_days, y.tz) AS churn_rate
+    FROM year_bounds AS y
 ),
 year_customers AS (
     SELECT pf.customer_key, period_label(y.period, y.tz, min(f.first_purchase_at)) AS cohort,

@@ -17,6 +17,7 @@
 --   customer_dimensions               per customer: country and segment from profiles
 --   customer_dimension(key, dim)      channel, country or segment of one customer (--segment)
 --   customer_activity                 every dated touch of a customer (for --activity any)
+--   churn_rate_between(start, end, window, tz)  churn_rate's definition for one period
 --
 -- Functions and views read tables through search_path (Patron's schema), like all of
 -- Patron's SQL. Timestamps are timestamptz; `tz` is an IANA zone name.
@@ -189,3 +190,21 @@ UNION ALL
 SELECT i.customer_key, m.posted_at, 'mention'
 FROM mentions AS m
 JOIN customer_identifiers AS i ON i.kind = 'handle' AND i.source = '' AND i.value = m.handle;
+
+-- churn_rate's definition for one period [p_start, p_end): lost ÷ customers active at p_start,
+-- active at t meaning a valid purchase in [t − W, t), W = p_window_days local days in p_tz.
+-- NULL when nobody was active at p_start. clv --method formula takes its annual churn here.
+CREATE FUNCTION churn_rate_between(p_start timestamptz, p_end timestamptz, p_window_days integer, p_tz text)
+RETURNS double precision
+LANGUAGE sql STABLE AS $$
+    SELECT count(*) FILTER (WHERE a.active_at_start AND NOT a.active_at_end)::float8
+           / nullif(count(*) FILTER (WHERE a.active_at_start), 0)
+    FROM (
+        SELECT p.customer_key,
+               bool_or(p.ordered_at >= shift_local_days(p_start, -p_window_days, p_tz) AND p.ordered_at < p_start) AS active_at_start,
+               bool_or(p.ordered_at >= shift_local_days(p_end, -p_window_days, p_tz) AND p.ordered_at < p_end) AS active_at_end
+        FROM valid_purchases AS p
+        WHERE p.ordered_at < p_end
+        GROUP BY p.customer_key
+    ) AS a
+$$;
