@@ -73,12 +73,12 @@ FROM load_stage
 WHERE reject_reason IS NOT NULL;
 
 -- name: suspend_indexes
--- Before the insert of a large load ($1 table, $2 rows it may insert): its plain secondary
--- indexes are dropped, to be rebuilt by restore_indexes (migration 0002 says when and why).
-SELECT suspend_secondary_indexes($1::regclass, $2) AS suspended;
+-- Before the insert of a large load ($1 table, $2 rows it may insert): its
+-- indexes are dropped, primary key included, to be rebuilt by restore_indexes (migration 0006 says when and why).
+SELECT suspend_indexes($1::regclass, $2) AS suspended;
 
 -- name: restore_indexes
-SELECT restore_secondary_indexes() AS rebuilt;
+SELECT restore_indexes() AS rebuilt;
 
 -- name: resolve_identities
 SELECT customers_created, customers_merged FROM resolve_identities($1, $2);
