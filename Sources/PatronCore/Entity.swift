@@ -139,3 +139,47 @@ struct EntitySpec: Sendable {
         ],
         oneOfRequired: ["customer_id", "email", "phone"], resolvesCustomers: true, usesDefaultCurrency: false)
 }
+
+extension EntitySpec {
+    /// The defaults the entity's `insert` statement (sql/load/<entity>.sql) gives a row when it is
+    /// first inserted, for rows that a direct load writes without that statement. Kept beside
+    /// the SQL by a test that loads the same files both ways and compares every column.
+    func applyInsertDefaults(_ values: inout [StagedValue], defaultCurrency: String) {
+        if usesDefaultCurrency, let i = index(of: "currency"), values[i].isNull {
+            values[i] = .text(defaultCurrency)
+        }
+        switch entity {
+        case .purchases:
+            if let i = index(of: "status"), values[i].isNull { values[i] = .text("completed") }
+        case .tickets:
+            if let i = index(of: "status"), values[i].isNull, let resolved = index(of: "resolved_at") {
+                values[i] = .text(values[resolved].isNull ? "open" : "solved")
+            }
+        case .customers, .returns, .mentions, .surveys:
+            break
+        }
+    }
+
+    /// The columns of the entity's `copy_direct` statement, in order.
+    var directColumns: [String] {
+        var names = ["source", columns[0].name]
+        if resolvesCustomers { names.append("customer_key") }
+        names += columns.dropFirst().map(\.name)
+        return names + ["loaded_by_run", "changed_by_run"]
+    }
+
+    /// The identifier columns a direct load joins into customers: (column index, kind tag).
+    /// The tag is also the identifier's column in identity_sets (1 customer_id … 4 handle).
+    var identifierColumns: [(index: Int, kind: UInt8)] {
+        guard resolvesCustomers else { return [] }
+        return columns.indices.compactMap { i in
+            switch columns[i].kind {
+            case .customerID: return (i, 1)
+            case .email: return (i, 2)
+            case .phone: return (i, 3)
+            case .handle: return (i, 4)
+            default: return nil
+            }
+        }
+    }
+}

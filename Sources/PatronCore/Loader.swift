@@ -17,6 +17,12 @@ public struct LoadOptions: Sendable {
     public var maxRejects: RejectLimit?
     /// Currency of money columns whose `currency` is missing or empty.
     public var defaultCurrency = "USD"
+    /// Whether the first load of a source may write straight into its table (Loader+Direct.swift).
+    /// The result is the same either way; tests compare both paths.
+    public var directPath = true
+    /// Distinct identifiers a direct load joins in memory (at most 24 MiB, see IdentityGraph)
+    /// before it gives way to the staging path.
+    public var directIdentifierLimit = 700_000
 
     public init(entity: Entity) { self.entity = entity }
 }
@@ -80,6 +86,9 @@ public struct LoadReport: Sendable {
     public let checksum: String
     public let readSeconds: Double
     public let mergeSeconds: Double
+    /// Whether the rows went straight into their table (the first load of a source,
+    /// Loader+Direct.swift) rather than through the staging table.
+    public var direct = false
 
     public var exitStatus: ExitStatus { counts.rejected > 0 ? .rowsRejected : .success }
 }
@@ -102,8 +111,8 @@ public final class Loader {
     private var sessionConfigured = false
 
     /// Rows between progress callbacks, and encoded bytes between COPY writes.
-    private let progressEvery: Int64 = 16_384
-    private let copyChunkBytes = 1 << 20
+    let progressEvery: Int64 = 16_384
+    let copyChunkBytes = 1 << 20
 
     public init(warehouse: Warehouse, logger: Logger = Logger(label: "patron.load")) {
         self.warehouse = warehouse
@@ -169,67 +178,32 @@ public final class Loader {
             try connection.execute(try common["load_settings"])
             try connection.execute(try common["load_index_settings"])
             try connection.execute(try common["load_jit_settings"])
-            try connection.execute(try queries["create_stage"])
-            try checkStageColumns(spec: spec)
 
-            progress?.phase("reading \(input.displayName)")
-            var counts = LoadCounts()
-            let staged = try stage(reader: reader, input: input, format: format, spec: spec, options: options,
-                                   copySQL: try common["copy_stage"], counts: &counts)
-            context.rowsRead = counts.read
-            context.rowsRejected = counts.rejected
-            let readDone = Date()
-            let unknown = reader.unknownColumns
-            if !unknown.isEmpty {
-                logger.warning("\(input.displayName): ignoring unknown columns: \(unknown.joined(separator: ", "))")
+            var input = input
+            var reader = reader
+            var outcome: LoadOutcome?
+            if try directPathApplies(input: input, options: options, queries: queries) {
+                outcome = try loadDirect(reader: reader, input: input, format: format, options: options, runID: runID,
+                                         started: started, context: &context)
+                if outcome == nil {
+                    // Read the file again, from the start, through the staging table.
+                    do {
+                        input = try InputFile(path: input.path)
+                        reader = try makeRowReader(file: input, format: format, columns: spec.columnNames,
+                                                   required: spec.requiredNames)
+                    } catch let error as InputError { throw PatronError.input(error) }
+                    context.input = input
+                }
             }
-            if let limit = options.maxRejects, limit.isExceeded(rejected: counts.rejected, read: counts.read) {
-                throw PatronError.tooManyRejects(file: input.displayName, rejected: counts.rejected, read: counts.read,
-                                                 limit: limit.description)
+            if outcome == nil {
+                outcome = try loadStaged(reader: reader, input: input, format: format, options: options, runID: runID,
+                                         started: started, context: &context)
             }
-
-            progress?.phase("merging \(input.displayName)")
-            var phases = PhaseClock(logger: logger, file: input.displayName)
-            phases.lap("read+copy", since: started)
-            try connection.execute(try common["analyze_stage"])
-            phases.lap("analyze_stage")
-            if counts.rejected > 0 {
-                try connection.execute(try common["record_rejects"], [runID])
-                phases.lap("record_rejects")
-            }
-            if staged.repeatedRows > 0 {
-                counts.superseded = try connection.execute(try queries["drop_superseded"]).affectedRows ?? 0
-                phases.lap("drop_superseded")
-            }
-            let winners = counts.read - counts.rejected - counts.superseded
-            if spec.resolvesCustomers {
-                try connection.execute(try queries["identity_sets"])
-                phases.lap("identity_sets")
-                let resolved = try connection.execute(try common["resolve_identities"], [options.source, runID])
-                counts.customersCreated = resolved.int64(0, 0) ?? 0
-                counts.customersMerged = resolved.int64(0, 1) ?? 0
-                phases.lap("resolve_identities")
-            }
-            var parameters: [PostgresBindable?] = [options.source, runID]
-            if spec.usesDefaultCurrency { parameters.append(options.defaultCurrency) }
-            // The first load of a source needs neither the update nor a look-up per inserted row.
-            let sourceIsNew = try connection.execute(try queries["source_is_new"], [options.source]).bool(0, 0) ?? false
-            if !sourceIsNew {
-                counts.updated = try connection.execute(try queries["update"], parameters).affectedRows ?? 0
-                phases.lap("update")
-            }
-            // A load at least the table's size rebuilds its secondary indexes instead of
-            // inserting into them row by row.
-            let suspended = try connection.execute(try common["suspend_indexes"], [
-                options.entity.table, winners - counts.updated,
-            ]).int64(0, 0) ?? 0
-            counts.inserted = try connection.execute(try queries["insert"], parameters + [sourceIsNew]).affectedRows ?? 0
-            phases.lap("insert")
-            if suspended > 0 {
-                try connection.execute(try common["restore_indexes"])
-                phases.lap("rebuild \(suspended) indexes")
-            }
-            counts.unchanged = winners - counts.updated - counts.inserted
+            guard let outcome else { preconditionFailure("a load path ran") }
+            let direct = outcome.direct
+            let counts = outcome.counts
+            let readDone = outcome.readDone
+            let unknown = outcome.unknownColumns
             let finished = Date()
 
             let checksum = input.sha256Hex()
@@ -240,15 +214,89 @@ public final class Loader {
                 counts.customersCreated, counts.customersMerged, postgresTextArray(unknown),
             ])
             try connection.execute(options.dryRun ? "ROLLBACK" : "COMMIT")
-            phases.lap("finish+commit")
-            return LoadReport(
+            logger.debug("\(input.displayName): finish+commit \(String(format: "%.3f", Date().timeIntervalSince(finished))) s")
+            var report = LoadReport(
                 file: input.displayName, entity: options.entity, runID: options.dryRun ? nil : runID,
                 dryRun: options.dryRun, counts: counts, unknownColumns: unknown, checksum: checksum,
                 readSeconds: readDone.timeIntervalSince(started), mergeSeconds: finished.timeIntervalSince(readDone))
+            report.direct = direct
+            return report
         } catch {
             _ = try? connection.execute("ROLLBACK")
             throw error
         }
+    }
+
+    /// The staging path: every row into a temporary table, then merged set-based in SQL
+    /// (superseded rows dropped, identities resolved, changed rows updated, new rows inserted).
+    private func loadStaged(reader: RowReader, input: InputFile, format: InputFormat, options: LoadOptions, runID: Int64,
+                            started: Date, context: inout FailureContext) throws -> LoadOutcome {
+        let spec = options.entity.spec
+        let queries = try warehouse.sql.queries(options.entity.loadSQLFile)
+        let common = try warehouse.sql.queries("load/common.sql")
+        let connection = warehouse.connection
+        try connection.execute(try queries["create_stage"])
+        try checkStageColumns(spec: spec)
+
+        progress?.phase("reading \(input.displayName)")
+        var counts = LoadCounts()
+        let staged = try stage(reader: reader, input: input, format: format, spec: spec, options: options,
+                               copySQL: try common["copy_stage"], counts: &counts)
+        context.rowsRead = counts.read
+        context.rowsRejected = counts.rejected
+        let readDone = Date()
+        let unknown = reader.unknownColumns
+        if !unknown.isEmpty {
+            logger.warning("\(input.displayName): ignoring unknown columns: \(unknown.joined(separator: ", "))")
+        }
+        if let limit = options.maxRejects, limit.isExceeded(rejected: counts.rejected, read: counts.read) {
+            throw PatronError.tooManyRejects(file: input.displayName, rejected: counts.rejected, read: counts.read,
+                                             limit: limit.description)
+        }
+
+        progress?.phase("merging \(input.displayName)")
+        var phases = PhaseClock(logger: logger, file: input.displayName)
+        phases.lap("read+copy", since: started)
+        try connection.execute(try common["analyze_stage"])
+        phases.lap("analyze_stage")
+        if counts.rejected > 0 {
+            try connection.execute(try common["record_rejects"], [runID])
+            phases.lap("record_rejects")
+        }
+        if staged.repeatedRows > 0 {
+            counts.superseded = try connection.execute(try queries["drop_superseded"]).affectedRows ?? 0
+            phases.lap("drop_superseded")
+        }
+        let winners = counts.read - counts.rejected - counts.superseded
+        if spec.resolvesCustomers {
+            try connection.execute(try queries["identity_sets"])
+            phases.lap("identity_sets")
+            let resolved = try connection.execute(try common["resolve_identities"], [options.source, runID])
+            counts.customersCreated = resolved.int64(0, 0) ?? 0
+            counts.customersMerged = resolved.int64(0, 1) ?? 0
+            phases.lap("resolve_identities")
+        }
+        var parameters: [PostgresBindable?] = [options.source, runID]
+        if spec.usesDefaultCurrency { parameters.append(options.defaultCurrency) }
+        // The first load of a source needs neither the update nor a look-up per inserted row.
+        let sourceIsNew = try connection.execute(try queries["source_is_new"], [options.source]).bool(0, 0) ?? false
+        if !sourceIsNew {
+            counts.updated = try connection.execute(try queries["update"], parameters).affectedRows ?? 0
+            phases.lap("update")
+        }
+        // A load at least the table's size rebuilds its indexes instead of inserting into them
+        // row by row.
+        let suspended = try connection.execute(try common["suspend_indexes"], [
+            options.entity.table, winners - counts.updated,
+        ]).int64(0, 0) ?? 0
+        counts.inserted = try connection.execute(try queries["insert"], parameters + [sourceIsNew]).affectedRows ?? 0
+        phases.lap("insert")
+        if suspended > 0 {
+            try connection.execute(try common["restore_indexes"])
+            phases.lap("rebuild \(suspended) indexes")
+        }
+        counts.unchanged = winners - counts.updated - counts.inserted
+        return LoadOutcome(counts: counts, readDone: readDone, unknownColumns: unknown, direct: false)
     }
 
     /// What staging learned beyond the counts.

@@ -103,3 +103,54 @@ RETURNING run_id;
 -- name: copy_stage
 -- The loader streams validated rows in binary format (no server-side text parsing).
 COPY load_stage FROM STDIN (FORMAT binary);
+
+-- Direct loads (Sources/PatronCore/Loader+Direct.swift): the first load of a source writes its
+-- rows straight into their table with one binary COPY (the entity's copy_direct), keyed by
+-- customers the loader worked out while reading. The statements below run around that COPY.
+
+-- name: direct_savepoint
+-- A direct load that meets a repeated id gives way to the staging path: back to here.
+SAVEPOINT direct_load;
+
+-- name: direct_abandon
+ROLLBACK TO SAVEPOINT direct_load;
+
+-- name: reserve_keys
+-- The first of the customer keys a direct load hands out (fresh_base + 1); the loader keeps
+-- the load lock, so no other load takes keys until reserve_keys_until has moved past its own.
+SELECT nextval(pg_get_serial_sequence('customers', 'customer_key')) - 1 AS fresh_base;
+
+-- name: reserve_keys_until
+SELECT setval(pg_get_serial_sequence('customers', 'customer_key'), $1::bigint);
+
+-- name: create_direct_sets
+-- One row per distinct identifier of the file, set_id = its component (resolve_identities).
+CREATE TEMP TABLE identity_sets (
+    set_id      bigint NOT NULL,
+    customer_id text,
+    email       text,
+    phone       text,
+    handle      text
+) ON COMMIT DROP;
+
+-- name: create_direct_retired
+-- Components that keyed rows and were joined to an older one later in the file.
+CREATE TEMP TABLE identity_retired (
+    provisional bigint NOT NULL,
+    root        bigint NOT NULL
+) ON COMMIT DROP;
+
+-- name: copy_direct_sets
+COPY identity_sets FROM STDIN (FORMAT binary);
+
+-- name: copy_direct_retired
+COPY identity_retired FROM STDIN (FORMAT binary);
+
+-- name: copy_direct_rejects
+COPY rejected_rows (run_id, line, column_name, value, reason) FROM STDIN (FORMAT binary);
+
+-- name: resolve_direct_identities
+SELECT customers_created, customers_merged FROM resolve_identities($1, $2, $3);
+
+-- name: rekey_direct_rows
+SELECT rekey_direct_rows($1::regclass, $2, $3) AS rekeyed;

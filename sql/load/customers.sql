@@ -113,3 +113,8 @@ JOIN identity_customers AS k
    = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, ''))
 WHERE w.reject_reason IS NULL
   AND NOT EXISTS (SELECT 1 FROM customer_profiles AS t WHERE NOT $3::boolean AND t.source = $1 AND t.customer_id = w.customer_id);
+
+-- name: copy_direct
+-- A direct load (the first load of a source; see load/common.sql): validated rows, their
+-- defaults applied by the loader as `insert` above applies them, straight into the table.
+COPY customer_profiles (source, customer_id, customer_key, email, phone, handle, name, country, signup_at, segment, loaded_by_run, changed_by_run) FROM STDIN (FORMAT binary);

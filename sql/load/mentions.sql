@@ -100,3 +100,8 @@ SELECT $1,
 FROM load_stage AS w
 WHERE w.reject_reason IS NULL
   AND NOT EXISTS (SELECT 1 FROM mentions AS t WHERE NOT $3::boolean AND t.source = $1 AND t.mention_id = w.mention_id);
+
+-- name: copy_direct
+-- A direct load (the first load of a source; see load/common.sql): validated rows, their
+-- defaults applied by the loader as `insert` above applies them, straight into the table.
+COPY mentions (source, mention_id, platform, handle, posted_at, "text", sentiment, is_complaint, reach, responded_at, loaded_by_run, changed_by_run) FROM STDIN (FORMAT binary);

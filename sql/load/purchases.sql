@@ -119,3 +119,8 @@ JOIN identity_customers AS k
    = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
 WHERE w.reject_reason IS NULL
   AND NOT EXISTS (SELECT 1 FROM purchases AS t WHERE NOT $4::boolean AND t.source = $1 AND t.order_id = w.order_id);
+
+-- name: copy_direct
+-- A direct load (the first load of a source; see load/common.sql): validated rows, their
+-- defaults applied by the loader as `insert` above applies them, straight into the table.
+COPY purchases (source, order_id, customer_key, customer_id, email, phone, ordered_at, amount, currency, channel, items, status, loaded_by_run, changed_by_run) FROM STDIN (FORMAT binary);

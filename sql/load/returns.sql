@@ -117,3 +117,8 @@ LEFT JOIN identity_customers AS k
    = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
 WHERE w.reject_reason IS NULL
   AND NOT EXISTS (SELECT 1 FROM returns AS t WHERE NOT $4::boolean AND t.source = $1 AND t.return_id = w.return_id);
+
+-- name: copy_direct
+-- A direct load (the first load of a source; see load/common.sql): validated rows, their
+-- defaults applied by the loader as `insert` above applies them, straight into the table.
+COPY returns (source, return_id, customer_key, order_id, customer_id, email, phone, returned_at, amount, currency, reason, loaded_by_run, changed_by_run) FROM STDIN (FORMAT binary);

@@ -114,3 +114,8 @@ JOIN identity_customers AS k
    = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
 WHERE w.reject_reason IS NULL
   AND NOT EXISTS (SELECT 1 FROM surveys AS t WHERE NOT $3::boolean AND t.source = $1 AND t.response_id = w.response_id);
+
+-- name: copy_direct
+-- A direct load (the first load of a source; see load/common.sql): validated rows, their
+-- defaults applied by the loader as `insert` above applies them, straight into the table.
+COPY surveys (source, response_id, customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, comment, loaded_by_run, changed_by_run) FROM STDIN (FORMAT binary);

@@ -156,3 +156,8 @@ JOIN identity_customers AS k
    = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, ''))
 WHERE w.reject_reason IS NULL
   AND NOT EXISTS (SELECT 1 FROM tickets AS t WHERE NOT $3::boolean AND t.source = $1 AND t.ticket_id = w.ticket_id);
+
+-- name: copy_direct
+-- A direct load (the first load of a source; see load/common.sql): validated rows, their
+-- defaults applied by the loader as `insert` above applies them, straight into the table.
+COPY tickets (source, ticket_id, customer_key, customer_id, email, phone, handle, created_at, channel, category, priority, status, agent, first_response_at, resolved_at, reopens, agent_replies, customer_replies, handle_seconds, csat, ces, loaded_by_run, changed_by_run) FROM STDIN (FORMAT binary);

@@ -97,6 +97,9 @@ $$;
 
 -- resolve_identities(source, run_id): the contract of migration 0002 (reads the temporary
 -- table identity_sets, leaves identity_customers; rules of INPUTS.md), computed like this:
+-- (With p_fresh_base, a direct load calls it: the loader joined the file's identifiers itself;
+-- identity_sets then holds one row per identifier, set_id = its component in the file, keyed
+-- fresh_base + set_id and reserved already; identity_set_labels is left for rekey_direct_rows.)
 --
 -- Every combination (set) s gets a provisional label fresh_base + s, above every key ever
 -- handed out (the range is reserved in the customers' key sequence). Every distinct identifier
@@ -108,7 +111,8 @@ $$;
 -- A component's label is then its smallest stored key (the oldest customer survives; the
 -- others are merged into it) or, touching none, a fresh number, which becomes the new
 -- customer's key as it is.
-CREATE OR REPLACE FUNCTION resolve_identities(p_source text, p_run bigint)
+DROP FUNCTION resolve_identities(text, bigint);
+CREATE FUNCTION resolve_identities(p_source text, p_run bigint, p_fresh_base bigint DEFAULT NULL)
 RETURNS TABLE (customers_created bigint, customers_merged bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -122,9 +126,14 @@ DECLARE
     merged       bigint;
 BEGIN
     SELECT coalesce(max(set_id), 0) INTO set_count FROM identity_sets;
-    fresh_base := nextval(key_sequence) - 1;
-    IF set_count > 1 THEN
-        PERFORM setval(key_sequence, fresh_base + set_count);
+    IF p_fresh_base IS NULL THEN
+        fresh_base := nextval(key_sequence) - 1;
+        IF set_count > 1 THEN
+            PERFORM setval(key_sequence, fresh_base + set_count);
+        END IF;
+    ELSE
+        -- The loader numbered the sets itself and reserved their keys (a direct load).
+        fresh_base := p_fresh_base;
     END IF;
 
     -- Each distinct identifier: the first set carrying it, how many sets carry it, its owner.
@@ -132,10 +141,11 @@ BEGIN
     -- against many stored (a nightly delta: 22k probes instead of reading 459k identifiers),
     -- else from one hash join over all stored identifiers.
     SELECT greatest(reltuples, 0) INTO stored FROM pg_class WHERE oid = 'customer_identifiers'::regclass;
+    -- (A direct load's identifiers are distinct already: no grouping.)
     EXECUTE format($sql$
         CREATE TEMP TABLE identity_nodes ON COMMIT DROP AS
         SELECT e.kind, e.source, e.value, e.first_set, e.sets, ci.customer_key AS owner
-        FROM (SELECT kind, source, value, min(set_id) AS first_set, count(*) AS sets
+        FROM (SELECT kind, source, value, %s
               FROM (SELECT 'customer_id' AS kind, $1 AS source, customer_id AS value, set_id
                     FROM identity_sets WHERE customer_id IS NOT NULL
                     UNION ALL
@@ -145,9 +155,12 @@ BEGIN
                     UNION ALL
                     SELECT 'handle', '', handle, set_id FROM identity_sets WHERE handle IS NOT NULL
                    ) AS edges
-              GROUP BY kind, source, value) AS e
+              %s) AS e
         %s
         $sql$,
+        CASE WHEN p_fresh_base IS NULL THEN 'min(set_id) AS first_set, count(*) AS sets'
+             ELSE 'set_id AS first_set, 1::bigint AS sets' END,
+        CASE WHEN p_fresh_base IS NULL THEN 'GROUP BY kind, source, value' ELSE '' END,
         CASE WHEN set_count * 20 < stored
              THEN 'LEFT JOIN LATERAL (SELECT c.customer_key FROM customer_identifiers AS c
                                       WHERE (c.kind, c.source, c.value) = (e.kind, e.source, e.value)
@@ -234,7 +247,7 @@ BEGIN
     -- a linked component touching no stored customer is one, keyed by its fresh label.
     PERFORM suspend_indexes('customers', set_count);
     INSERT INTO customers (customer_key, created_by_run)
-    SELECT fresh_base + s.set_id, p_run
+    SELECT DISTINCT fresh_base + s.set_id, p_run
     FROM identity_sets AS s
     WHERE (s.customer_id IS NOT NULL OR s.email IS NOT NULL OR s.phone IS NOT NULL OR s.handle IS NOT NULL)
       AND NOT EXISTS (SELECT 1 FROM identity_set_labels AS l WHERE l.set_id = s.set_id)
@@ -259,7 +272,12 @@ BEGIN
     END IF;
     PERFORM restore_indexes();
 
-    -- Every set's customer (sets without any identifier have none).
+    -- Every set's customer (sets without any identifier have none), for the staging path's
+    -- statements; a direct load keyed its rows already.
+    IF p_fresh_base IS NOT NULL THEN
+        RETURN QUERY SELECT created, merged;
+        RETURN;
+    END IF;
     CREATE TEMP TABLE identity_customers ON COMMIT DROP AS
     SELECT coalesce(s.customer_id, '') AS customer_id, coalesce(s.email, '') AS email,
            coalesce(s.phone, '') AS phone, coalesce(s.handle, '') AS handle,
@@ -270,5 +288,36 @@ BEGIN
     ANALYZE identity_customers;
 
     RETURN QUERY SELECT created, merged;
+END;
+$$;
+
+-- rekey_direct_rows(table, source, fresh_base): after resolve_identities for a direct load,
+-- gives the rows this load wrote the key their component ended with, where that is not the
+-- key the loader gave them: components that turned out to belong to a stored customer, and
+-- rows keyed by a component that a later row of the file joined to an older one (listed by
+-- the loader in the temporary table identity_retired (provisional, root)). Returns how many
+-- rows it re-keyed; usually none, and then the table is not even read.
+CREATE FUNCTION rekey_direct_rows(p_table regclass, p_source text, p_fresh_base bigint)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    rekeyed bigint := 0;
+BEGIN
+    CREATE TEMP TABLE identity_rekeys ON COMMIT DROP AS
+    SELECT p_fresh_base + r.provisional AS from_key, coalesce(l.label, p_fresh_base + r.root) AS to_key
+    FROM identity_retired AS r
+    LEFT JOIN identity_set_labels AS l ON l.set_id = r.root
+    UNION ALL
+    SELECT p_fresh_base + set_id, label
+    FROM identity_set_labels
+    WHERE label <> p_fresh_base + set_id;
+    IF EXISTS (SELECT 1 FROM identity_rekeys) THEN
+        ANALYZE identity_rekeys;
+        EXECUTE format('UPDATE %s AS t SET customer_key = k.to_key FROM identity_rekeys AS k
+                        WHERE t.source = $1 AND t.customer_key = k.from_key', p_table)
+            USING p_source;
+        GET DIAGNOSTICS rekeyed = ROW_COUNT;
+    END IF;
+    RETURN rekeyed;
 END;
 $$;
