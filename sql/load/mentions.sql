@@ -47,7 +47,11 @@ USING (SELECT mention_id, max(line) AS last_line
 WHERE s.reject_reason IS NULL AND s.mention_id = d.mention_id AND s.line < d.last_line;
 
 -- name: source_is_new
-SELECT NOT EXISTS (SELECT 1 FROM mentions WHERE source = $1) AS new;
+-- A source with a successful load that inserted rows is not new (a look-up in load_runs);
+-- otherwise the table says (a scan that stops at the first row of the source).
+SELECT NOT EXISTS (SELECT 1 FROM load_runs
+                   WHERE entity = 'mentions' AND source = $1 AND status <> 'failed' AND rows_inserted > 0)
+   AND NOT EXISTS (SELECT 1 FROM mentions WHERE source = $1) AS new;
 
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored

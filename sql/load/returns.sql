@@ -56,7 +56,11 @@ FROM (SELECT DISTINCT customer_id, email, phone, NULL::text AS handle
       WHERE reject_reason IS NULL) AS s;
 
 -- name: source_is_new
-SELECT NOT EXISTS (SELECT 1 FROM returns WHERE source = $1) AS new;
+-- A source with a successful load that inserted rows is not new (a look-up in load_runs);
+-- otherwise the table says (a scan that stops at the first row of the source).
+SELECT NOT EXISTS (SELECT 1 FROM load_runs
+                   WHERE entity = 'returns' AND source = $1 AND status <> 'failed' AND rows_inserted > 0)
+   AND NOT EXISTS (SELECT 1 FROM returns WHERE source = $1) AS new;
 
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored

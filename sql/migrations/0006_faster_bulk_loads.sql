@@ -18,6 +18,27 @@
 --    Only the "linking" identifiers (carried by several combinations, or already owned) go
 --    through label propagation.
 
+-- 3. Primary keys lead with the column that tells rows apart — the id, the identifier's
+--    value — rather than with source or kind, which a whole file shares. A btree build sorts
+--    on the leading column's abbreviated key first; when that column is the same for every
+--    row, every comparison falls through to the next columns. Measured (same session, 459k
+--    identifiers): (kind, source, value) 0.85 s, (value, kind, source) 0.31 s; equality
+--    look-ups use all columns either way.
+ALTER TABLE customer_identifiers DROP CONSTRAINT customer_identifiers_pkey,
+    ADD CONSTRAINT customer_identifiers_pkey PRIMARY KEY (value, kind, source);
+ALTER TABLE customer_profiles DROP CONSTRAINT customer_profiles_pkey,
+    ADD CONSTRAINT customer_profiles_pkey PRIMARY KEY (customer_id, source);
+ALTER TABLE purchases DROP CONSTRAINT purchases_pkey,
+    ADD CONSTRAINT purchases_pkey PRIMARY KEY (order_id, source);
+ALTER TABLE returns DROP CONSTRAINT returns_pkey,
+    ADD CONSTRAINT returns_pkey PRIMARY KEY (return_id, source);
+ALTER TABLE tickets DROP CONSTRAINT tickets_pkey,
+    ADD CONSTRAINT tickets_pkey PRIMARY KEY (ticket_id, source);
+ALTER TABLE mentions DROP CONSTRAINT mentions_pkey,
+    ADD CONSTRAINT mentions_pkey PRIMARY KEY (mention_id, source);
+ALTER TABLE surveys DROP CONSTRAINT surveys_pkey,
+    ADD CONSTRAINT surveys_pkey PRIMARY KEY (response_id, source);
+
 DROP FUNCTION suspend_secondary_indexes(regclass, bigint);
 DROP FUNCTION restore_secondary_indexes();
 
