@@ -1,3 +1,5 @@
+import Foundation
+
 /// The customers of a bulk first load, worked out in the loader while it reads the file, so that
 /// rows can go straight into their table with a customer key (see `Loader+Direct.swift`).
 ///
@@ -22,58 +24,70 @@ struct IdentityGraph {
     let limit: Int
     /// Open addressing, three words per slot — hash low, hash high, node (0: empty) — so that
     /// a probe costs one cache miss.
-    private var slots: [UInt64]
+    private var slots: SlotTable
     private var mask: Int
     // Per node (index 0 unused): its parent, and whether a row was keyed by it.
     private var parent: [Int32] = [0]
     private var keyed: [Bool] = [false]
+    private var hashes: [(UInt64, UInt64)] = []
+    /// Keeps the touching loads of `nodes` from being optimized away.
+    private(set) var touched: UInt64 = 0
 
     init(limit: Int = 700_000) {
         self.limit = limit
-        slots = [UInt64](repeating: 0, count: 3 << 16)
+        slots = SlotTable(slotCount: 1 << 16)
         mask = (1 << 16) - 1
     }
 
     /// Number of distinct identifiers seen.
     var nodeCount: Int { parent.count - 1 }
 
-    /// The node of identifier (`kind`, `value`); `isNew` tells whether it was first seen now.
-    mutating func node(kind: UInt8, value: String, isNew: inout Bool) throws -> Int32 {
-        var value = value
-        let (high, low) = value.withUTF8 { IdentifierHash.hash128(kind: kind, bytes: $0) }
-        let found: Int32? = slots.withUnsafeMutableBufferPointer { table in
-            var i = Int(truncatingIfNeeded: low) & mask
-            while true {
-                let node = table[3 * i + 2]
-                if node == 0 { return nil }
-                if table[3 * i] == low && table[3 * i + 1] == high { return Int32(truncatingIfNeeded: node) }
-                i = (i + 1) & mask
-            }
+    /// The nodes of one row's identifiers (`kinds[i]`, `values[i]`), in `nodes`; `isNew[i]`
+    /// tells whether identifier i was first seen now. All slots are touched before any is
+    /// probed, so that the row's cache misses overlap instead of queueing.
+    mutating func nodes(kinds: [UInt8], values: [String], into nodes: inout [Int32], isNew: inout [Bool]) throws {
+        let count = kinds.count
+        hashes.removeAll(keepingCapacity: true)
+        var touched: UInt64 = 0
+        for k in 0..<count {
+            var value = values[k]
+            let hash = value.withUTF8 { IdentifierHash.hash128(kind: kinds[k], bytes: $0) }
+            hashes.append(hash)
+            touched &+= slots.words[3 * (Int(truncatingIfNeeded: hash.1) & mask) + 2]
         }
-        if let found {
-            isNew = false
-            return found
+        self.touched = touched
+        nodes.removeAll(keepingCapacity: true)
+        isNew.removeAll(keepingCapacity: true)
+        for k in 0..<count {
+            var fresh = false
+            nodes.append(try node(high: hashes[k].0, low: hashes[k].1, isNew: &fresh))
+            isNew.append(fresh)
+        }
+    }
+
+    private mutating func node(high: UInt64, low: UInt64, isNew: inout Bool) throws -> Int32 {
+        let table = slots.words
+        var i = Int(truncatingIfNeeded: low) & mask
+        while true {
+            let node = table[3 * i + 2]
+            if node == 0 { break }
+            if table[3 * i] == low && table[3 * i + 1] == high {
+                isNew = false
+                return Int32(truncatingIfNeeded: node)
+            }
+            i = (i + 1) & mask
         }
         guard nodeCount < limit else { throw Full(limit: limit) }
         let n = Int32(parent.count)
         parent.append(n)
         keyed.append(false)
-        insert(low: low, high: high, node: n)
+        table[3 * i] = low
+        table[3 * i + 1] = high
+        table[3 * i + 2] = UInt64(n)
         isNew = true
         // At most 70% full: linear probing stays short.
         if nodeCount * 10 > (mask + 1) * 7 { grow() }
         return n
-    }
-
-    private mutating func insert(low: UInt64, high: UInt64, node: Int32) {
-        let mask = self.mask
-        slots.withUnsafeMutableBufferPointer { table in
-            var i = Int(truncatingIfNeeded: low) & mask
-            while table[3 * i + 2] != 0 { i = (i + 1) & mask }
-            table[3 * i] = low
-            table[3 * i + 1] = high
-            table[3 * i + 2] = UInt64(node)
-        }
     }
 
     /// Joins the nodes of one row and returns the root that keys it.
@@ -112,13 +126,41 @@ struct IdentityGraph {
 
     private mutating func grow() {
         let old = slots
-        let size = (mask + 1) * 2
-        slots = [UInt64](repeating: 0, count: 3 * size)
+        let oldCount = mask + 1
+        let size = oldCount * 2
+        slots = SlotTable(slotCount: size)
         mask = size - 1
-        for i in 0..<(old.count / 3) where old[3 * i + 2] != 0 {
-            insert(low: old[3 * i], high: old[3 * i + 1], node: Int32(truncatingIfNeeded: old[3 * i + 2]))
+        let table = slots.words
+        for j in 0..<oldCount where old.words[3 * j + 2] != 0 {
+            var i = Int(truncatingIfNeeded: old.words[3 * j]) & mask
+            while table[3 * i + 2] != 0 { i = (i + 1) & mask }
+            table[3 * i] = old.words[3 * j]
+            table[3 * i + 1] = old.words[3 * j + 1]
+            table[3 * i + 2] = old.words[3 * j + 2]
         }
     }
+}
+
+/// The slot words of `IdentityGraph`, zeroed, in memory that asks the kernel for huge pages
+/// (MADV_HUGEPAGE): every look-up lands on a random slot, and with 4 KiB pages most of them
+/// also miss the TLB.
+final class SlotTable {
+    let words: UnsafeMutablePointer<UInt64>
+    private let bytes: Int
+
+    init(slotCount: Int) {
+        bytes = slotCount * 3 * MemoryLayout<UInt64>.stride
+        let alignment = 2 << 20
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, alignment, bytes) == 0, let raw else {
+            fatalError("out of memory for \(bytes) bytes")
+        }
+        if bytes >= alignment { _ = madvise(raw, bytes, MADV_HUGEPAGE) }
+        memset(raw, 0, bytes)
+        words = raw.bindMemory(to: UInt64.self, capacity: slotCount * 3)
+    }
+
+    deinit { free(words) }
 }
 
 /// MurmurHash3 x64 128 (Austin Appleby, public domain), seeded by the identifier's kind.

@@ -118,8 +118,10 @@ extension Loader {
         var encoder = BinaryCopyEncoder()
         var row = InputRow(columnCount: spec.columns.count)
         var values = [StagedValue](repeating: .null, count: spec.columns.count)
+        var rowKinds: [UInt8] = []
+        var rowValues: [String] = []
         var rowNodes: [Int32] = []
-        rowNodes.reserveCapacity(identifierColumns.count)
+        var rowIsNew: [Bool] = []
         var read: Int64 = 0
         var rejected: Int64 = 0
         try warehouse.connection.copyIn(copySQL) { stream in
@@ -133,16 +135,20 @@ extension Loader {
                     rejected += 1
                     try Self.spillReject(rejection, line: row.line, runID: runID, into: rejects)
                 } else {
-                    rowNodes.removeAll(keepingCapacity: true)
+                    rowKinds.removeAll(keepingCapacity: true)
+                    rowValues.removeAll(keepingCapacity: true)
                     for (i, kind) in identifierColumns {
                         guard case .text(let value) = values[i] else { continue }
-                        var isNew = false
-                        let node: Int32
-                        do { node = try graph.node(kind: kind, value: value, isNew: &isNew) } catch let full as IdentityGraph.Full {
-                            throw DirectPathAbandoned(description: "more than \(full.limit) distinct identifiers")
-                        }
-                        if isNew { try Self.spillIdentifier(node: node, kind: kind, value: value, into: identifiers) }
-                        rowNodes.append(node)
+                        rowKinds.append(kind)
+                        rowValues.append(value)
+                    }
+                    do {
+                        try graph.nodes(kinds: rowKinds, values: rowValues, into: &rowNodes, isNew: &rowIsNew)
+                    } catch let full as IdentityGraph.Full {
+                        throw DirectPathAbandoned(description: "more than \(full.limit) distinct identifiers")
+                    }
+                    for k in rowNodes.indices where rowIsNew[k] {
+                        try Self.spillIdentifier(node: rowNodes[k], kind: rowKinds[k], value: rowValues[k], into: identifiers)
                     }
                     let key: Int64? = rowNodes.isEmpty ? nil : freshBase + Int64(graph.key(joining: rowNodes[...]))
                     spec.applyInsertDefaults(&values, defaultCurrency: options.defaultCurrency)
