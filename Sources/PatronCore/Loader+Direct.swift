@@ -167,27 +167,15 @@ extension Loader {
         counts.rejected = rejected
     }
 
-    /// Sends the file's components to `resolve_identities` and re-keys what must be.
+    /// Sends the file's components to `resolve_identities` and re-keys what must be. Into a
+    /// warehouse that knows no identifier yet, nothing can be stored already: the components
+    /// are the customers, and customers and identifiers are copied straight into their tables.
     private func resolveDirectIdentities(graph: inout IdentityGraph, identifiers: SpillFile, freshBase: Int64,
                                          options: LoadOptions, runID: Int64, counts: inout LoadCounts,
                                          phases: inout PhaseClock) throws {
         let common = try warehouse.sql.queries("load/common.sql")
         let connection = warehouse.connection
-        try connection.execute(try common["create_direct_sets"])
         try connection.execute(try common["create_direct_retired"])
-        // identity_sets: one row per identifier, in the column of its kind, set_id = its root.
-        try connection.copyIn(try common["copy_direct_sets"]) { stream in
-            var encoder = BinaryCopyEncoder()
-            try Self.readSpilledIdentifiers(identifiers) { node, kind, value in
-                encoder.beginRow(fieldCount: 5)
-                encoder.append(int64: Int64(graph.find(node)))
-                for column in UInt8(1)...4 {
-                    if column == kind { encoder.append(utf8: value) } else { encoder.appendNull() }
-                }
-                try encoder.flushIfLarger(than: copyChunkBytes, into: stream)
-            }
-            try encoder.finish(into: stream)
-        }
         let retired = graph.retiredRoots()
         if !retired.isEmpty {
             try connection.copyIn(try common["copy_direct_retired"]) { stream in
@@ -204,15 +192,74 @@ extension Loader {
         if graph.nodeCount > 1 {
             try connection.execute(try common["reserve_keys_until"], [freshBase + Int64(graph.nodeCount)])
         }
-        phases.lap("identity_sets (\(graph.nodeCount) identifiers, \(retired.count) retired)")
-        let resolved = try connection.execute(try common["resolve_direct_identities"], [options.source, runID, freshBase])
-        counts.customersCreated = resolved.int64(0, 0) ?? 0
-        counts.customersMerged = resolved.int64(0, 1) ?? 0
-        phases.lap("resolve_identities")
+        let firstIdentities = try connection.execute(try common["no_identifiers_stored"]).bool(0, 0) ?? false
+        if firstIdentities {
+            try copyFirstIdentities(graph: &graph, identifiers: identifiers, freshBase: freshBase, options: options,
+                                    runID: runID, counts: &counts)
+            phases.lap("customers and identifiers (\(graph.nodeCount) identifiers, \(retired.count) retired)")
+        } else {
+            try connection.execute(try common["create_direct_sets"])
+            // identity_sets: one row per identifier, in the column of its kind, set_id = its root.
+            try connection.copyIn(try common["copy_direct_sets"]) { stream in
+                var encoder = BinaryCopyEncoder()
+                try Self.readSpilledIdentifiers(identifiers) { node, kind, value in
+                    encoder.beginRow(fieldCount: 5)
+                    encoder.append(int64: Int64(graph.find(node)))
+                    for column in UInt8(1)...4 {
+                        if column == kind { encoder.append(utf8: value) } else { encoder.appendNull() }
+                    }
+                    try encoder.flushIfLarger(than: copyChunkBytes, into: stream)
+                }
+                try encoder.finish(into: stream)
+            }
+            phases.lap("identity_sets (\(graph.nodeCount) identifiers, \(retired.count) retired)")
+            let resolved = try connection.execute(try common["resolve_direct_identities"], [options.source, runID, freshBase])
+            counts.customersCreated = resolved.int64(0, 0) ?? 0
+            counts.customersMerged = resolved.int64(0, 1) ?? 0
+            phases.lap("resolve_identities")
+        }
         let rekeyed = try connection.execute(try common["rekey_direct_rows"], [
             options.entity.table, options.source, freshBase,
         ]).int64(0, 0) ?? 0
         phases.lap("rekey \(rekeyed) rows")
+    }
+
+    /// The first identities of a warehouse: one customer per component, every identifier to it.
+    private func copyFirstIdentities(graph: inout IdentityGraph, identifiers: SpillFile, freshBase: Int64,
+                                     options: LoadOptions, runID: Int64, counts: inout LoadCounts) throws {
+        let common = try warehouse.sql.queries("load/common.sql")
+        let connection = warehouse.connection
+        let nodeCount = Int64(graph.nodeCount)
+        _ = try connection.execute(try common["suspend_indexes"], ["customers", nodeCount])
+        _ = try connection.execute(try common["suspend_indexes"], ["customer_identifiers", nodeCount])
+        var created: Int64 = 0
+        try connection.copyIn(try common["copy_first_customers"]) { stream in
+            var encoder = BinaryCopyEncoder()
+            for node in Int32(1)...Int32(max(1, graph.nodeCount)) where graph.nodeCount > 0 && graph.find(node) == node {
+                encoder.beginRow(fieldCount: 2)
+                encoder.append(int64: freshBase + Int64(node))
+                encoder.append(int64: runID)
+                created += 1
+                try encoder.flushIfLarger(than: copyChunkBytes, into: stream)
+            }
+            try encoder.finish(into: stream)
+        }
+        let kindNames = ["", "customer_id", "email", "phone", "handle"]
+        try connection.copyIn(try common["copy_first_identifiers"]) { stream in
+            var encoder = BinaryCopyEncoder()
+            try Self.readSpilledIdentifiers(identifiers) { node, kind, value in
+                encoder.beginRow(fieldCount: 5)
+                encoder.append(utf8: value)
+                encoder.append(text: kindNames[Int(kind)])
+                encoder.append(text: kind == 1 ? options.source : "")
+                encoder.append(int64: freshBase + Int64(graph.find(node)))
+                encoder.append(int64: runID)
+                try encoder.flushIfLarger(than: copyChunkBytes, into: stream)
+            }
+            try encoder.finish(into: stream)
+        }
+        counts.customersCreated = created
+        try connection.execute(try common["restore_indexes"])
     }
 
     // MARK: Encoding

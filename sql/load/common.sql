@@ -154,3 +154,14 @@ SELECT customers_created, customers_merged FROM resolve_identities($1, $2, $3);
 
 -- name: rekey_direct_rows
 SELECT rekey_direct_rows($1::regclass, $2, $3) AS rekeyed;
+
+-- name: no_identifiers_stored
+-- A direct load into a warehouse that knows no identifier yet copies its customers and
+-- identifiers straight in (nothing stored can own them).
+SELECT NOT EXISTS (SELECT 1 FROM customer_identifiers) AS empty;
+
+-- name: copy_first_customers
+COPY customers (customer_key, created_by_run) FROM STDIN (FORMAT binary);
+
+-- name: copy_first_identifiers
+COPY customer_identifiers (value, kind, source, customer_key, first_run) FROM STDIN (FORMAT binary);

@@ -324,6 +324,10 @@ LANGUAGE plpgsql AS $$
 DECLARE
     rekeyed bigint := 0;
 BEGIN
+    -- (Into a warehouse without identifiers, resolve_identities did not run: no labels.)
+    IF to_regclass('pg_temp.identity_set_labels') IS NULL THEN
+        CREATE TEMP TABLE identity_set_labels (set_id bigint, label bigint) ON COMMIT DROP;
+    END IF;
     CREATE TEMP TABLE identity_rekeys ON COMMIT DROP AS
     SELECT p_fresh_base + r.provisional AS from_key, coalesce(l.label, p_fresh_base + r.root) AS to_key
     FROM identity_retired AS r
