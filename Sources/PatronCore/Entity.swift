@@ -141,25 +141,6 @@ struct EntitySpec: Sendable {
 }
 
 extension EntitySpec {
-    /// The defaults the entity's `insert` statement (sql/load/<entity>.sql) gives a row when it is
-    /// first inserted, for rows that a direct load writes without that statement. Kept beside
-    /// the SQL by a test that loads the same files both ways and compares every column.
-    func applyInsertDefaults(_ values: inout [StagedValue], defaultCurrency: String) {
-        if usesDefaultCurrency, let i = index(of: "currency"), values[i].isNull {
-            values[i] = .text(defaultCurrency)
-        }
-        switch entity {
-        case .purchases:
-            if let i = index(of: "status"), values[i].isNull { values[i] = .text("completed") }
-        case .tickets:
-            if let i = index(of: "status"), values[i].isNull, let resolved = index(of: "resolved_at") {
-                values[i] = .text(values[resolved].isNull ? "open" : "solved")
-            }
-        case .customers, .returns, .mentions, .surveys:
-            break
-        }
-    }
-
     /// The columns of the entity's `copy_direct` statement, in order.
     var directColumns: [String] {
         var names = ["source", columns[0].name]

@@ -45,13 +45,13 @@ struct IdentityGraph {
     /// The nodes of one row's identifiers (`kinds[i]`, `values[i]`), in `nodes`; `isNew[i]`
     /// tells whether identifier i was first seen now. All slots are touched before any is
     /// probed, so that the row's cache misses overlap instead of queueing.
-    mutating func nodes(kinds: [UInt8], values: [String], into nodes: inout [Int32], isNew: inout [Bool]) throws {
+    mutating func nodes(kinds: [UInt8], values: [UnsafeRawBufferPointer], into nodes: inout [Int32],
+                        isNew: inout [Bool]) throws {
         let count = kinds.count
         hashes.removeAll(keepingCapacity: true)
         var touched: UInt64 = 0
         for k in 0..<count {
-            var value = values[k]
-            let hash = value.withUTF8 { IdentifierHash.hash128(kind: kinds[k], bytes: $0) }
+            let hash = IdentifierHash.hash128(kind: kinds[k], bytes: values[k].bindMemory(to: UInt8.self))
             hashes.append(hash)
             touched &+= slots.words[3 * (Int(truncatingIfNeeded: hash.1) & mask) + 2]
         }

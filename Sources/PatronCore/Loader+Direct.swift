@@ -114,12 +114,15 @@ extension Loader {
         let validator = RowValidator(spec: spec, timeZone: options.timeZone)
         let identifierColumns = spec.identifierColumns
         let groupIndexes = spec.oneOfRequired.compactMap(spec.index(of:))
-        let fieldCount = spec.directColumns.count
+        // Each row is validated and encoded as for the staging table, then framed for its own.
+        var stage = StageEncoder(spec: spec)
+        var framer = DirectRowFramer(spec: spec, source: options.source, runID: runID,
+                                     defaultCurrency: options.defaultCurrency)
         var encoder = BinaryCopyEncoder()
         var row = InputRow(columnCount: spec.columns.count)
         var values = [StagedValue](repeating: .null, count: spec.columns.count)
         var rowKinds: [UInt8] = []
-        var rowValues: [String] = []
+        var rowValues: [UnsafeRawBufferPointer] = []
         var rowNodes: [Int32] = []
         var rowIsNew: [Bool] = []
         var read: Int64 = 0
@@ -131,14 +134,22 @@ extension Loader {
                     throw InputError(file: input.displayName, line: 1, column: nil,
                                      message: "the header has none of \(spec.oneOfRequired.joined(separator: ", ")); at least one is required")
                 }
+                let start = stage.encoder.count
                 if let rejection = validator.validate(row, into: &values) {
-                    rejected += 1
-                    try Self.spillReject(rejection, line: row.line, runID: runID, into: rejects)
+                    stage.appendRejected(line: row.line, rejection: rejection)
                 } else {
+                    try stage.appendAccepted(line: row.line, repeated: false, values: values, present: row.present)
+                }
+                try stage.encoder.withUnsafeBytes(from: start) { staged in
+                    if framer.parse(staged) {
+                        rejected += 1
+                        try framer.writeRejected(staged, into: rejects)
+                        return
+                    }
                     rowKinds.removeAll(keepingCapacity: true)
                     rowValues.removeAll(keepingCapacity: true)
                     for (i, kind) in identifierColumns {
-                        guard case .text(let value) = values[i] else { continue }
+                        guard let value = framer.column(i, in: staged) else { continue }
                         rowKinds.append(kind)
                         rowValues.append(value)
                     }
@@ -151,10 +162,9 @@ extension Loader {
                         try Self.spillIdentifier(node: rowNodes[k], kind: rowKinds[k], value: rowValues[k], into: identifiers)
                     }
                     let key: Int64? = rowNodes.isEmpty ? nil : freshBase + Int64(graph.key(joining: rowNodes[...]))
-                    spec.applyInsertDefaults(&values, defaultCurrency: options.defaultCurrency)
-                    try Self.encodeDirectRow(values: values, source: options.source, key: key, keyed: spec.resolvesCustomers,
-                                             runID: runID, fieldCount: fieldCount, into: &encoder)
+                    framer.writeAccepted(staged, key: key, into: &encoder)
                 }
+                stage.truncate(to: start)
                 try encoder.flushIfLarger(than: copyChunkBytes, into: stream)
                 if read % progressEvery == 0 {
                     progress?.rowsRead(read, bytesRead: input.rawBytesRead, totalBytes: input.sizeInBytes)
@@ -262,55 +272,7 @@ extension Loader {
         try connection.execute(try common["restore_indexes"])
     }
 
-    // MARK: Encoding
-
-    private static func encodeDirectRow(values: [StagedValue], source: String, key: Int64?, keyed: Bool, runID: Int64,
-                                        fieldCount: Int, into encoder: inout BinaryCopyEncoder) throws {
-        encoder.beginRow(fieldCount: fieldCount)
-        encoder.append(text: source)
-        try append(values[0], into: &encoder)
-        if keyed {
-            if let key { encoder.append(int64: key) } else { encoder.appendNull() }
-        }
-        for value in values.dropFirst() { try append(value, into: &encoder) }
-        encoder.append(int64: runID)
-        encoder.append(int64: runID)
-    }
-
-    private static func append(_ value: StagedValue, into encoder: inout BinaryCopyEncoder) throws {
-        switch value {
-        case .null: encoder.appendNull()
-        case .text(let s): encoder.append(text: s)
-        case .smallint(let n): encoder.append(int16: n)
-        case .integer(let n): encoder.append(int32: n)
-        case .bigint(let n): encoder.append(int64: n)
-        case .double(let d): encoder.append(float64: d)
-        case .boolean(let b): encoder.append(bool: b)
-        case .timestamp(let t): encoder.append(timestampMicrosecondsSinceUnixEpoch: t)
-        case .numeric(let text): try encoder.append(numeric: text)
-        }
-    }
-
-    /// A rejected row as a binary COPY tuple of (run_id, line, column_name, value, reason).
-    private static func spillReject(_ rejection: RowRejection, line: Int, runID: Int64, into spill: SpillFile) throws {
-        var tuple: [UInt8] = []
-        func int16(_ v: Int16) { withUnsafeBytes(of: v.bigEndian) { tuple.append(contentsOf: $0) } }
-        func int32(_ v: Int32) { withUnsafeBytes(of: v.bigEndian) { tuple.append(contentsOf: $0) } }
-        func int64(_ v: Int64) { int32(8); withUnsafeBytes(of: v.bigEndian) { tuple.append(contentsOf: $0) } }
-        func text(_ s: String?) {
-            guard let s else { int32(-1); return }
-            let utf8 = Array(s.utf8)
-            int32(Int32(utf8.count))
-            tuple.append(contentsOf: utf8)
-        }
-        int16(5)
-        int64(runID)
-        int64(Int64(line))
-        text(rejection.column)
-        text(rejection.value)
-        text(rejection.reason)
-        try tuple.withUnsafeBytes { try spill.append($0) }
-    }
+    // MARK: Spill files
 
     /// Streams binary COPY tuples kept in `spill` (no header) into `sql`.
     private func copySpilledRows(_ spill: SpillFile, sql: String) throws {
@@ -323,14 +285,11 @@ extension Loader {
     }
 
     /// A first-seen identifier: node (4 bytes), kind (1), length (4), UTF-8 bytes.
-    private static func spillIdentifier(node: Int32, kind: UInt8, value: String, into spill: SpillFile) throws {
+    private static func spillIdentifier(node: Int32, kind: UInt8, value: UnsafeRawBufferPointer, into spill: SpillFile) throws {
         spill.append(integer: node)
         spill.append(byte: kind)
-        var value = value
-        try value.withUTF8 { utf8 in
-            spill.append(integer: UInt32(utf8.count))
-            try spill.append(UnsafeRawBufferPointer(utf8))
-        }
+        spill.append(integer: UInt32(value.count))
+        try spill.append(value)
     }
 
     private static func readSpilledIdentifiers(_ spill: SpillFile,

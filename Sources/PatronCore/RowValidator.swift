@@ -199,6 +199,9 @@ struct StageEncoder {
         for _ in 0..<(spec.columns.count + optionalIndexes.count) { encoder.appendNull() }
     }
 
+    /// Drops the encoded bytes after the first `count`.
+    mutating func truncate(to count: Int) { encoder.truncate(to: count) }
+
     mutating func flush(ifLargerThan threshold: Int, into stream: CopyInStream) throws {
         try encoder.flushIfLarger(than: threshold, into: stream)
     }

@@ -43,6 +43,16 @@ public struct BinaryCopyEncoder {
     /// Number of bytes buffered.
     public var count: Int { storage.count }
 
+    /// The buffered bytes from `offset` on (say, the row just appended), valid during `body`.
+    public func withUnsafeBytes<R>(from offset: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+    }
+
+    /// Drops the buffered bytes after the first `count` (say, a row taken back).
+    public mutating func truncate(to count: Int) {
+        storage.removeSubrange(count...)
+    }
+
     /// Starts a row of `fieldCount` fields; then append exactly that many values.
     @inlinable
     public mutating func beginRow(fieldCount: Int) {
