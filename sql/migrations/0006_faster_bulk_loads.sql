@@ -12,12 +12,16 @@
 --
 -- 2. resolve_identities, leaner: the same rules and results as migration 0002's version, in
 --    fewer passes over the file's identifiers (1M purchases, 459k identifiers: 6.6 s → 2.6 s
---    with the index suspension above). What changed: no table of (combination, identifier) pairs for the
---    identifiers that link nothing — in a typical file nearly all of them: an identifier
---    carried by one combination only and owned by no stored customer needs no propagation.
---    Only the "linking" identifiers (carried by several combinations, or already owned) go
---    through label propagation.
-
+--    with the index suspension above). What changed: no table of (combination, identifier)
+--    pairs for the identifiers that link nothing — in a typical file nearly all of them: an
+--    identifier carried by one combination only and owned by no stored customer needs no
+--    propagation. Only the "linking" identifiers (carried by several combinations, or already
+--    owned) go through label propagation. Owners come from one index probe per identifier
+--    when the file is small against the stored identifiers (the nightly delta), else from a
+--    hash join. It also serves direct loads (p_fresh_base; see Sources/PatronCore/Loader+Direct.swift),
+--    whose rows the loader keyed itself; rekey_direct_rows (at the end) fixes the few keys that
+--    change.
+--
 -- 3. Primary keys lead with the column that tells rows apart — the id, the identifier's
 --    value — rather than with source or kind, which a whole file shares. A btree build sorts
 --    on the leading column's abbreviated key first; when that column is the same for every
