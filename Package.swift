@@ -65,6 +65,8 @@ let package = Package(
 
         // Times fits of the models on simulated customers: scripts/bench-models.
         .executableTarget(name: "PatronModelsBench", dependencies: ["PatronModels"]),
+        // The loader's read → validate → encode path without a server: scripts/bench-parse.
+        .executableTarget(name: "PatronLoadBench", dependencies: ["PatronCore"]),
 
         .testTarget(name: "PatronInputTests", dependencies: ["PatronInput"]),
         .testTarget(

@@ -206,6 +206,16 @@ struct StageEncoder {
     mutating func finish(into stream: CopyInStream) throws {
         try encoder.finish(into: stream)
     }
+
+    /// `flush(ifLargerThan:into:)` for a sink other than a COPY stream (the client-side benchmark).
+    mutating func drain(ifLargerThan threshold: Int, into sink: (UnsafeRawBufferPointer) -> Void) {
+        encoder.drain(ifLargerThan: threshold, into: sink)
+    }
+
+    /// `finish(into:)` for a sink other than a COPY stream.
+    mutating func drainFinishing(into sink: (UnsafeRawBufferPointer) -> Void) {
+        encoder.drainFinishing(into: sink)
+    }
 }
 
 extension ValueKind {

@@ -138,6 +138,20 @@ public struct BinaryCopyEncoder {
         try stream.flush()
     }
 
+    /// `flushIfLarger(than:into:)` for any consumer of the bytes (a file, a checksum).
+    public mutating func drain(ifLargerThan threshold: Int, into sink: (UnsafeRawBufferPointer) -> Void) {
+        guard storage.count > threshold else { return }
+        storage.withUnsafeBytes { sink($0) }
+        storage.removeAll(keepingCapacity: true)
+    }
+
+    /// `finish(into:)` for any consumer of the bytes: the trailer, then everything buffered.
+    public mutating func drainFinishing(into sink: (UnsafeRawBufferPointer) -> Void) {
+        appendRaw(Int16(-1))
+        storage.withUnsafeBytes { sink($0) }
+        storage.removeAll(keepingCapacity: true)
+    }
+
     private mutating func write(into stream: CopyInStream) throws {
         try storage.withUnsafeBytes { try stream.write($0) }
         storage.removeAll(keepingCapacity: true)
