@@ -15,6 +15,8 @@ enum StagedValue {
     case timestamp(Int64)
     /// Plain decimal text, already validated.
     case numeric(String)
+    /// Not null, already written to the COPY stream (`RowStager`'s fast paths).
+    case encoded
 
     var isNull: Bool { if case .null = self { return true } else { return false } }
     var timestamp: Int64? { if case .timestamp(let t) = self { return t } else { return nil } }
@@ -26,7 +28,7 @@ enum StagedValue {
 struct RowValidator {
     let spec: EntitySpec
     let timestamps: TimestampParser
-    private let platformIndex: Int?
+    let platformIndex: Int?
     private let index: [String: Int]
 
     init(spec: EntitySpec, timeZone: TimeZone) {
@@ -42,7 +44,7 @@ struct RowValidator {
     func validate(_ row: InputRow, into values: inout [StagedValue]) -> RowRejection? {
         if let rejection = row.rejection { return rejection }
         for (i, column) in spec.columns.enumerated() {
-            guard let raw = row.values[i] else {
+            guard let raw = row.value(at: i) else {
                 if column.required {
                     return RowRejection(column: column.name, value: nil, reason: "\(column.name) is required but empty")
                 }
@@ -63,7 +65,7 @@ struct RowValidator {
         return crossColumnRejection(row, values)
     }
 
-    private func stage(_ raw: String, as kind: ValueKind, platform: String?) throws -> StagedValue {
+    func stage(_ raw: String, as kind: ValueKind, platform: String?) throws -> StagedValue {
         switch kind {
         case .sourceID, .customerID:
             return Normalize.customerID(raw).map(StagedValue.text) ?? .null
@@ -96,12 +98,12 @@ struct RowValidator {
 
     private func raw(_ name: String, _ row: InputRow) -> String? {
         guard let i = index[name] else { return nil }
-        return row.values[i]
+        return row.value(at: i)
     }
 
     /// Rules that span columns: an identifier is required, instants are in order, a solved
     /// ticket has a resolution time, a survey score fits its kind.
-    private func crossColumnRejection(_ row: InputRow, _ values: [StagedValue]) -> RowRejection? {
+    func crossColumnRejection(_ row: InputRow, _ values: [StagedValue]) -> RowRejection? {
         if !spec.oneOfRequired.isEmpty, spec.oneOfRequired.allSatisfy({ value($0, values).isNull }) {
             let list = spec.oneOfRequired.joined(separator: ", ")
             let what = spec.entity == .returns ? "no customer identifier and no order_id" : "no customer identifier"
@@ -146,8 +148,8 @@ struct RowValidator {
 /// every input column, then `has_<column>` for each optional column.
 struct StageEncoder {
     let spec: EntitySpec
-    private let optionalIndexes: [Int]
-    private(set) var encoder = BinaryCopyEncoder()
+    let optionalIndexes: [Int]
+    var encoder = BinaryCopyEncoder()
 
     init(spec: EntitySpec) {
         self.spec = spec
@@ -173,19 +175,7 @@ struct StageEncoder {
         encoder.appendNull()
         encoder.appendNull()
         encoder.appendNull()
-        for value in values {
-            switch value {
-            case .null: encoder.appendNull()
-            case .text(let s): encoder.append(text: s)
-            case .smallint(let n): encoder.append(int16: n)
-            case .integer(let n): encoder.append(int32: n)
-            case .bigint(let n): encoder.append(int64: n)
-            case .double(let d): encoder.append(float64: d)
-            case .boolean(let b): encoder.append(bool: b)
-            case .timestamp(let t): encoder.append(timestampMicrosecondsSinceUnixEpoch: t)
-            case .numeric(let text): try encoder.append(numeric: text)
-            }
-        }
+        for value in values { try encoder.append(staged: value) }
         for i in optionalIndexes { encoder.append(bool: present[i]) }
     }
 
@@ -215,6 +205,23 @@ struct StageEncoder {
     /// `finish(into:)` for a sink other than a COPY stream.
     mutating func drainFinishing(into sink: (UnsafeRawBufferPointer) -> Void) {
         encoder.drainFinishing(into: sink)
+    }
+}
+
+extension BinaryCopyEncoder {
+    mutating func append(staged value: StagedValue) throws {
+        switch value {
+        case .null: appendNull()
+        case .text(let s): append(text: s)
+        case .smallint(let n): append(int16: n)
+        case .integer(let n): append(int32: n)
+        case .bigint(let n): append(int64: n)
+        case .double(let d): append(float64: d)
+        case .boolean(let b): append(bool: b)
+        case .timestamp(let t): append(timestampMicrosecondsSinceUnixEpoch: t)
+        case .numeric(let text): try append(numeric: text)
+        case .encoded: preconditionFailure("an encoded value has no value to append")
+        }
     }
 }
 

@@ -134,15 +134,25 @@ final class CSVReader: RowReader {
                 reason: "expected \(headerCount) field\(headerCount == 1 ? "" : "s"), found \(fields.count)"))
             return true
         }
-        for i in 0..<k where !presentInHeader[i] { row.values[i] = nil }
-        var scratch = self.scratch
-        self.scratch = []
+        for i in 0..<k where !presentInHeader[i] { row.setNil(i) }
         for j in 0..<headerCount {
             let target = map[j]
             if target < 0 { continue }
-            row.values[target] = CSVReader.fieldString(base, fields[j], scratch: &scratch)
+            let f = fields[j]
+            if !f.escaped {
+                row.setValue(target, base + f.start, count: f.end - f.start)
+            } else {
+                // Collapse each `""` to `"`.
+                row.beginValue(target)
+                var i = f.start
+                while i < f.end {
+                    let b = base[i]
+                    row.valueBytes.append(b)
+                    i += b == asciiQuote ? 2 : 1
+                }
+                row.endValue(target)
+            }
         }
-        self.scratch = scratch
         return true
     }
 

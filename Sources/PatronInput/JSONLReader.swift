@@ -82,7 +82,7 @@ final class JSONLReader: RowReader {
             row.prepare(columnCount: k)
             row.line = line
             for j in 0..<k {
-                row.values[j] = nil
+                row.setNil(j)
                 row.present[j] = false
             }
             rowSerial += 1
@@ -187,8 +187,7 @@ final class JSONLReader: RowReader {
                 c.skipSpace()
                 let valueStart = c.i
                 do throws(JSONFail) {
-                    let v = try parseValue(&c, wanted: target >= 0, scratch: &scratch)
-                    if target >= 0 { row.values[target] = v }
+                    try parseValue(&c, into: target, row: &row, scratch: &scratch)
                 } catch {
                     var e = error
                     if e.column == nil { e.column = columnName }
@@ -254,39 +253,40 @@ final class JSONLReader: RowReader {
         return columns.firstIndex(of: lowered) ?? -1
     }
 
-    /// Parses a value. Returns its text for scalars (nil for null and ""), throws for syntax errors
-    /// and, if `wanted`, for arrays and objects.
-    private func parseValue(_ c: inout Cursor, wanted: Bool, scratch: inout [UInt8]) throws(JSONFail) -> String? {
+    /// Parses a value into column `target` of `row` (if `target` ≥ 0; null and "" stay nil).
+    /// Throws for syntax errors and, if `target` ≥ 0, for arrays and objects.
+    private func parseValue(_ c: inout Cursor, into target: Int, row: inout InputRow,
+                            scratch: inout [UInt8]) throws(JSONFail) {
         let b = c.peek
         switch b {
         case UInt8(ascii: "\""):
             c.i += 1
             let tok = try scanString(&c, scratch: &scratch)
+            if target < 0 { return }
             if tok.escaped {
-                return scratch.isEmpty ? nil : String(decoding: scratch, as: UTF8.self)
+                scratch.withUnsafeBufferPointer { row.setValue(target, $0.baseAddress!, count: $0.count) }
+            } else {
+                row.setValue(target, c.p + tok.start, count: tok.end - tok.start)
             }
-            return tok.start == tok.end ? nil : makeString(c.p, from: tok.start, to: tok.end)
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             let start = c.i
             try skipNested(&c, depth: 0, scratch: &scratch)
-            if wanted {
+            if target >= 0 {
                 throw JSONFail(reason: "expected a single value (string, number, true, false or null), found \(b == UInt8(ascii: "{") ? "an object" : "an array")",
                                value: excerpt(c.p, from: start, to: c.i))
             }
-            return nil
         case UInt8(ascii: "t"):
             try literal(&c, "true")
-            return "true"
+            if target >= 0 { row.setValue(target, "true") }
         case UInt8(ascii: "f"):
             try literal(&c, "false")
-            return "false"
+            if target >= 0 { row.setValue(target, "false") }
         case UInt8(ascii: "n"):
             try literal(&c, "null")
-            return nil
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let start = c.i
             try scanNumber(&c)
-            return makeString(c.p, from: start, to: c.i)
+            if target >= 0 { row.setValue(target, c.p + start, count: c.i - start) }
         default:
             if c.atEnd { throw JSONFail(reason: "invalid JSON: the line ends where a value was expected") }
             throw JSONFail(reason: "invalid JSON value (strings need double quotes; literals are true, false, null)")
@@ -353,7 +353,8 @@ final class JSONLReader: RowReader {
             if (b == UInt8(ascii: "{") || b == UInt8(ascii: "[")) && !c.atEnd {
                 try skipNested(&c, depth: depth + 1, scratch: &scratch)
             } else {
-                _ = try parseValue(&c, wanted: false, scratch: &scratch)
+                var unused = InputRow(columnCount: 0)
+                try parseValue(&c, into: -1, row: &unused, scratch: &scratch)
             }
             c.skipSpace()
             if c.peek == UInt8(ascii: ",") && !c.atEnd {

@@ -44,7 +44,8 @@ public struct TimestampParser: Sendable {
 
     private static let example = "expected e.g. 2024-03-01, 2024-03-01T10:15:00Z or 2024-03-01 10:15:00+02:00"
 
-    private func parse(bytes b: UnsafeBufferPointer<UInt8>) throws -> Int64 {
+    /// `parse(_:)` for text given as UTF-8 bytes.
+    public func parse(bytes b: UnsafeBufferPointer<UInt8>) throws -> Int64 {
         var lo = 0
         var hi = b.count
         while lo < hi && (b[lo] == 0x20 || b[lo] == 0x09) { lo += 1 }

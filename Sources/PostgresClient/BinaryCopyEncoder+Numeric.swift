@@ -28,6 +28,15 @@ extension BinaryCopyEncoder {
         text.withUTF8 { appendNumeric(parsed, $0) }
     }
 
+    /// `append(numeric:)` for text given as UTF-8 bytes.
+    public mutating func append(numericUTF8 utf8: UnsafeBufferPointer<UInt8>) throws {
+        if let parsed = DecimalText(parsing: utf8) {
+            appendNumeric(parsed, utf8)
+        } else {
+            try append(numeric: String(decoding: utf8, as: UTF8.self))
+        }
+    }
+
     private static func specialNumericSign(_ text: String) -> UInt16? {
         switch text {
         case "NaN": return 0xC000

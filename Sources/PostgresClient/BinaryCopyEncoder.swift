@@ -138,6 +138,17 @@ public struct BinaryCopyEncoder {
         try stream.flush()
     }
 
+    /// Drops everything after the first `count` bytes (to take back a row begun but not finished).
+    public mutating func truncate(to count: Int) {
+        precondition(count >= 0 && count <= storage.count)
+        storage.removeSubrange(count...)
+    }
+
+    /// Overwrites one byte already written, e.g. a bool value decided after the rest of its row.
+    public mutating func overwrite(byte: UInt8, at offset: Int) {
+        storage[offset] = byte
+    }
+
     /// `flushIfLarger(than:into:)` for any consumer of the bytes (a file, a checksum).
     public mutating func drain(ifLargerThan threshold: Int, into sink: (UnsafeRawBufferPointer) -> Void) {
         guard storage.count > threshold else { return }
