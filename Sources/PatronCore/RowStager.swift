@@ -24,7 +24,6 @@ struct RowStager {
     var encoder: StageEncoder
     private var seenIDs: RepeatFilter
     private var values: [StagedValue]
-    private var scratch: [UInt8] = []
     private let fast: [FastKind]
     private let fieldCount: Int16
 
@@ -185,11 +184,14 @@ struct RowStager {
             appendLowercased(p + lo, hi - lo)
         case .phone:
             guard let (lo, hi) = asciiTrim(p, n), lo < hi else { return false }
-            scratch.removeAll(keepingCapacity: true)
+            var digits = 0
+            var firstDigits: UInt16 = 0  // the first two digits, to spot a leading 00
             for k in lo..<hi {
                 let b = p[k]
                 switch b {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): scratch.append(b)
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    if digits < 2 { firstDigits = firstDigits << 8 | UInt16(b) }
+                    digits += 1
                 case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "."),
                      UInt8(ascii: "/"), 0x09...0x0D:
                     continue
@@ -199,10 +201,16 @@ struct RowStager {
                     return false
                 }
             }
-            var from = 0
-            if scratch.count >= 2 && scratch[0] == UInt8(ascii: "0") && scratch[1] == UInt8(ascii: "0") { from = 2 }
-            if scratch.count - from < 7 { return false }
-            scratch.withUnsafeBytes { encoder.encoder.append(utf8: UnsafeRawBufferPointer(rebasing: $0[from...])) }
+            let skip = digits >= 2 && firstDigits == 0x3030 ? 2 : 0
+            if digits - skip < 7 { return false }
+            encoder.encoder.appendText(count: digits - skip) { out in
+                var skipped = 0, o = 0
+                for k in lo..<hi where p[k] &- UInt8(ascii: "0") < 10 {
+                    if skipped < skip { skipped += 1; continue }
+                    out[o] = p[k]
+                    o += 1
+                }
+            }
         case .handle:
             guard let (lo, hi) = asciiTrim(p, n), lo < hi, p[lo] != UInt8(ascii: "@") else { return false }
             // platform:@name, all ASCII: the result is the trimmed text lower-cased.
@@ -254,13 +262,13 @@ struct RowStager {
             }
         case .currency:
             guard let (lo, hi) = asciiTrim(p, n), hi - lo == 3 else { return false }
-            scratch.removeAll(keepingCapacity: true)
             for k in lo..<hi {
-                let b = p[k]
-                guard (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") else { return false }
-                scratch.append(b & ~0x20)
+                let b = p[k] | 0x20
+                guard b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") else { return false }
             }
-            scratch.withUnsafeBytes { encoder.encoder.append(utf8: $0) }
+            encoder.encoder.appendText(count: 3) { out in
+                for k in 0..<3 { out[k] = p[lo + k] & ~0x20 }
+            }
         case .enumeration(let allowed, let lowered):
             guard let (lo, hi) = asciiTrim(p, n), lo < hi else { return false }
             for k in lo..<hi where p[k] >= 0x80 { return false }
@@ -315,9 +323,9 @@ struct RowStager {
 
     @inline(__always)
     private mutating func appendLowercased(_ p: UnsafePointer<UInt8>, _ n: Int) {
-        scratch.removeAll(keepingCapacity: true)
-        for k in 0..<n { scratch.append(asciiLower(p[k])) }
-        scratch.withUnsafeBytes { encoder.encoder.append(utf8: $0) }
+        encoder.encoder.appendText(count: n) { out in
+            for k in 0..<n { out[k] = asciiLower(p[k]) }
+        }
     }
 }
 

@@ -135,12 +135,14 @@ final class CSVReader: RowReader {
             return true
         }
         for i in 0..<k where !presentInHeader[i] { row.setNil(i) }
+        // The record's bytes in one copy; unescaped fields are spans of it.
+        row.valueBytes.append(contentsOf: UnsafeBufferPointer(start: base + rec.start, count: rec.end - rec.start))
         for j in 0..<headerCount {
             let target = map[j]
             if target < 0 { continue }
             let f = fields[j]
             if !f.escaped {
-                row.setValue(target, base + f.start, count: f.end - f.start)
+                row.valueSpans[target] = ValueSpan(start: f.start - rec.start, count: f.end - f.start)
             } else {
                 // Collapse each `""` to `"`.
                 row.beginValue(target)
