@@ -30,6 +30,9 @@ struct RowValidator {
     let timestamps: TimestampParser
     let platformIndex: Int?
     private let index: [String: Int]
+    /// Indexes of `spec.oneOfRequired` (nil: not a column), looked up once, not per row.
+    private let oneOfRequiredIndexes: [Int?]
+    private let createdAt, firstResponseAt, resolvedAt, status, respondedAt, postedAt, kind, score: Int?
 
     init(spec: EntitySpec, timeZone: TimeZone) {
         self.spec = spec
@@ -38,6 +41,10 @@ struct RowValidator {
         var index: [String: Int] = [:]
         for (i, column) in spec.columns.enumerated() { index[column.name] = i }
         self.index = index
+        oneOfRequiredIndexes = spec.oneOfRequired.map { index[$0] }
+        (createdAt, firstResponseAt, resolvedAt, status) = (index["created_at"], index["first_response_at"],
+                                                            index["resolved_at"], index["status"])
+        (respondedAt, postedAt, kind, score) = (index["responded_at"], index["posted_at"], index["kind"], index["score"])
     }
 
     /// Fills `values` (one per column) and returns nil, or returns why the row is rejected.
@@ -96,6 +103,12 @@ struct RowValidator {
         return values[i]
     }
 
+    @inline(__always)
+    private func value(at i: Int?, _ values: [StagedValue]) -> StagedValue {
+        guard let i else { return .null }
+        return values[i]
+    }
+
     private func raw(_ name: String, _ row: InputRow) -> String? {
         guard let i = index[name] else { return nil }
         return row.value(at: i)
@@ -104,32 +117,36 @@ struct RowValidator {
     /// Rules that span columns: an identifier is required, instants are in order, a solved
     /// ticket has a resolution time, a survey score fits its kind.
     func crossColumnRejection(_ row: InputRow, _ values: [StagedValue]) -> RowRejection? {
-        if !spec.oneOfRequired.isEmpty, spec.oneOfRequired.allSatisfy({ value($0, values).isNull }) {
+        if !oneOfRequiredIndexes.isEmpty, oneOfRequiredIndexes.allSatisfy({ value(at: $0, values).isNull }) {
             let list = spec.oneOfRequired.joined(separator: ", ")
             let what = spec.entity == .returns ? "no customer identifier and no order_id" : "no customer identifier"
             return RowRejection(column: nil, value: nil, reason: "\(what): give at least one of \(list)")
         }
         switch spec.entity {
         case .tickets:
-            let created = value("created_at", values).timestamp
-            for later in ["first_response_at", "resolved_at"] {
-                if let t = value(later, values).timestamp, let created, t < created {
-                    return RowRejection(column: later, value: raw(later, row), reason: "\(later) is before created_at")
+            if let created = value(at: createdAt, values).timestamp {
+                if let t = value(at: firstResponseAt, values).timestamp, t < created {
+                    return RowRejection(column: "first_response_at", value: raw("first_response_at", row),
+                                        reason: "first_response_at is before created_at")
+                }
+                if let t = value(at: resolvedAt, values).timestamp, t < created {
+                    return RowRejection(column: "resolved_at", value: raw("resolved_at", row),
+                                        reason: "resolved_at is before created_at")
                 }
             }
-            if let status = value("status", values).text, status == "solved" || status == "closed",
-               value("resolved_at", values).isNull {
+            if let status = value(at: status, values).text, status == "solved" || status == "closed",
+               value(at: resolvedAt, values).isNull {
                 return RowRejection(column: "status", value: raw("status", row),
                                     reason: "a \(status) ticket needs resolved_at (the last time it was solved)")
             }
         case .mentions:
-            if let responded = value("responded_at", values).timestamp,
-               let posted = value("posted_at", values).timestamp, responded < posted {
+            if let responded = value(at: respondedAt, values).timestamp,
+               let posted = value(at: postedAt, values).timestamp, responded < posted {
                 return RowRejection(column: "responded_at", value: raw("responded_at", row),
                                     reason: "responded_at is before posted_at")
             }
         case .surveys:
-            if let kind = value("kind", values).text, case .smallint(let score) = value("score", values) {
+            if let kind = value(at: kind, values).text, case .smallint(let score) = value(at: score, values) {
                 let range: ClosedRange<Int16> = kind == "nps" ? 0...10 : kind == "csat" ? 1...5 : 1...7
                 if !range.contains(score) {
                     return RowRejection(column: "score", value: raw("score", row),
