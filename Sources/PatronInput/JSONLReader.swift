@@ -81,11 +81,11 @@ final class JSONLReader: RowReader {
             let k = columns.count
             row.prepare(columnCount: k)
             row.line = line
-            for j in 0..<k {
-                row.setNil(j)
-                row.present[j] = false
-            }
+            row.valueSpans.withUnsafeMutableBufferPointer { $0.update(repeating: ValueSpan()) }
+            row.present.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
             rowSerial += 1
+            // The line's bytes in one copy; unescaped strings and numbers are spans of it.
+            row.valueBytes.append(contentsOf: UnsafeBufferPointer(start: p + s, count: lineEnd - s))
             var scratch = self.scratch
             self.scratch = []
             defer { self.scratch = scratch }
@@ -157,16 +157,16 @@ final class JSONLReader: RowReader {
                 } else {
                     (target, unknownName) = classifyKey(c.p + keyTok.start, keyTok.end - keyTok.start)
                 }
-                let columnName: String
+                // The key's name, for messages only (not made for every key of every row).
+                @inline(__always) func name() -> String { target >= 0 ? columns[target] : unknownName ?? "" }
                 if target >= 0 {
-                    columnName = columns[target]
                     if row.present[target] {
+                        let columnName = name()
                         throw JSONFail(reason: "duplicate key \"\(columnName)\" (keys are compared ignoring case)", column: columnName)
                     }
                     row.present[target] = true
                 } else {
                     let original = unknownName ?? ""
-                    columnName = original
                     let lowered = original.lowercased()
                     if let id = unknownIndex[lowered] {
                         if unknownSeenIn[id] == rowSerial {
@@ -181,7 +181,7 @@ final class JSONLReader: RowReader {
                 }
                 c.skipSpace()
                 guard c.peek == UInt8(ascii: ":") else {
-                    throw JSONFail(reason: "invalid JSON at byte \(c.i - c.begin + 1): expected ':' after key \"\(columnName)\"")
+                    throw JSONFail(reason: "invalid JSON at byte \(c.i - c.begin + 1): expected ':' after key \"\(name())\"")
                 }
                 c.i += 1
                 c.skipSpace()
@@ -190,7 +190,7 @@ final class JSONLReader: RowReader {
                     try parseValue(&c, into: target, row: &row, scratch: &scratch)
                 } catch {
                     var e = error
-                    if e.column == nil { e.column = columnName }
+                    if e.column == nil { e.column = name() }
                     if e.value == nil {
                         e.value = excerpt(c.p, from: valueStart, to: min(c.end, max(c.i + 1, valueStart)))
                     }
@@ -207,7 +207,7 @@ final class JSONLReader: RowReader {
                     c.i += 1
                     break
                 }
-                throw JSONFail(reason: "invalid JSON at byte \(c.i - c.begin + 1): expected ',' or '}' after the value of \"\(columnName)\"")
+                throw JSONFail(reason: "invalid JSON at byte \(c.i - c.begin + 1): expected ',' or '}' after the value of \"\(name())\"")
             }
         }
         c.skipSpace()
@@ -266,7 +266,7 @@ final class JSONLReader: RowReader {
             if tok.escaped {
                 scratch.withUnsafeBufferPointer { row.setValue(target, $0.baseAddress!, count: $0.count) }
             } else {
-                row.setValue(target, c.p + tok.start, count: tok.end - tok.start)
+                row.valueSpans[target] = ValueSpan(start: tok.start - c.begin, count: tok.end - tok.start)
             }
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             let start = c.i
@@ -286,7 +286,7 @@ final class JSONLReader: RowReader {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let start = c.i
             try scanNumber(&c)
-            if target >= 0 { row.setValue(target, c.p + start, count: c.i - start) }
+            if target >= 0 { row.valueSpans[target] = ValueSpan(start: start - c.begin, count: c.i - start) }
         default:
             if c.atEnd { throw JSONFail(reason: "invalid JSON: the line ends where a value was expected") }
             throw JSONFail(reason: "invalid JSON value (strings need double quotes; literals are true, false, null)")
