@@ -25,14 +25,19 @@ struct RowStager {
     private var seenIDs: RepeatFilter
     private var values: [StagedValue]
     private let fast: [FastKind]
+    private let required: [Bool]
+    /// The allowed values of `.enumeration(e)` columns: spellings, and lower-cased ASCII bytes
+    /// packed big-endian into two words (options are at most 16 bytes) with their length.
+    private let enumerations: [(spellings: [String], packed: [(UInt64, UInt64, Int)])]
     private let fieldCount: Int16
 
     /// How a column's fast path works; `.slow`: always through `RowValidator.stage`.
+    /// No payload that needs reference counting: it is read for every value.
     enum FastKind {
         case trimmedID, text, email, phone, handle, timestamp, money, currency
-        /// Allowed spellings, as Strings and as lower-cased bytes.
-        case enumeration([String], [[UInt8]])
-        case count, bigCount, score(ClosedRange<Int64>), boolean
+        /// Index in `enumerations`.
+        case enumeration(Int)
+        case count, bigCount, score(Int64, Int64), boolean
         case slow
     }
 
@@ -44,6 +49,8 @@ struct RowStager {
         seenIDs = RepeatFilter(expectedBytes: expectedBytes)
         values = [StagedValue](repeating: .null, count: spec.columns.count)
         fieldCount = Int16(encoder.fieldCount)
+        required = spec.columns.map(\.required)
+        var enumerations: [(spellings: [String], packed: [(UInt64, UInt64, Int)])] = []
         fast = spec.columns.map { column in
             switch column.kind {
             case .sourceID, .customerID: return .trimmedID
@@ -55,15 +62,20 @@ struct RowStager {
             case .money: return .money
             case .currency: return .currency
             case .enumeration(let allowed):
-                let ascii = allowed.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
-                return ascii ? .enumeration(allowed, allowed.map { Array($0.lowercased().utf8) }) : .slow
+                guard allowed.allSatisfy({ $0.utf8.count <= 16 && $0.utf8.allSatisfy { $0 < 0x80 } }) else { return .slow }
+                let packed = allowed.map { spelling in
+                    Array(spelling.lowercased().utf8).withUnsafeBufferPointer { packASCII($0.baseAddress!, 0, $0.count) }
+                }
+                enumerations.append((allowed, packed.map { ($0!.0, $0!.1, $0!.2) }))
+                return .enumeration(enumerations.count - 1)
             case .count: return .count
             case .bigCount: return .bigCount
-            case .score(let range): return .score(range)
+            case .score(let range): return .score(range.lowerBound, range.upperBound)
             case .boolean: return .boolean
             case .lowercasedName, .sentiment: return .slow
             }
         }
+        self.enumerations = enumerations
     }
 
     /// Validates `row` and appends it to the stream, accepted or rejected.
@@ -86,13 +98,18 @@ struct RowStager {
         // An encoding error counts only if the row is not rejected (as in `appendAccepted`).
         var encodingError: Error? = nil
         var idHash: UInt64? = nil
+        // Taken out of `self` for the loop, to write it through a pointer (no check per write).
+        var values = self.values
+        self.values = []
+        defer { self.values = values }
+        values.withUnsafeMutableBufferPointer { values in
         row.valueBytes.withUnsafeBufferPointer { bytes in
             for i in 0..<values.count {
-                let column = spec.columns[i]
                 let span = row.valueSpans[i]
                 if span.count == 0 {
-                    if column.required {
-                        rejection = RowRejection(column: column.name, value: nil, reason: "\(column.name) is required but empty")
+                    if required[i] {
+                        let name = spec.columns[i].name
+                        rejection = RowRejection(column: name, value: nil, reason: "\(name) is required but empty")
                         return
                     }
                     values[i] = .null
@@ -101,7 +118,8 @@ struct RowStager {
                 }
                 let p = bytes.baseAddress! + span.start
                 let n = span.count
-                if appendFast(fast[i], p, n, column: i, encodingError: &encodingError) {
+                if let value = appendFast(fast[i], p, n, encodingError: &encodingError) {
+                    values[i] = value
                     if i == 0, case .trimmedID = fast[0], let (lo, hi) = asciiTrim(p, n) {
                         // Hash the id now and start loading its filter block, needed at the row's end.
                         idHash = RepeatFilter.hash(UnsafeBufferPointer(start: p + lo, count: hi - lo))
@@ -110,6 +128,7 @@ struct RowStager {
                     continue
                 }
                 // The slow path: `RowValidator.validate`'s body for one column.
+                let column = spec.columns[i]
                 let raw = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
                 let value: StagedValue
                 do {
@@ -133,6 +152,7 @@ struct RowStager {
                 }
             }
         }
+        }
         if rejection == nil { rejection = validator.crossColumnRejection(row, values) }
         if let rejection {
             encoder.encoder.truncate(to: rowStart)
@@ -155,35 +175,33 @@ struct RowStager {
 
     // MARK: - Fast paths
 
-    /// Appends column `i`'s value from `p[0..<n]` (not empty) and sets `values[i]`, or returns
-    /// false having appended nothing: the value needs the slow path.
+    /// Appends a value from `p[0..<n]` (not empty) and returns it as staged (`.encoded` for
+    /// text), or returns nil having appended nothing: the value needs the slow path.
     @inline(__always)
-    private mutating func appendFast(_ kind: FastKind, _ p: UnsafePointer<UInt8>, _ n: Int, column i: Int,
-                                     encodingError: inout Error?) -> Bool {
+    private mutating func appendFast(_ kind: FastKind, _ p: UnsafePointer<UInt8>, _ n: Int,
+                                     encodingError: inout Error?) -> StagedValue? {
         switch kind {
         case .text:
             encoder.encoder.append(utf8: UnsafeRawBufferPointer(start: p, count: n))
-            values[i] = .encoded
-            return true
+            return .encoded
         case .trimmedID:
-            guard let (lo, hi) = asciiTrim(p, n) else { return false }
-            if lo == hi { return false }  // empty: null, or required but empty
+            guard let (lo, hi) = asciiTrim(p, n) else { return nil }
+            if lo == hi { return nil }  // empty: null, or required but empty
             encoder.encoder.append(utf8: UnsafeRawBufferPointer(start: p + lo, count: hi - lo))
-            values[i] = .encoded
-            return true
+            return .encoded
         case .email:
-            guard let (lo, hi) = asciiTrim(p, n), lo < hi else { return false }
+            guard let (lo, hi) = asciiTrim(p, n), lo < hi else { return nil }
             var ats = 0, beforeAt = 0, afterAt = 0
             for k in lo..<hi {
                 let b = p[k]
                 if b == UInt8(ascii: "@") { ats += 1; continue }
-                if b >= 0x80 || b <= 0x20 || b == 0x7F { return false }
+                if b >= 0x80 || b <= 0x20 || b == 0x7F { return nil }
                 if ats == 0 { beforeAt += 1 } else { afterAt += 1 }
             }
-            guard ats == 1, beforeAt > 0, afterAt > 0 else { return false }
+            guard ats == 1, beforeAt > 0, afterAt > 0 else { return nil }
             appendLowercased(p + lo, hi - lo)
         case .phone:
-            guard let (lo, hi) = asciiTrim(p, n), lo < hi else { return false }
+            guard let (lo, hi) = asciiTrim(p, n), lo < hi else { return nil }
             var digits = 0
             var firstDigits: UInt16 = 0  // the first two digits, to spot a leading 00
             for k in lo..<hi {
@@ -196,13 +214,13 @@ struct RowStager {
                      UInt8(ascii: "/"), 0x09...0x0D:
                     continue
                 case UInt8(ascii: "+"):
-                    if k != lo { return false }
+                    if k != lo { return nil }
                 default:
-                    return false
+                    return nil
                 }
             }
             let skip = digits >= 2 && firstDigits == 0x3030 ? 2 : 0
-            if digits - skip < 7 { return false }
+            if digits - skip < 7 { return nil }
             encoder.encoder.appendText(count: digits - skip) { out in
                 var skipped = 0, o = 0
                 for k in lo..<hi where p[k] &- UInt8(ascii: "0") < 10 {
@@ -212,25 +230,24 @@ struct RowStager {
                 }
             }
         case .handle:
-            guard let (lo, hi) = asciiTrim(p, n), lo < hi, p[lo] != UInt8(ascii: "@") else { return false }
+            guard let (lo, hi) = asciiTrim(p, n), lo < hi, p[lo] != UInt8(ascii: "@") else { return nil }
             // platform:@name, all ASCII: the result is the trimmed text lower-cased.
             var colon = -1
             for k in lo..<hi {
                 let b = p[k]
-                if b >= 0x80 || b <= 0x20 || b == 0x7F { return false }
+                if b >= 0x80 || b <= 0x20 || b == 0x7F { return nil }
                 if colon < 0 {
-                    if b == UInt8(ascii: ":") { colon = k } else if b == UInt8(ascii: "@") { return false }
+                    if b == UInt8(ascii: ":") { colon = k } else if b == UInt8(ascii: "@") { return nil }
                 }
             }
-            guard colon > lo, colon + 2 < hi, p[colon + 1] == UInt8(ascii: "@") else { return false }
+            guard colon > lo, colon + 2 < hi, p[colon + 1] == UInt8(ascii: "@") else { return nil }
             appendLowercased(p + lo, hi - lo)
         case .timestamp:
-            guard let t = try? validator.timestamps.parse(bytes: UnsafeBufferPointer(start: p, count: n)) else { return false }
+            guard let t = try? validator.timestamps.parse(bytes: UnsafeBufferPointer(start: p, count: n)) else { return nil }
             encoder.encoder.append(timestampMicrosecondsSinceUnixEpoch: t)
-            values[i] = .timestamp(t)
-            return true
+            return .timestamp(t)
         case .money:
-            guard let (lo, hi) = asciiTrim(p, n), lo < hi else { return false }
+            guard let (lo, hi) = asciiTrim(p, n), lo < hi else { return nil }
             var k = lo
             let negative = p[k] == UInt8(ascii: "-")
             if negative { k += 1 }
@@ -240,9 +257,9 @@ struct RowStager {
                 if p[k] != UInt8(ascii: "0") { allZero = false }
                 k += 1
             }
-            if k == intStart { return false }
+            if k == intStart { return nil }
             if k < hi {
-                guard p[k] == UInt8(ascii: ".") else { return false }
+                guard p[k] == UInt8(ascii: ".") else { return nil }
                 k += 1
                 let fracStart = k
                 while k < hi, p[k] &- UInt8(ascii: "0") < 10 {
@@ -250,9 +267,9 @@ struct RowStager {
                     k += 1
                 }
                 let decimals = k - fracStart
-                guard k == hi, decimals > 0, decimals <= 4 else { return false }
+                guard k == hi, decimals > 0, decimals <= 4 else { return nil }
             }
-            if negative && !allZero { return false }
+            if negative && !allZero { return nil }
             let from = negative ? lo + 1 : lo
             do {
                 try encoder.encoder.append(numericUTF8: UnsafeBufferPointer(start: p + from, count: hi - from))
@@ -261,64 +278,55 @@ struct RowStager {
                 encoder.encoder.appendNull()
             }
         case .currency:
-            guard let (lo, hi) = asciiTrim(p, n), hi - lo == 3 else { return false }
+            guard let (lo, hi) = asciiTrim(p, n), hi - lo == 3 else { return nil }
             for k in lo..<hi {
                 let b = p[k] | 0x20
-                guard b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") else { return false }
+                guard b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") else { return nil }
             }
             encoder.encoder.appendText(count: 3) { out in
                 for k in 0..<3 { out[k] = p[lo + k] & ~0x20 }
             }
-        case .enumeration(let allowed, let lowered):
-            guard let (lo, hi) = asciiTrim(p, n), lo < hi else { return false }
-            for k in lo..<hi where p[k] >= 0x80 { return false }
-            for (a, l) in lowered.enumerated() where l.count == hi - lo {
-                var same = true
-                for k in 0..<l.count where asciiLower(p[lo + k]) != l[k] {
-                    same = false
-                    break
-                }
-                if same {
-                    encoder.encoder.append(text: allowed[a])
-                    values[i] = .text(allowed[a])
-                    return true
+        case .enumeration(let e):
+            guard let (lo, hi) = asciiTrim(p, n), let (w0, w1, count) = packASCII(p, lo, hi) else { return nil }
+            for a in 0..<enumerations[e].packed.count {
+                let option = enumerations[e].packed[a]
+                if option.0 == w0 && option.1 == w1 && option.2 == count {
+                    let spelling = enumerations[e].spellings[a]
+                    encoder.encoder.append(text: spelling)
+                    return .text(spelling)
                 }
             }
-            return false
+            return nil
         case .count, .bigCount:
-            guard let v = digitsValue(p, n) else { return false }
+            guard let v = digitsValue(p, n) else { return nil }
             if case .count = kind {
-                guard v <= Int64(Int32.max) else { return false }
+                guard v <= Int64(Int32.max) else { return nil }
                 encoder.encoder.append(int32: Int32(v))
-                values[i] = .integer(Int32(v))
+                return .integer(Int32(v))
             } else {
                 encoder.encoder.append(int64: v)
-                values[i] = .bigint(v)
+                return .bigint(v)
             }
-            return true
-        case .score(let range):
-            guard let v = digitsValue(p, n), range.contains(v) else { return false }
+        case .score(let low, let high):
+            guard let v = digitsValue(p, n), v >= low && v <= high else { return nil }
             encoder.encoder.append(int16: Int16(v))
-            values[i] = .smallint(Int16(v))
-            return true
+            return .smallint(Int16(v))
         case .boolean:
-            guard let (lo, hi) = asciiTrim(p, n), lo < hi, hi - lo <= 5 else { return false }
+            guard let (lo, hi) = asciiTrim(p, n), lo < hi, hi - lo <= 5 else { return nil }
             var word: UInt64 = 0
             for k in lo..<hi { word = word << 8 | UInt64(asciiLower(p[k])) }
             let value: Bool
             switch word {
             case 0x74_72_75_65, 0x74, 0x79_65_73, 0x31: value = true            // true t yes 1
             case 0x66_61_6C_73_65, 0x66, 0x6E_6F, 0x30: value = false           // false f no 0
-            default: return false
+            default: return nil
             }
             encoder.encoder.append(bool: value)
-            values[i] = .boolean(value)
-            return true
+            return .boolean(value)
         case .slow:
-            return false
+            return nil
         }
-        values[i] = .encoded
-        return true
+        return .encoded
     }
 
     @inline(__always)
@@ -347,6 +355,20 @@ private func asciiTrim(_ p: UnsafePointer<UInt8>, _ n: Int) -> (Int, Int)? {
     while hi > lo && isASCIIWhitespace(p[hi - 1]) { hi -= 1 }
     if lo < hi && (p[lo] >= 0x80 || p[hi - 1] >= 0x80) { return nil }
     return (lo, hi)
+}
+
+/// The bytes `p[lo..<hi]`, ASCII lower-cased, packed big-endian into two words, with their
+/// count; nil if there are more than 16 or one is not ASCII.
+@inline(__always)
+private func packASCII(_ p: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int) -> (UInt64, UInt64, Int)? {
+    guard hi - lo <= 16 else { return nil }
+    var w0: UInt64 = 0, w1: UInt64 = 0
+    for k in lo..<hi {
+        let b = p[k]
+        if b >= 0x80 { return nil }
+        if k - lo < 8 { w0 = w0 << 8 | UInt64(asciiLower(b)) } else { w1 = w1 << 8 | UInt64(asciiLower(b)) }
+    }
+    return (w0, w1, hi - lo)
 }
 
 /// A non-negative integer written as ASCII digits with optional outer ASCII whitespace; nil for
