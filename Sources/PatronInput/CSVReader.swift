@@ -303,7 +303,20 @@ final class CSVReader: RowReader {
             }
             // Unquoted field (or the rest of a malformed quoted one) from `unquotedFrom`.
             i = unquotedFrom
+            let delimiters = UInt64(delimiter) &* 0x0101_0101_0101_0101
             while true {
+                // Eight bytes at a time while none is a delimiter, LF or CR.
+                while i + 8 <= n {
+                    let v = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+                    let special = zeroBytes(v ^ delimiters) | zeroBytes(v ^ 0x0A0A_0A0A_0A0A_0A0A)
+                        | zeroBytes(v ^ 0x0D0D_0D0D_0D0D_0D0D)
+                    if special != 0 {
+                        // The lowest flag is exact (a false flag can only follow a true one).
+                        i += special.trailingZeroBitCount / 8
+                        break
+                    }
+                    i += 8
+                }
                 while i < n {
                     let c = p[i]
                     if c == delimiter || c == asciiLF || c == asciiCR { break }
@@ -339,4 +352,11 @@ final class CSVReader: RowReader {
             }
         }
     }
+}
+
+/// The high bit of each byte of `v` that is zero (and possibly of bytes above a zero byte;
+/// the lowest flag is always exact).
+@inline(__always)
+private func zeroBytes(_ v: UInt64) -> UInt64 {
+    (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080
 }
