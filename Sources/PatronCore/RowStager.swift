@@ -26,17 +26,19 @@ struct RowStager {
     private var values: [StagedValue]
     private let fast: [FastKind]
     private let required: [Bool]
-    /// The allowed values of `.enumeration(e)` columns: spellings, and lower-cased ASCII bytes
-    /// packed big-endian into two words (options are at most 16 bytes) with their length.
-    private let enumerations: [(spellings: [String], packed: [(UInt64, UInt64, Int)])]
+    /// The allowed values of all `.enumeration` columns, one after the other: spellings, and
+    /// lower-cased ASCII bytes packed big-endian into two words (options are at most 16 bytes)
+    /// with their length. Flat arrays of plain values: reading one retains nothing.
+    private let enumSpellings: [String]
+    private let enumPacked: [(UInt64, UInt64, Int)]
     private let fieldCount: Int16
 
     /// How a column's fast path works; `.slow`: always through `RowValidator.stage`.
     /// No payload that needs reference counting: it is read for every value.
     enum FastKind {
         case trimmedID, text, email, phone, handle, timestamp, money, currency
-        /// Index in `enumerations`.
-        case enumeration(Int)
+        /// The options' range in `enumSpellings` and `enumPacked`.
+        case enumeration(Int, Int)
         case count, bigCount, score(Int64, Int64), boolean
         case slow
     }
@@ -50,7 +52,8 @@ struct RowStager {
         values = [StagedValue](repeating: .null, count: spec.columns.count)
         fieldCount = Int16(encoder.fieldCount)
         required = spec.columns.map(\.required)
-        var enumerations: [(spellings: [String], packed: [(UInt64, UInt64, Int)])] = []
+        var enumSpellings: [String] = []
+        var enumPacked: [(UInt64, UInt64, Int)] = []
         fast = spec.columns.map { column in
             switch column.kind {
             case .sourceID, .customerID: return .trimmedID
@@ -66,8 +69,10 @@ struct RowStager {
                 let packed = allowed.map { spelling in
                     Array(spelling.lowercased().utf8).withUnsafeBufferPointer { packASCII($0.baseAddress!, 0, $0.count) }
                 }
-                enumerations.append((allowed, packed.map { ($0!.0, $0!.1, $0!.2) }))
-                return .enumeration(enumerations.count - 1)
+                let first = enumPacked.count
+                enumSpellings += allowed
+                enumPacked += packed.map { ($0!.0, $0!.1, $0!.2) }
+                return .enumeration(first, enumPacked.count)
             case .count: return .count
             case .bigCount: return .bigCount
             case .score(let range): return .score(range.lowerBound, range.upperBound)
@@ -75,7 +80,8 @@ struct RowStager {
             case .lowercasedName, .sentiment: return .slow
             }
         }
-        self.enumerations = enumerations
+        self.enumSpellings = enumSpellings
+        self.enumPacked = enumPacked
     }
 
     /// Validates `row` and appends it to the stream, accepted or rejected.
@@ -286,12 +292,12 @@ struct RowStager {
             encoder.encoder.appendText(count: 3) { out in
                 for k in 0..<3 { out[k] = p[lo + k] & ~0x20 }
             }
-        case .enumeration(let e):
+        case .enumeration(let first, let end):
             guard let (lo, hi) = asciiTrim(p, n), let (w0, w1, count) = packASCII(p, lo, hi) else { return nil }
-            for a in 0..<enumerations[e].packed.count {
-                let option = enumerations[e].packed[a]
+            for a in first..<end {
+                let option = enumPacked[a]
                 if option.0 == w0 && option.1 == w1 && option.2 == count {
-                    let spelling = enumerations[e].spellings[a]
+                    let spelling = enumSpellings[a]
                     encoder.encoder.append(text: spelling)
                     return .text(spelling)
                 }
