@@ -25,6 +25,9 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
 
+        // A cache prefetch for the loader's repeated-id filter (Swift has none).
+        .target(name: "CPrefetch"),
+
         // The only module that talks to libpq: connections, results, errors, COPY.
         .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
 
@@ -48,6 +51,7 @@ let package = Package(
                 "PatronInput",
                 "PatronModels",
                 "CZlib",
+                "CPrefetch",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -65,6 +69,8 @@ let package = Package(
 
         // Times fits of the models on simulated customers: scripts/bench-models.
         .executableTarget(name: "PatronModelsBench", dependencies: ["PatronModels"]),
+        // The loader's read → validate → encode path without a server: scripts/bench-parse.
+        .executableTarget(name: "PatronLoadBench", dependencies: ["PatronCore"]),
 
         .testTarget(name: "PatronInputTests", dependencies: ["PatronInput"]),
         .testTarget(

@@ -15,6 +15,8 @@ enum StagedValue {
     case timestamp(Int64)
     /// Plain decimal text, already validated.
     case numeric(String)
+    /// Not null, already written to the COPY stream (`RowStager`'s fast paths).
+    case encoded
 
     var isNull: Bool { if case .null = self { return true } else { return false } }
     var timestamp: Int64? { if case .timestamp(let t) = self { return t } else { return nil } }
@@ -26,8 +28,11 @@ enum StagedValue {
 struct RowValidator {
     let spec: EntitySpec
     let timestamps: TimestampParser
-    private let platformIndex: Int?
+    let platformIndex: Int?
     private let index: [String: Int]
+    /// Indexes of `spec.oneOfRequired` (nil: not a column), looked up once, not per row.
+    private let oneOfRequiredIndexes: [Int?]
+    private let createdAt, firstResponseAt, resolvedAt, status, respondedAt, postedAt, kind, score: Int?
 
     init(spec: EntitySpec, timeZone: TimeZone) {
         self.spec = spec
@@ -36,13 +41,17 @@ struct RowValidator {
         var index: [String: Int] = [:]
         for (i, column) in spec.columns.enumerated() { index[column.name] = i }
         self.index = index
+        oneOfRequiredIndexes = spec.oneOfRequired.map { index[$0] }
+        (createdAt, firstResponseAt, resolvedAt, status) = (index["created_at"], index["first_response_at"],
+                                                            index["resolved_at"], index["status"])
+        (respondedAt, postedAt, kind, score) = (index["responded_at"], index["posted_at"], index["kind"], index["score"])
     }
 
     /// Fills `values` (one per column) and returns nil, or returns why the row is rejected.
     func validate(_ row: InputRow, into values: inout [StagedValue]) -> RowRejection? {
         if let rejection = row.rejection { return rejection }
         for (i, column) in spec.columns.enumerated() {
-            guard let raw = row.values[i] else {
+            guard let raw = row.value(at: i) else {
                 if column.required {
                     return RowRejection(column: column.name, value: nil, reason: "\(column.name) is required but empty")
                 }
@@ -63,7 +72,7 @@ struct RowValidator {
         return crossColumnRejection(row, values)
     }
 
-    private func stage(_ raw: String, as kind: ValueKind, platform: String?) throws -> StagedValue {
+    func stage(_ raw: String, as kind: ValueKind, platform: String?) throws -> StagedValue {
         switch kind {
         case .sourceID, .customerID:
             return Normalize.customerID(raw).map(StagedValue.text) ?? .null
@@ -94,40 +103,50 @@ struct RowValidator {
         return values[i]
     }
 
+    @inline(__always)
+    private func value(at i: Int?, _ values: [StagedValue]) -> StagedValue {
+        guard let i else { return .null }
+        return values[i]
+    }
+
     private func raw(_ name: String, _ row: InputRow) -> String? {
         guard let i = index[name] else { return nil }
-        return row.values[i]
+        return row.value(at: i)
     }
 
     /// Rules that span columns: an identifier is required, instants are in order, a solved
     /// ticket has a resolution time, a survey score fits its kind.
-    private func crossColumnRejection(_ row: InputRow, _ values: [StagedValue]) -> RowRejection? {
-        if !spec.oneOfRequired.isEmpty, spec.oneOfRequired.allSatisfy({ value($0, values).isNull }) {
+    func crossColumnRejection(_ row: InputRow, _ values: [StagedValue]) -> RowRejection? {
+        if !oneOfRequiredIndexes.isEmpty, oneOfRequiredIndexes.allSatisfy({ value(at: $0, values).isNull }) {
             let list = spec.oneOfRequired.joined(separator: ", ")
             let what = spec.entity == .returns ? "no customer identifier and no order_id" : "no customer identifier"
             return RowRejection(column: nil, value: nil, reason: "\(what): give at least one of \(list)")
         }
         switch spec.entity {
         case .tickets:
-            let created = value("created_at", values).timestamp
-            for later in ["first_response_at", "resolved_at"] {
-                if let t = value(later, values).timestamp, let created, t < created {
-                    return RowRejection(column: later, value: raw(later, row), reason: "\(later) is before created_at")
+            if let created = value(at: createdAt, values).timestamp {
+                if let t = value(at: firstResponseAt, values).timestamp, t < created {
+                    return RowRejection(column: "first_response_at", value: raw("first_response_at", row),
+                                        reason: "first_response_at is before created_at")
+                }
+                if let t = value(at: resolvedAt, values).timestamp, t < created {
+                    return RowRejection(column: "resolved_at", value: raw("resolved_at", row),
+                                        reason: "resolved_at is before created_at")
                 }
             }
-            if let status = value("status", values).text, status == "solved" || status == "closed",
-               value("resolved_at", values).isNull {
+            if let status = value(at: status, values).text, status == "solved" || status == "closed",
+               value(at: resolvedAt, values).isNull {
                 return RowRejection(column: "status", value: raw("status", row),
                                     reason: "a \(status) ticket needs resolved_at (the last time it was solved)")
             }
         case .mentions:
-            if let responded = value("responded_at", values).timestamp,
-               let posted = value("posted_at", values).timestamp, responded < posted {
+            if let responded = value(at: respondedAt, values).timestamp,
+               let posted = value(at: postedAt, values).timestamp, responded < posted {
                 return RowRejection(column: "responded_at", value: raw("responded_at", row),
                                     reason: "responded_at is before posted_at")
             }
         case .surveys:
-            if let kind = value("kind", values).text, case .smallint(let score) = value("score", values) {
+            if let kind = value(at: kind, values).text, case .smallint(let score) = value(at: score, values) {
                 let range: ClosedRange<Int16> = kind == "nps" ? 0...10 : kind == "csat" ? 1...5 : 1...7
                 if !range.contains(score) {
                     return RowRejection(column: "score", value: raw("score", row),
@@ -146,8 +165,8 @@ struct RowValidator {
 /// every input column, then `has_<column>` for each optional column.
 struct StageEncoder {
     let spec: EntitySpec
-    private let optionalIndexes: [Int]
-    private(set) var encoder = BinaryCopyEncoder()
+    let optionalIndexes: [Int]
+    var encoder = BinaryCopyEncoder()
 
     init(spec: EntitySpec) {
         self.spec = spec
@@ -173,19 +192,7 @@ struct StageEncoder {
         encoder.appendNull()
         encoder.appendNull()
         encoder.appendNull()
-        for value in values {
-            switch value {
-            case .null: encoder.appendNull()
-            case .text(let s): encoder.append(text: s)
-            case .smallint(let n): encoder.append(int16: n)
-            case .integer(let n): encoder.append(int32: n)
-            case .bigint(let n): encoder.append(int64: n)
-            case .double(let d): encoder.append(float64: d)
-            case .boolean(let b): encoder.append(bool: b)
-            case .timestamp(let t): encoder.append(timestampMicrosecondsSinceUnixEpoch: t)
-            case .numeric(let text): try encoder.append(numeric: text)
-            }
-        }
+        for value in values { try encoder.append(staged: value) }
         for i in optionalIndexes { encoder.append(bool: present[i]) }
     }
 
@@ -208,6 +215,33 @@ struct StageEncoder {
 
     mutating func finish(into stream: CopyInStream) throws {
         try encoder.finish(into: stream)
+    }
+
+    /// `flush(ifLargerThan:into:)` for a sink other than a COPY stream (the client-side benchmark).
+    mutating func drain(ifLargerThan threshold: Int, into sink: (UnsafeRawBufferPointer) -> Void) {
+        encoder.drain(ifLargerThan: threshold, into: sink)
+    }
+
+    /// `finish(into:)` for a sink other than a COPY stream.
+    mutating func drainFinishing(into sink: (UnsafeRawBufferPointer) -> Void) {
+        encoder.drainFinishing(into: sink)
+    }
+}
+
+extension BinaryCopyEncoder {
+    mutating func append(staged value: StagedValue) throws {
+        switch value {
+        case .null: appendNull()
+        case .text(let s): append(text: s)
+        case .smallint(let n): append(int16: n)
+        case .integer(let n): append(int32: n)
+        case .bigint(let n): append(int64: n)
+        case .double(let d): append(float64: d)
+        case .boolean(let b): append(bool: b)
+        case .timestamp(let t): append(timestampMicrosecondsSinceUnixEpoch: t)
+        case .numeric(let text): try append(numeric: text)
+        case .encoded: preconditionFailure("an encoded value has no value to append")
+        }
     }
 }
 

@@ -134,15 +134,27 @@ final class CSVReader: RowReader {
                 reason: "expected \(headerCount) field\(headerCount == 1 ? "" : "s"), found \(fields.count)"))
             return true
         }
-        for i in 0..<k where !presentInHeader[i] { row.values[i] = nil }
-        var scratch = self.scratch
-        self.scratch = []
+        for i in 0..<k where !presentInHeader[i] { row.setNil(i) }
+        // The record's bytes in one copy; unescaped fields are spans of it.
+        row.valueBytes.append(contentsOf: UnsafeBufferPointer(start: base + rec.start, count: rec.end - rec.start))
         for j in 0..<headerCount {
             let target = map[j]
             if target < 0 { continue }
-            row.values[target] = CSVReader.fieldString(base, fields[j], scratch: &scratch)
+            let f = fields[j]
+            if !f.escaped {
+                row.valueSpans[target] = ValueSpan(start: f.start - rec.start, count: f.end - f.start)
+            } else {
+                // Collapse each `""` to `"`.
+                row.beginValue(target)
+                var i = f.start
+                while i < f.end {
+                    let b = base[i]
+                    row.valueBytes.append(b)
+                    i += b == asciiQuote ? 2 : 1
+                }
+                row.endValue(target)
+            }
         }
-        self.scratch = scratch
         return true
     }
 
@@ -291,7 +303,20 @@ final class CSVReader: RowReader {
             }
             // Unquoted field (or the rest of a malformed quoted one) from `unquotedFrom`.
             i = unquotedFrom
+            let delimiters = UInt64(delimiter) &* 0x0101_0101_0101_0101
             while true {
+                // Eight bytes at a time while none is a delimiter, LF or CR.
+                while i + 8 <= n {
+                    let v = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+                    let special = zeroBytes(v ^ delimiters) | zeroBytes(v ^ 0x0A0A_0A0A_0A0A_0A0A)
+                        | zeroBytes(v ^ 0x0D0D_0D0D_0D0D_0D0D)
+                    if special != 0 {
+                        // The lowest flag is exact (a false flag can only follow a true one).
+                        i += special.trailingZeroBitCount / 8
+                        break
+                    }
+                    i += 8
+                }
                 while i < n {
                     let c = p[i]
                     if c == delimiter || c == asciiLF || c == asciiCR { break }
@@ -327,4 +352,11 @@ final class CSVReader: RowReader {
             }
         }
     }
+}
+
+/// The high bit of each byte of `v` that is zero (and possibly of bytes above a zero byte;
+/// the lowest flag is always exact).
+@inline(__always)
+private func zeroBytes(_ v: UInt64) -> UInt64 {
+    (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080
 }

@@ -81,11 +81,11 @@ final class JSONLReader: RowReader {
             let k = columns.count
             row.prepare(columnCount: k)
             row.line = line
-            for j in 0..<k {
-                row.values[j] = nil
-                row.present[j] = false
-            }
+            row.valueSpans.withUnsafeMutableBufferPointer { $0.update(repeating: ValueSpan()) }
+            row.present.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
             rowSerial += 1
+            // The line's bytes in one copy; unescaped strings and numbers are spans of it.
+            row.valueBytes.append(contentsOf: UnsafeBufferPointer(start: p + s, count: lineEnd - s))
             var scratch = self.scratch
             self.scratch = []
             defer { self.scratch = scratch }
@@ -157,16 +157,16 @@ final class JSONLReader: RowReader {
                 } else {
                     (target, unknownName) = classifyKey(c.p + keyTok.start, keyTok.end - keyTok.start)
                 }
-                let columnName: String
+                // The key's name, for messages only (not made for every key of every row).
+                @inline(__always) func name() -> String { target >= 0 ? columns[target] : unknownName ?? "" }
                 if target >= 0 {
-                    columnName = columns[target]
                     if row.present[target] {
+                        let columnName = name()
                         throw JSONFail(reason: "duplicate key \"\(columnName)\" (keys are compared ignoring case)", column: columnName)
                     }
                     row.present[target] = true
                 } else {
                     let original = unknownName ?? ""
-                    columnName = original
                     let lowered = original.lowercased()
                     if let id = unknownIndex[lowered] {
                         if unknownSeenIn[id] == rowSerial {
@@ -181,17 +181,16 @@ final class JSONLReader: RowReader {
                 }
                 c.skipSpace()
                 guard c.peek == UInt8(ascii: ":") else {
-                    throw JSONFail(reason: "invalid JSON at byte \(c.i - c.begin + 1): expected ':' after key \"\(columnName)\"")
+                    throw JSONFail(reason: "invalid JSON at byte \(c.i - c.begin + 1): expected ':' after key \"\(name())\"")
                 }
                 c.i += 1
                 c.skipSpace()
                 let valueStart = c.i
                 do throws(JSONFail) {
-                    let v = try parseValue(&c, wanted: target >= 0, scratch: &scratch)
-                    if target >= 0 { row.values[target] = v }
+                    try parseValue(&c, into: target, row: &row, scratch: &scratch)
                 } catch {
                     var e = error
-                    if e.column == nil { e.column = columnName }
+                    if e.column == nil { e.column = name() }
                     if e.value == nil {
                         e.value = excerpt(c.p, from: valueStart, to: min(c.end, max(c.i + 1, valueStart)))
                     }
@@ -208,7 +207,7 @@ final class JSONLReader: RowReader {
                     c.i += 1
                     break
                 }
-                throw JSONFail(reason: "invalid JSON at byte \(c.i - c.begin + 1): expected ',' or '}' after the value of \"\(columnName)\"")
+                throw JSONFail(reason: "invalid JSON at byte \(c.i - c.begin + 1): expected ',' or '}' after the value of \"\(name())\"")
             }
         }
         c.skipSpace()
@@ -254,39 +253,40 @@ final class JSONLReader: RowReader {
         return columns.firstIndex(of: lowered) ?? -1
     }
 
-    /// Parses a value. Returns its text for scalars (nil for null and ""), throws for syntax errors
-    /// and, if `wanted`, for arrays and objects.
-    private func parseValue(_ c: inout Cursor, wanted: Bool, scratch: inout [UInt8]) throws(JSONFail) -> String? {
+    /// Parses a value into column `target` of `row` (if `target` ≥ 0; null and "" stay nil).
+    /// Throws for syntax errors and, if `target` ≥ 0, for arrays and objects.
+    private func parseValue(_ c: inout Cursor, into target: Int, row: inout InputRow,
+                            scratch: inout [UInt8]) throws(JSONFail) {
         let b = c.peek
         switch b {
         case UInt8(ascii: "\""):
             c.i += 1
             let tok = try scanString(&c, scratch: &scratch)
+            if target < 0 { return }
             if tok.escaped {
-                return scratch.isEmpty ? nil : String(decoding: scratch, as: UTF8.self)
+                scratch.withUnsafeBufferPointer { row.setValue(target, $0.baseAddress!, count: $0.count) }
+            } else {
+                row.valueSpans[target] = ValueSpan(start: tok.start - c.begin, count: tok.end - tok.start)
             }
-            return tok.start == tok.end ? nil : makeString(c.p, from: tok.start, to: tok.end)
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             let start = c.i
             try skipNested(&c, depth: 0, scratch: &scratch)
-            if wanted {
+            if target >= 0 {
                 throw JSONFail(reason: "expected a single value (string, number, true, false or null), found \(b == UInt8(ascii: "{") ? "an object" : "an array")",
                                value: excerpt(c.p, from: start, to: c.i))
             }
-            return nil
         case UInt8(ascii: "t"):
             try literal(&c, "true")
-            return "true"
+            if target >= 0 { row.setValue(target, "true") }
         case UInt8(ascii: "f"):
             try literal(&c, "false")
-            return "false"
+            if target >= 0 { row.setValue(target, "false") }
         case UInt8(ascii: "n"):
             try literal(&c, "null")
-            return nil
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let start = c.i
             try scanNumber(&c)
-            return makeString(c.p, from: start, to: c.i)
+            if target >= 0 { row.valueSpans[target] = ValueSpan(start: start - c.begin, count: c.i - start) }
         default:
             if c.atEnd { throw JSONFail(reason: "invalid JSON: the line ends where a value was expected") }
             throw JSONFail(reason: "invalid JSON value (strings need double quotes; literals are true, false, null)")
@@ -353,7 +353,8 @@ final class JSONLReader: RowReader {
             if (b == UInt8(ascii: "{") || b == UInt8(ascii: "[")) && !c.atEnd {
                 try skipNested(&c, depth: depth + 1, scratch: &scratch)
             } else {
-                _ = try parseValue(&c, wanted: false, scratch: &scratch)
+                var unused = InputRow(columnCount: 0)
+                try parseValue(&c, into: -1, row: &unused, scratch: &scratch)
             }
             c.skipSpace()
             if c.peek == UInt8(ascii: ",") && !c.atEnd {

@@ -1,11 +1,16 @@
 /// One parsed row. Reuse one value across calls to `RowReader.next(into:)` to avoid allocations.
+///
+/// The values are kept as UTF-8 bytes, back to back in one buffer (`valueBytes`, spans in
+/// `valueSpans`), so reading a row allocates nothing; `value(at:)` and `values` make Strings.
 public struct InputRow: Sendable {
     /// The physical line on which the record starts (1-based; CSV header = line 1; newlines
     /// inside quoted fields and skipped blank lines count; for gzip, lines of the decompressed text).
     public internal(set) var line: Int
-    /// One per requested column, in `RowReader.columns` order. nil = empty field, absent column
-    /// or key, JSON null or JSON "". Otherwise the text exactly as given (not trimmed).
-    public internal(set) var values: [String?]
+    /// The values' UTF-8 bytes (valid UTF-8, no NUL), one span per requested column.
+    public internal(set) var valueBytes: [UInt8]
+    /// Per requested column, in `RowReader.columns` order: where its value is in `valueBytes`.
+    /// An empty span is nil (see `values`).
+    public internal(set) var valueSpans: [ValueSpan]
     /// Per requested column: whether the column was there for this row (CSV: in the header;
     /// JSON Lines: the key is in this object, even if its value is null).
     public internal(set) var present: [Bool]
@@ -14,25 +19,69 @@ public struct InputRow: Sendable {
 
     public init(columnCount: Int) {
         line = 0
-        values = Array(repeating: nil, count: columnCount)
+        valueBytes = []
+        valueSpans = Array(repeating: ValueSpan(), count: columnCount)
         present = Array(repeating: false, count: columnCount)
         rejection = nil
     }
 
-    /// Makes `values`/`present` the right size (a row made for another reader can be passed in).
+    /// One per requested column, in `RowReader.columns` order. nil = empty field, absent column
+    /// or key, JSON null or JSON "". Otherwise the text exactly as given (not trimmed).
+    public var values: [String?] { valueSpans.indices.map(value(at:)) }
+
+    /// The value of requested column `i` (see `values`).
+    public func value(at i: Int) -> String? {
+        let span = valueSpans[i]
+        if span.count == 0 { return nil }
+        return valueBytes.withUnsafeBufferPointer { b in
+            String(decoding: UnsafeBufferPointer(rebasing: b[span.start..<(span.start + span.count)]), as: UTF8.self)
+        }
+    }
+
+    /// Makes the spans the right size (a row made for another reader can be passed in) and
+    /// empties the byte buffer; the reader then sets every span.
     @inline(__always)
     mutating func prepare(columnCount: Int) {
-        if values.count != columnCount {
-            values = Array(repeating: nil, count: columnCount)
+        if valueSpans.count != columnCount {
+            valueSpans = Array(repeating: ValueSpan(), count: columnCount)
             present = Array(repeating: false, count: columnCount)
         }
+        valueBytes.removeAll(keepingCapacity: true)
         rejection = nil
     }
 
+    @inline(__always)
+    mutating func setNil(_ i: Int) { valueSpans[i] = ValueSpan() }
+
+    /// Sets column `i` to `count` bytes at `p` (`count` 0: nil).
+    @inline(__always)
+    mutating func setValue(_ i: Int, _ p: UnsafePointer<UInt8>, count: Int) {
+        valueSpans[i] = ValueSpan(start: valueBytes.count, count: count)
+        if count > 0 { valueBytes.append(contentsOf: UnsafeBufferPointer(start: p, count: count)) }
+    }
+
+    /// Sets column `i` to a literal (JSON `true`/`false`).
+    mutating func setValue(_ i: Int, _ literal: StaticString) {
+        setValue(i, literal.utf8Start, count: literal.utf8CodeUnitCount)
+    }
+
+    /// Starts column `i`'s value at the end of `valueBytes`; append its bytes, then `endValue`.
+    @inline(__always)
+    mutating func beginValue(_ i: Int) { valueSpans[i] = ValueSpan(start: valueBytes.count, count: 0) }
+
+    @inline(__always)
+    mutating func endValue(_ i: Int) { valueSpans[i].count = valueBytes.count - valueSpans[i].start }
+
     mutating func reject(_ r: RowRejection) {
         rejection = r
-        for i in values.indices { values[i] = nil }
+        for i in valueSpans.indices { valueSpans[i] = ValueSpan() }
     }
+}
+
+/// Where one value of an `InputRow` is in its `valueBytes`; `count` 0 means nil.
+public struct ValueSpan: Sendable, Equatable {
+    public var start: Int = 0
+    public var count: Int = 0
 }
 
 /// Reads rows of one input file.

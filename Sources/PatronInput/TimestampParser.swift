@@ -44,7 +44,43 @@ public struct TimestampParser: Sendable {
 
     private static let example = "expected e.g. 2024-03-01, 2024-03-01T10:15:00Z or 2024-03-01 10:15:00+02:00"
 
-    private func parse(bytes b: UnsafeBufferPointer<UInt8>) throws -> Int64 {
+    /// `parse(_:)` for text given as UTF-8 bytes.
+    @inline(__always)
+    public func parse(bytes b: UnsafeBufferPointer<UInt8>) throws -> Int64 {
+        if let t = Self.parseUTCSeconds(b) { return t }
+        return try parseGeneral(bytes: b)
+    }
+
+    /// The commonest shape, `YYYY-MM-DDTHH:MM:SSZ` (also `t`, a space, `z`), valid: the instant,
+    /// as `parseGeneral` would give it. nil for anything else, even if valid: then `parseGeneral`
+    /// decides (and words any error).
+    @inline(__always)
+    static func parseUTCSeconds(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard b.count == 20, let p = b.baseAddress else { return nil }
+        var bad: UInt8 = 0
+        @inline(__always) func digit(_ i: Int) -> Int64 {
+            let d = p[i] &- 0x30
+            bad |= d >= 10 ? 1 : 0
+            return Int64(d)
+        }
+        let year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)
+        let month = digit(5) * 10 + digit(6)
+        let day = digit(8) * 10 + digit(9)
+        let hour = digit(11) * 10 + digit(12)
+        let minute = digit(14) * 10 + digit(15)
+        let second = digit(17) * 10 + digit(18)
+        let separator = p[10]
+        guard bad == 0, p[4] == 0x2D, p[7] == 0x2D, p[13] == 0x3A, p[16] == 0x3A,
+              separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == 0x20,
+              p[19] | 0x20 == UInt8(ascii: "z"),
+              year >= 1, month >= 1, month <= 12, day >= 1, day <= daysInMonth(year, month),
+              hour <= 23, minute <= 59, second <= 59
+        else { return nil }
+        return (daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000
+    }
+
+    /// Any accepted shape (see the type's documentation), or the reason it is not a timestamp.
+    func parseGeneral(bytes b: UnsafeBufferPointer<UInt8>) throws -> Int64 {
         var lo = 0
         var hi = b.count
         while lo < hi && (b[lo] == 0x20 || b[lo] == 0x09) { lo += 1 }

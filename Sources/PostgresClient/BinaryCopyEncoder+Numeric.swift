@@ -28,6 +28,15 @@ extension BinaryCopyEncoder {
         text.withUTF8 { appendNumeric(parsed, $0) }
     }
 
+    /// `append(numeric:)` for text given as UTF-8 bytes.
+    public mutating func append(numericUTF8 utf8: UnsafeBufferPointer<UInt8>) throws {
+        if let parsed = DecimalText(parsing: utf8) {
+            appendNumeric(parsed, utf8)
+        } else {
+            try append(numeric: String(decoding: utf8, as: UTF8.self))
+        }
+    }
+
     private static func specialNumericSign(_ text: String) -> UInt16? {
         switch text {
         case "NaN": return 0xC000
@@ -38,7 +47,7 @@ extension BinaryCopyEncoder {
     }
 
     private mutating func appendNumeric(_ number: DecimalText, _ utf8: UnsafeBufferPointer<UInt8>) {
-        let start = storage.count
+        let start = length
         appendRaw(Int32(0))   // length, patched below
         appendRaw(Int16(0))   // ndigits, patched
         appendRaw(Int16(0))   // weight, patched
@@ -86,17 +95,13 @@ extension BinaryCopyEncoder {
         }
 
         // Trailing zero groups (e.g. the "0000" of 10000) are implied by the weight.
-        storage.removeLast((written - significant) * 2)
+        removeLast((written - significant) * 2)
         if significant == 0 {
             weight = 0
-            store(0, at: start + 8) // sign: PostgreSQL has no negative zero
+            store(Int16(0), at: start + 8) // sign: PostgreSQL has no negative zero
         }
-        let length = storage.count - start - 4
-        let lengthBits = UInt32(truncatingIfNeeded: length)
-        storage[start] = UInt8(truncatingIfNeeded: lengthBits >> 24)
-        storage[start + 1] = UInt8(truncatingIfNeeded: lengthBits >> 16)
-        storage[start + 2] = UInt8(truncatingIfNeeded: lengthBits >> 8)
-        storage[start + 3] = UInt8(truncatingIfNeeded: lengthBits)
+        let length = length - start - 4
+        store(UInt32(truncatingIfNeeded: length), at: start)
         store(Int16(truncatingIfNeeded: significant), at: start + 4)
         store(Int16(truncatingIfNeeded: weight), at: start + 6)
     }

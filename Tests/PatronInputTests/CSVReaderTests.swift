@@ -233,4 +233,33 @@ struct CSVReaderTests {
         let r = try read("id,email,name\n1,a,b\n2,,\n3,x\n4,,c\n", .csv, columns: cols)
         #expect(r.rows.map(\.values) == [["1", "a", "b"], ["2", nil, nil], [nil, nil, nil], ["4", nil, "c"]])
     }
+
+    /// The unquoted-field scan looks at eight bytes at a time: every position of a delimiter,
+    /// CR, CRLF or LF within and across those words must end the field exactly there, and a lone
+    /// CR must stay in the value. Reference: the same fields split by hand.
+    @Test("unquoted fields of every length up to 20, ended at every offset by , CRLF or LF; lone CRs kept")
+    func wordAtATimeScan() throws {
+        for length in 0...20 {
+            for terminator in ["\n", "\r\n"] {
+                for lead in 0...9 {
+                    let a = String(repeating: "a", count: lead)
+                    let b = String((0..<length).map { Character(UnicodeScalar(UInt8(0x62 + $0 % 20))) })
+                    let c = length % 3 == 0 ? "x\ry" : "z"
+                    let text = "id,email,name\n" + a + "," + b + "," + c + terminator + b + ",," + a + terminator
+                    let r = try read(text, .csv, columns: cols)
+                    #expect(r.rows.map(\.values) == [[a.isEmpty ? nil : a, b.isEmpty ? nil : b, c],
+                                                    [b.isEmpty ? nil : b, nil, a.isEmpty ? nil : a]],
+                            "length \(length), lead \(lead), terminator \(terminator.debugDescription)")
+                    #expect(r.rows.allSatisfy { $0.rejection == nil })
+                }
+            }
+        }
+    }
+
+    @Test("a semicolon delimiter is found eight bytes at a time too; commas are then text")
+    func wordAtATimeOtherDelimiter() throws {
+        let r = try read("id;email;name\n0123456789abcdef,x;a,b,c,d,e,f,g,h,i;\n", .csv, columns: cols,
+                         delimiter: UInt8(ascii: ";"))
+        #expect(r.rows.map(\.values) == [["0123456789abcdef,x", "a,b,c,d,e,f,g,h,i", nil]])
+    }
 }

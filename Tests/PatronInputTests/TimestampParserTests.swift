@@ -184,4 +184,50 @@ struct TimestampParserTests {
         }
         #expect(results.count == 28)
     }
+
+    /// `parse` tries the commonest shape first on a fast path; wherever that path answers, it
+    /// must give `parseGeneral`'s instant (and it must leave every value it is unsure of,
+    /// including every invalid one, to `parseGeneral`).
+    @Test("the fast path for YYYY-MM-DDTHH:MM:SSZ agrees with the general parser, valid or not")
+    func fastPathAgrees() throws {
+        let parser = TimestampParser(timeZone: TimeZone(identifier: "Europe/Berlin")!)
+        var candidates: [String] = []
+        for year in ["0000", "0001", "1900", "1970", "2000", "2023", "2024", "2100", "9999"] {
+            for month in ["00", "01", "02", "04", "12", "13"] {
+                for day in ["00", "01", "28", "29", "30", "31", "32"] {
+                    candidates.append("\(year)-\(month)-\(day)T12:34:56Z")
+                }
+            }
+        }
+        for time in ["00:00:00", "23:59:59", "24:00:00", "23:60:00", "23:59:60", "99:99:99"] {
+            for separator in ["T", "t", " ", "x", "_"] {
+                for zone in ["Z", "z", "X", "+", "0"] {
+                    candidates.append("2024-03-31\(separator)\(time)\(zone)")
+                }
+            }
+        }
+        // Every single-byte change of a valid value.
+        let base = Array("2024-02-29T01:02:03Z".utf8)
+        for position in base.indices {
+            for replacement in Array("0129:-Tt Zz/a.+".utf8) + [0x80, 0x2F, 0x3A] {
+                var bytes = base
+                bytes[position] = replacement
+                candidates.append(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        var fast = 0
+        for text in candidates {
+            var text = text
+            let (quick, general) = text.withUTF8 { b in
+                (TimestampParser.parseUTCSeconds(b), try? parser.parseGeneral(bytes: b))
+            }
+            if let quick {
+                fast += 1
+                #expect(quick == general, "\(text)")
+            }
+            #expect((try? parser.parse(text)) == general, "\(text)")
+        }
+        #expect(fast > 100)  // the fast path does answer for the valid ones
+        #expect(TimestampParser.parseUTCSeconds(UnsafeBufferPointer(start: nil, count: 0)) == nil)
+    }
 }
