@@ -111,16 +111,14 @@ extension Loader {
                               options: LoadOptions, runID: Int64, freshBase: Int64, copySQL: String,
                               graph: inout IdentityGraph, identifiers: SpillFile, rejects: SpillFile,
                               counts: inout LoadCounts) throws {
-        let validator = RowValidator(spec: spec, timeZone: options.timeZone)
         let identifierColumns = spec.identifierColumns
         let groupIndexes = spec.oneOfRequired.compactMap(spec.index(of:))
         // Each row is validated and encoded as for the staging table, then framed for its own.
-        var stage = StageEncoder(spec: spec)
+        var stager = RowStager(spec: spec, timeZone: options.timeZone, expectedBytes: nil, tracksRepeats: false)
         var framer = DirectRowFramer(spec: spec, source: options.source, runID: runID,
                                      defaultCurrency: options.defaultCurrency)
         var encoder = BinaryCopyEncoder()
         var row = InputRow(columnCount: spec.columns.count)
-        var values = [StagedValue](repeating: .null, count: spec.columns.count)
         var rowKinds: [UInt8] = []
         var rowValues: [UnsafeRawBufferPointer] = []
         var rowNodes: [Int32] = []
@@ -134,13 +132,9 @@ extension Loader {
                     throw InputError(file: input.displayName, line: 1, column: nil,
                                      message: "the header has none of \(spec.oneOfRequired.joined(separator: ", ")); at least one is required")
                 }
-                let start = stage.encoder.count
-                if let rejection = validator.validate(row, into: &values) {
-                    stage.appendRejected(line: row.line, rejection: rejection)
-                } else {
-                    try stage.appendAccepted(line: row.line, repeated: false, values: values, present: row.present)
-                }
-                try stage.encoder.withUnsafeBytes(from: start) { staged in
+                let start = stager.encoder.encoder.count
+                _ = try stager.add(row)
+                try stager.encoder.encoder.withUnsafeBytes(from: start) { staged in
                     if framer.parse(staged) {
                         rejected += 1
                         try framer.writeRejected(staged, into: rejects)
@@ -164,7 +158,7 @@ extension Loader {
                     let key: Int64? = rowNodes.isEmpty ? nil : freshBase + Int64(graph.key(joining: rowNodes[...]))
                     framer.writeAccepted(staged, key: key, into: &encoder)
                 }
-                stage.truncate(to: start)
+                stager.encoder.truncate(to: start)
                 try encoder.flushIfLarger(than: copyChunkBytes, into: stream)
                 if read % progressEvery == 0 {
                     progress?.rowsRead(read, bytesRead: input.rawBytesRead, totalBytes: input.sizeInBytes)

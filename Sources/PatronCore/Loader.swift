@@ -308,15 +308,13 @@ public final class Loader {
     /// Reads, validates and streams every row into `load_stage`.
     private func stage(reader: RowReader, input: InputFile, format: InputFormat, spec: EntitySpec,
                        options: LoadOptions, copySQL: String, counts: inout LoadCounts) throws -> StageSummary {
-        let validator = RowValidator(spec: spec, timeZone: options.timeZone)
-        var encoder = StageEncoder(spec: spec)
+        var stager = RowStager(spec: spec, timeZone: options.timeZone,
+                               expectedBytes: input.sizeInBytes.map { input.isGzip ? $0 * 6 : $0 })
         var row = InputRow(columnCount: spec.columns.count)
-        var values = [StagedValue](repeating: .null, count: spec.columns.count)
         let groupIndexes = spec.oneOfRequired.compactMap(spec.index(of:))
         var read: Int64 = 0
         var rejected: Int64 = 0
         var summary = StageSummary()
-        var seenIDs = RepeatFilter(expectedBytes: input.sizeInBytes.map { input.isGzip ? $0 * 6 : $0 })
         try warehouse.connection.copyIn(copySQL) { stream in
             while try reader.next(into: &row) {
                 read += 1
@@ -324,21 +322,15 @@ public final class Loader {
                     throw InputError(file: input.displayName, line: 1, column: nil,
                                      message: "the header has none of \(spec.oneOfRequired.joined(separator: ", ")); at least one is required")
                 }
-                if let rejection = validator.validate(row, into: &values) {
-                    rejected += 1
-                    encoder.appendRejected(line: row.line, rejection: rejection)
-                } else {
-                    // Column 0 is the row's id, required, so never NULL here.
-                    let repeated = values[0].text.map { seenIDs.insert($0) } ?? false
-                    if repeated { summary.repeatedRows += 1 }
-                    try encoder.appendAccepted(line: row.line, repeated: repeated, values: values, present: row.present)
-                }
-                try encoder.flush(ifLargerThan: copyChunkBytes, into: stream)
+                let staged = try stager.add(row)
+                if staged.rejected { rejected += 1 }
+                if staged.repeated { summary.repeatedRows += 1 }
+                try stager.encoder.flush(ifLargerThan: copyChunkBytes, into: stream)
                 if read % progressEvery == 0 {
                     progress?.rowsRead(read, bytesRead: input.rawBytesRead, totalBytes: input.sizeInBytes)
                 }
             }
-            try encoder.finish(into: stream)
+            try stager.encoder.finish(into: stream)
         }
         progress?.rowsRead(read, bytesRead: input.rawBytesRead, totalBytes: input.sizeInBytes)
         counts.read = read

@@ -43,12 +43,16 @@ struct RowStager {
         case slow
     }
 
+    /// Whether `add` tells repeated ids (a direct load leaves that to the table's primary key).
+    private let tracksRepeats: Bool
+
     /// `expectedBytes`: the input's size, to size the repeat filter (see `RepeatFilter`).
-    init(spec: EntitySpec, timeZone: TimeZone, expectedBytes: Int64?) {
+    init(spec: EntitySpec, timeZone: TimeZone, expectedBytes: Int64?, tracksRepeats: Bool = true) {
+        self.tracksRepeats = tracksRepeats
         self.spec = spec
         validator = RowValidator(spec: spec, timeZone: timeZone)
         encoder = StageEncoder(spec: spec)
-        seenIDs = RepeatFilter(expectedBytes: expectedBytes)
+        seenIDs = tracksRepeats ? RepeatFilter(expectedBytes: expectedBytes) : RepeatFilter(bits: 512)
         values = [StagedValue](repeating: .null, count: spec.columns.count)
         fieldCount = Int16(encoder.fieldCount)
         required = spec.columns.map(\.required)
@@ -126,7 +130,7 @@ struct RowStager {
                 let n = span.count
                 if let value = appendFast(fast[i], p, n, encodingError: &encodingError) {
                     values[i] = value
-                    if i == 0, case .trimmedID = fast[0], let (lo, hi) = asciiTrim(p, n) {
+                    if i == 0, tracksRepeats, case .trimmedID = fast[0], let (lo, hi) = asciiTrim(p, n) {
                         // Hash the id now and start loading its filter block, needed at the row's end.
                         idHash = RepeatFilter.hash(UnsafeBufferPointer(start: p + lo, count: hi - lo))
                         seenIDs.prefetch(hash: idHash!)
@@ -169,7 +173,9 @@ struct RowStager {
         for i in encoder.optionalIndexes { encoder.encoder.append(bool: row.present[i]) }
 
         let repeated: Bool
-        if let idHash {
+        if !tracksRepeats {
+            repeated = false
+        } else if let idHash {
             repeated = seenIDs.insert(hash: idHash)
         } else {
             // Column 0 is the row's id, required, so never NULL here.

@@ -49,12 +49,8 @@ public struct BinaryCopyEncoder {
 
     /// The buffered bytes from `offset` on (say, the row just appended), valid during `body`.
     public func withUnsafeBytes<R>(from offset: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
-    }
-
-    /// Drops the buffered bytes after the first `count` (say, a row taken back).
-    public mutating func truncate(to count: Int) {
-        storage.removeSubrange(count...)
+        precondition(offset >= 0 && offset <= length)
+        return try body(UnsafeRawBufferPointer(start: storage.base + offset, count: length - offset))
     }
 
     /// Starts a row of `fieldCount` fields; then append exactly that many values.
