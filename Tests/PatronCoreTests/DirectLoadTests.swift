@@ -191,4 +191,21 @@ struct DirectLoadTests {
         #expect(try direct.count("customers") == 2)
         #expect(try direct.count("mentions") == 2)
     }
+
+    @Test("JSON Lines and gzip input: the same by both paths, and a repeated id in a .gz file is read again")
+    func jsonLinesAndGzip() throws {
+        let direct = try ScratchWarehouse()
+        let staged = try ScratchWarehouse()
+        let jsonl = try jsonLines(fromCSV: Self.tangledOrders, dropEmpty: true)
+        let repeated = "order_id,customer_id,ordered_at,amount\nO1,A,2024-01-01,1\nO2,B,2024-01-02,2\nO1,C,2024-01-03,3\n"
+        for w in [direct, staged] {
+            let isDirect = w === direct
+            let a = try w.load(.purchases, "orders.jsonl", jsonl, source: "json") { $0.directPath = isDirect }
+            #expect(a.direct == isDirect && a.counts.inserted == 5 && a.counts.rejected == 1)
+            let gz = try gzip(try w.write("again.csv", repeated))
+            let b = try w.load(.purchases, path: gz, source: "gz") { $0.directPath = isDirect }
+            #expect(!b.direct && b.counts.superseded == 1 && b.counts.inserted == 2)
+        }
+        try Self.expectSameWarehouse(direct, staged)
+    }
 }
