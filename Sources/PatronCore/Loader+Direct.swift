@@ -71,16 +71,7 @@ extension Loader {
             var phases = PhaseClock(logger: logger, file: input.displayName)
             phases.lap("read+copy (direct)", since: started)
 
-            let unknown = reader.unknownColumns
-            if !unknown.isEmpty {
-                logger.warning("\(input.displayName): ignoring unknown columns: \(unknown.joined(separator: ", "))")
-            }
-            if let limit = options.maxRejects, limit.isExceeded(rejected: counts.rejected, read: counts.read) {
-                throw PatronError.tooManyRejects(file: input.displayName, rejected: counts.rejected, read: counts.read,
-                                                 limit: limit.description)
-            }
-
-            progress?.phase("merging \(input.displayName)")
+            let unknown = try checkRead(reader: reader, input: input, options: options, counts: counts)
             if counts.rejected > 0 {
                 try copySpilledRows(rejects, sql: try common["copy_direct_rejects"])
                 phases.lap("record_rejects")

@@ -245,16 +245,7 @@ public final class Loader {
         context.rowsRead = counts.read
         context.rowsRejected = counts.rejected
         let readDone = Date()
-        let unknown = reader.unknownColumns
-        if !unknown.isEmpty {
-            logger.warning("\(input.displayName): ignoring unknown columns: \(unknown.joined(separator: ", "))")
-        }
-        if let limit = options.maxRejects, limit.isExceeded(rejected: counts.rejected, read: counts.read) {
-            throw PatronError.tooManyRejects(file: input.displayName, rejected: counts.rejected, read: counts.read,
-                                             limit: limit.description)
-        }
-
-        progress?.phase("merging \(input.displayName)")
+        let unknown = try checkRead(reader: reader, input: input, options: options, counts: counts)
         var phases = PhaseClock(logger: logger, file: input.displayName)
         phases.lap("read+copy", since: started)
         try connection.execute(try common["analyze_stage"])
@@ -297,6 +288,21 @@ public final class Loader {
         }
         counts.unchanged = winners - counts.updated - counts.inserted
         return LoadOutcome(counts: counts, readDone: readDone, unknownColumns: unknown, direct: false)
+    }
+
+    /// After reading, either path: reports the columns the file has that nobody asked for, and
+    /// fails the load if `--max-rejects` is exceeded. Returns the unknown columns.
+    func checkRead(reader: RowReader, input: InputFile, options: LoadOptions, counts: LoadCounts) throws -> [String] {
+        let unknown = reader.unknownColumns
+        if !unknown.isEmpty {
+            logger.warning("\(input.displayName): ignoring unknown columns: \(unknown.joined(separator: ", "))")
+        }
+        if let limit = options.maxRejects, limit.isExceeded(rejected: counts.rejected, read: counts.read) {
+            throw PatronError.tooManyRejects(file: input.displayName, rejected: counts.rejected, read: counts.read,
+                                             limit: limit.description)
+        }
+        progress?.phase("merging \(input.displayName)")
+        return unknown
     }
 
     /// What staging learned beyond the counts.
