@@ -190,8 +190,7 @@ extension Loader {
         let firstIdentities = try connection.execute(try common["no_identifiers_stored"]).bool(0, 0) ?? false
         if firstIdentities {
             try copyFirstIdentities(graph: &graph, identifiers: identifiers, freshBase: freshBase, options: options,
-                                    runID: runID, counts: &counts)
-            phases.lap("customers and identifiers (\(graph.nodeCount) identifiers, \(retired.count) retired)")
+                                    runID: runID, counts: &counts, phases: &phases)
         } else {
             try connection.execute(try common["create_direct_sets"])
             // identity_sets: one row per identifier, in the column of its kind, set_id = its root.
@@ -221,7 +220,8 @@ extension Loader {
 
     /// The first identities of a warehouse: one customer per component, every identifier to it.
     private func copyFirstIdentities(graph: inout IdentityGraph, identifiers: SpillFile, freshBase: Int64,
-                                     options: LoadOptions, runID: Int64, counts: inout LoadCounts) throws {
+                                     options: LoadOptions, runID: Int64, counts: inout LoadCounts,
+                                     phases: inout PhaseClock) throws {
         let common = try warehouse.sql.queries("load/common.sql")
         let connection = warehouse.connection
         let nodeCount = Int64(graph.nodeCount)
@@ -254,7 +254,9 @@ extension Loader {
             try encoder.finish(into: stream)
         }
         counts.customersCreated = created
-        try connection.execute(try common["restore_indexes"])
+        phases.lap("copy \(created) customers, \(graph.nodeCount) identifiers")
+        let rebuilt = try connection.execute(try common["restore_indexes"]).int64(0, 0) ?? 0
+        phases.lap("rebuild \(rebuilt) indexes")
     }
 
     // MARK: Spill files
