@@ -36,7 +36,7 @@ struct RowStager {
     /// How a column's fast path works; `.slow`: always through `RowValidator.stage`.
     /// No payload that needs reference counting: it is read for every value.
     enum FastKind {
-        case trimmedID, text, email, phone, handle, timestamp, money, currency
+        case trimmedID, text, email, phone, handle, timestamp, money, currency, lowercasedName, sentiment
         /// The options' range in `enumSpellings` and `enumPacked`.
         case enumeration(Int, Int)
         case count, bigCount, score(Int64, Int64), boolean
@@ -81,7 +81,8 @@ struct RowStager {
             case .bigCount: return .bigCount
             case .score(let range): return .score(range.lowerBound, range.upperBound)
             case .boolean: return .boolean
-            case .lowercasedName, .sentiment: return .slow
+            case .lowercasedName: return .lowercasedName
+            case .sentiment: return .sentiment
             }
         }
         self.enumSpellings = enumSpellings
@@ -335,6 +336,40 @@ struct RowStager {
             }
             encoder.encoder.append(bool: value)
             return .boolean(value)
+        case .lowercasedName:
+            // Trimmed of spaces and tabs only (the rule trims Foundation's `.whitespaces`, not
+            // line breaks) and lower-cased; kept as text too (a mention's handle may need it).
+            var lo = 0, hi = n
+            while lo < hi && (p[lo] == 0x20 || p[lo] == 0x09) { lo += 1 }
+            while hi > lo && (p[hi - 1] == 0x20 || p[hi - 1] == 0x09) { hi -= 1 }
+            guard lo < hi else { return nil }
+            for k in lo..<hi where p[k] >= 0x80 { return nil }
+            var lowered = ""
+            encoder.encoder.appendText(count: hi - lo) { out in
+                for k in 0..<(hi - lo) { out[k] = asciiLower(p[lo + k]) }
+                lowered = String(decoding: UnsafeBufferPointer(start: out, count: hi - lo), as: UTF8.self)
+            }
+            return .text(lowered)
+        case .sentiment:
+            // `[+-]digits[.digits]` within -1…1; the words and anything else take the slow path.
+            guard let (lo, hi) = asciiTrim(p, n), lo < hi, hi - lo <= 32 else { return nil }
+            var k = lo
+            if p[k] == UInt8(ascii: "+") || p[k] == UInt8(ascii: "-") { k += 1 }
+            let intStart = k
+            while k < hi, p[k] &- UInt8(ascii: "0") < 10 { k += 1 }
+            if k == intStart { return nil }
+            if k < hi {
+                guard p[k] == UInt8(ascii: ".") else { return nil }
+                k += 1
+                let fracStart = k
+                while k < hi, p[k] &- UInt8(ascii: "0") < 10 { k += 1 }
+                guard k == hi, k > fracStart else { return nil }
+            }
+            // The same conversion as the slow path (Double of the trimmed text).
+            guard let v = Double(String(decoding: UnsafeBufferPointer(start: p + lo, count: hi - lo), as: UTF8.self)),
+                  v >= -1 && v <= 1 else { return nil }
+            encoder.encoder.append(float64: v)
+            return .double(v)
         case .slow:
             return nil
         }

@@ -135,15 +135,29 @@ final class CSVReader: RowReader {
             return true
         }
         for i in 0..<k where !presentInHeader[i] { row.setNil(i) }
-        // The record's bytes in one copy; unescaped fields are spans of it.
+        // The record's bytes in one copy; unescaped fields are spans of it, set through
+        // pointers (one uniqueness check per row, not per field).
         row.valueBytes.append(contentsOf: UnsafeBufferPointer(start: base + rec.start, count: rec.end - rec.start))
+        var anyEscaped = false
+        fields.withUnsafeBufferPointer { fields in
+            map.withUnsafeBufferPointer { map in
+                row.valueSpans.withUnsafeMutableBufferPointer { spans in
+                    for j in 0..<headerCount {
+                        let target = map[j]
+                        if target < 0 { continue }
+                        let f = fields[j]
+                        if f.escaped { anyEscaped = true; continue }
+                        spans[target] = ValueSpan(start: f.start - rec.start, count: f.end - f.start)
+                    }
+                }
+            }
+        }
+        if !anyEscaped { return true }
         for j in 0..<headerCount {
             let target = map[j]
             if target < 0 { continue }
             let f = fields[j]
-            if !f.escaped {
-                row.valueSpans[target] = ValueSpan(start: f.start - rec.start, count: f.end - f.start)
-            } else {
+            if f.escaped {
                 // Collapse each `""` to `"`.
                 row.beginValue(target)
                 var i = f.start

@@ -36,6 +36,14 @@ final class JSONLReader: RowReader {
     /// Per unknown key: the row serial it was last seen in (duplicate detection).
     private var unknownSeenIn: [Int] = []
     private var rowSerial = 0
+    /// Requested names by a hash of their bytes (`keySlot`), -1 for none: a key spelled exactly
+    /// as a column (the usual case) is found with one comparison, before the general,
+    /// case-insensitive look-up.
+    private let exactKeys: [Int]
+    /// `columnBytes` back to back, and where each starts.
+    private let columnNames: UnsafeMutablePointer<UInt8>
+    private let columnOffsets: [Int]
+    private let columnLengths: [Int]
 
     static let maxDepth = 512
 
@@ -44,9 +52,28 @@ final class JSONLReader: RowReader {
         self.columns = columns
         self.columnBytes = columns.map { Array($0.utf8) }
         self.requiredIndices = columns.indices.filter { required.contains(columns[$0]) }
+        let names = columnBytes.flatMap { $0 }
+        columnNames = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, names.count))
+        columnNames.initialize(from: names, count: names.count)
+        var offsets: [Int] = []
+        var offset = 0
+        for c in columnBytes {
+            offsets.append(offset)
+            offset += c.count
+        }
+        columnOffsets = offsets
+        columnLengths = columnBytes.map(\.count)
+        var exact = [Int](repeating: -1, count: 256)
+        for (t, c) in columnBytes.enumerated() where !c.isEmpty {
+            let slot = c.withUnsafeBufferPointer { JSONLReader.keySlot($0.baseAddress!, c.count) }
+            if exact[slot] < 0 { exact[slot] = t }  // on a collision the later column takes the general look-up
+        }
+        exactKeys = exact
         self.window = ByteWindow(file: file)
         try skipByteOrderMark(window)
     }
+
+    deinit { columnNames.deallocate() }
 
     func next(into row: inout InputRow) throws -> Bool {
         while true {
@@ -154,6 +181,8 @@ final class JSONLReader: RowReader {
                     (target, unknownName) = scratch.withUnsafeBufferPointer { bp in
                         classifyKey(bp.baseAddress!, bp.count)
                     }
+                } else if let exact = exactKey(c.p + keyTok.start, keyTok.end - keyTok.start) {
+                    (target, unknownName) = (exact, nil)
                 } else {
                     (target, unknownName) = classifyKey(c.p + keyTok.start, keyTok.end - keyTok.start)
                 }
@@ -217,6 +246,21 @@ final class JSONLReader: RowReader {
         for r in requiredIndices where !row.present[r] {
             throw JSONFail(reason: "missing required key \"\(columns[r])\"", column: columns[r], value: nil)
         }
+    }
+
+    @inline(__always)
+    static func keySlot(_ k: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        (n &* 31 &+ Int(k[0]) &* 7 &+ Int(k[n - 1]) &+ Int(k[n / 2]) &* 3) & 255
+    }
+
+    /// The requested column whose name the key is, byte for byte (then the case-insensitive
+    /// look-up would find it too: names are unique and lower-case); nil: look it up.
+    @inline(__always)
+    private func exactKey(_ k: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        if n == 0 { return nil }
+        let t = exactKeys[Self.keySlot(k, n)]
+        guard t >= 0, columnLengths[t] == n, memcmp(columnNames + columnOffsets[t], k, n) == 0 else { return nil }
+        return t
     }
 
     /// Classifies a key: the index of the requested column it names, or -1 and its text.

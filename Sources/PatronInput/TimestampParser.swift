@@ -51,12 +51,12 @@ public struct TimestampParser: Sendable {
         return try parseGeneral(bytes: b)
     }
 
-    /// The commonest shape, `YYYY-MM-DDTHH:MM:SSZ` (also `t`, a space, `z`), valid: the instant,
-    /// as `parseGeneral` would give it. nil for anything else, even if valid: then `parseGeneral`
-    /// decides (and words any error).
+    /// The commonest shapes, `YYYY-MM-DDTHH:MM:SS` (also `t` or a space) then `Z` (or `z`),
+    /// `±HHMM` or `±HH:MM`, valid: the instant, as `parseGeneral` would give it. nil for anything
+    /// else, even if valid: then `parseGeneral` decides (and words any error).
     @inline(__always)
     static func parseUTCSeconds(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
-        guard b.count == 20, let p = b.baseAddress else { return nil }
+        guard b.count == 20 || b.count == 24 || b.count == 25, let p = b.baseAddress else { return nil }
         var bad: UInt8 = 0
         @inline(__always) func digit(_ i: Int) -> Int64 {
             let d = p[i] &- 0x30
@@ -72,11 +72,23 @@ public struct TimestampParser: Sendable {
         let separator = p[10]
         guard bad == 0, p[4] == 0x2D, p[7] == 0x2D, p[13] == 0x3A, p[16] == 0x3A,
               separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == 0x20,
-              p[19] | 0x20 == UInt8(ascii: "z"),
               year >= 1, month >= 1, month <= 12, day >= 1, day <= daysInMonth(year, month),
               hour <= 23, minute <= 59, second <= 59
         else { return nil }
-        return (daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000
+        var offset: Int64 = 0
+        if b.count == 20 {
+            guard p[19] | 0x20 == UInt8(ascii: "z") else { return nil }
+        } else {
+            let sign = p[19]
+            guard sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") else { return nil }
+            let minutesAt = b.count == 24 ? 22 : 23
+            if b.count == 25 { guard p[22] == 0x3A else { return nil } }
+            let oh = digit(20) * 10 + digit(21)
+            let om = digit(minutesAt) * 10 + digit(minutesAt + 1)
+            guard bad == 0, om <= 59, oh * 60 + om <= 18 * 60 else { return nil }
+            offset = (sign == UInt8(ascii: "-") ? -1 : 1) * (oh * 3600 + om * 60)
+        }
+        return (daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset) * 1_000_000
     }
 
     /// Any accepted shape (see the type's documentation), or the reason it is not a timestamp.

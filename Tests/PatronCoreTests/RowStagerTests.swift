@@ -13,7 +13,7 @@ struct RowStagerTests {
     /// Values that probe the edges of the fast paths: outer ASCII and Unicode whitespace, case,
     /// non-ASCII letters whose lower-case form differs, signs, lengths, limits.
     static let common = [
-        "x", " x ", "\tx\t", "\u{00A0}x", "x\u{00A0}", "\u{2003}x\u{2003}", "\u{0085}x", " \u{00A0} ", "   ",
+        "x", " x ", "\tx\t", "x\n", "\rx\r", "\u{0B}x\u{0C}", "\r\n x \r\n", "\u{00A0}x", "x\u{00A0}", "\u{2003}x\u{2003}", "\u{0085}x", " \u{00A0} ", "   ",
         "ÄBC", "İx", "K", "\u{212A}", "x\u{0301}", "\u{7F}", "a\u{1}b", "😀",
     ]
 

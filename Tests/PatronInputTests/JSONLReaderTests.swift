@@ -201,4 +201,27 @@ struct JSONLReaderTests {
         #expect(r.rows[31_337].line == 31_338)
         #expect(r.rows[n].values[2]?.utf8.count == 3 << 20)
     }
+
+    /// Keys spelled exactly like a column are found through a hash of their bytes; everything
+    /// else must still go through the case-insensitive look-up, and near misses must not match.
+    @Test("exact, upper-case, escaped and near-miss keys; every column of a wide entity")
+    func keyLookUp() throws {
+        let r = try read(#"""
+            {"id":"1","EMAIL":"a@b","n\u0061me":"x","vip":true}
+            {"iD":"2","email ":"no","nam":"no","vipp":"no","d":"no","name":"y"}
+            {"\u0069d":"3","emaiL":"c@d","Name":"z","VIP":false}
+
+            """#, .jsonl, columns: cols)
+        #expect(r.rows.map(\.values) == [["1", "a@b", "x", "true"], ["2", nil, "y", nil], ["3", "c@d", "z", "false"]])
+        #expect(r.unknownColumns == ["email ", "nam", "vipp", "d"])
+
+        // Many columns (more chances of two names sharing a hash slot): each key finds its own.
+        let wide = (0..<40).map { "column_\($0)" } + ["a", "b", "ab", "ba", "created_at", "resolved_at", "first_response_at"]
+        let line = "{" + wide.enumerated().map { "\"\($1)\":\"\($0)\"" }.joined(separator: ",") + "}\n"
+        let upper = "{" + wide.enumerated().map { "\"\($1.uppercased())\":\"\($0)\"" }.joined(separator: ",") + "}\n"
+        let w = try read(line + upper, .jsonl, columns: wide)
+        #expect(w.rows.count == 2)
+        for row in w.rows { #expect(row.values == wide.indices.map { "\($0)" }) }
+        #expect(w.unknownColumns.isEmpty)
+    }
 }

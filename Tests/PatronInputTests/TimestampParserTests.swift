@@ -188,7 +188,7 @@ struct TimestampParserTests {
     /// `parse` tries the commonest shape first on a fast path; wherever that path answers, it
     /// must give `parseGeneral`'s instant (and it must leave every value it is unsure of,
     /// including every invalid one, to `parseGeneral`).
-    @Test("the fast path for YYYY-MM-DDTHH:MM:SSZ agrees with the general parser, valid or not")
+    @Test("the fast path for YYYY-MM-DDTHH:MM:SS with Z, ±HHMM or ±HH:MM agrees with the general parser, valid or not")
     func fastPathAgrees() throws {
         let parser = TimestampParser(timeZone: TimeZone(identifier: "Europe/Berlin")!)
         var candidates: [String] = []
@@ -206,13 +206,20 @@ struct TimestampParserTests {
                 }
             }
         }
-        // Every single-byte change of a valid value.
-        let base = Array("2024-02-29T01:02:03Z".utf8)
-        for position in base.indices {
-            for replacement in Array("0129:-Tt Zz/a.+".utf8) + [0x80, 0x2F, 0x3A] {
-                var bytes = base
-                bytes[position] = replacement
-                candidates.append(String(decoding: bytes, as: UTF8.self))
+        for offset in ["+0000", "-0000", "+0530", "-0930", "+1800", "-1800", "+1801", "+1900", "+0060", "+05:30",
+                       "-12:45", "+18:00", "+18:01", "+05-30", "+0a30", "05:30", "+5:30", "+05:3", "+053", "+05"] {
+            candidates.append("2024-01-01T00:30:00\(offset)")
+            candidates.append("2024-12-31 23:59:59\(offset)")
+        }
+        // Every single-byte change of valid values.
+        for valid in ["2024-02-29T01:02:03Z", "2023-03-26T02:30:00+0100", "2023-10-29t02:30:00-01:30"] {
+            let base = Array(valid.utf8)
+            for position in base.indices {
+                for replacement in Array("0129:-Tt Zz/a.+".utf8) + [0x80, 0x2F, 0x3A] {
+                    var bytes = base
+                    bytes[position] = replacement
+                    candidates.append(String(decoding: bytes, as: UTF8.self))
+                }
             }
         }
         var fast = 0
