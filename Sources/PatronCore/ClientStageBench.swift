@@ -40,7 +40,6 @@ public enum ClientStageBench {
         var stager = RowStager(spec: spec, timeZone: timeZone,
                                expectedBytes: input.sizeInBytes.map { input.isGzip ? $0 * 6 : $0 })
         var row = InputRow(columnCount: spec.columns.count)
-        let groupIndexes = spec.oneOfRequired.compactMap(spec.index(of:))
         var result = Result()
         var crc = crc32(0, nil, 0)
         let sink: (UnsafeRawBufferPointer) -> Void = { bytes in
@@ -49,10 +48,7 @@ public enum ClientStageBench {
         }
         while try reader.next(into: &row) {
             result.rows += 1
-            if result.rows == 1, format == .csv, !groupIndexes.isEmpty, !groupIndexes.contains(where: { row.present[$0] }) {
-                throw InputError(file: input.displayName, line: 1, column: nil,
-                                 message: "the header has none of \(spec.oneOfRequired.joined(separator: ", ")); at least one is required")
-            }
+            if result.rows == 1 { try spec.checkHeader(firstRow: row, format: format, file: input.displayName) }
             let staged = try stager.add(row)
             if staged.rejected { result.rejected += 1 }
             if staged.repeated { result.repeated += 1 }
@@ -70,7 +66,6 @@ public enum ClientStageBench {
         var encoder = StageEncoder(spec: spec)
         var row = InputRow(columnCount: spec.columns.count)
         var values = [StagedValue](repeating: .null, count: spec.columns.count)
-        let groupIndexes = spec.oneOfRequired.compactMap(spec.index(of:))
         var result = Result()
         var crc = crc32(0, nil, 0)
         var seenIDs = RepeatFilter(expectedBytes: input.sizeInBytes.map { input.isGzip ? $0 * 6 : $0 })
@@ -80,10 +75,7 @@ public enum ClientStageBench {
         }
         while try reader.next(into: &row) {
             result.rows += 1
-            if result.rows == 1, format == .csv, !groupIndexes.isEmpty, !groupIndexes.contains(where: { row.present[$0] }) {
-                throw InputError(file: input.displayName, line: 1, column: nil,
-                                 message: "the header has none of \(spec.oneOfRequired.joined(separator: ", ")); at least one is required")
-            }
+            if result.rows == 1 { try spec.checkHeader(firstRow: row, format: format, file: input.displayName) }
             if let rejection = validator.validate(row, into: &values) {
                 result.rejected += 1
                 encoder.appendRejected(line: row.line, rejection: rejection)

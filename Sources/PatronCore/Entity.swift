@@ -164,3 +164,14 @@ extension EntitySpec {
         }
     }
 }
+
+extension EntitySpec {
+    /// A CSV header with none of the columns of which a row needs one (customer_id, email, …)
+    /// fails the whole file: every row would be rejected. Checked on the file's first row.
+    func checkHeader(firstRow row: InputRow, format: InputFormat, file: String) throws {
+        let groupIndexes = oneOfRequired.compactMap(index(of:))
+        guard format == .csv, !groupIndexes.isEmpty, !groupIndexes.contains(where: { row.present[$0] }) else { return }
+        throw InputError(file: file, line: 1, column: nil,
+                         message: "the header has none of \(oneOfRequired.joined(separator: ", ")); at least one is required")
+    }
+}

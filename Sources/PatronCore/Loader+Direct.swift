@@ -103,7 +103,6 @@ extension Loader {
                               graph: inout IdentityGraph, identifiers: SpillFile, rejects: SpillFile,
                               counts: inout LoadCounts) throws {
         let identifierColumns = spec.identifierColumns
-        let groupIndexes = spec.oneOfRequired.compactMap(spec.index(of:))
         // Each row is validated and encoded as for the staging table, then framed for its own.
         var stager = RowStager(spec: spec, timeZone: options.timeZone, expectedBytes: nil, tracksRepeats: false)
         var framer = DirectRowFramer(spec: spec, source: options.source, runID: runID,
@@ -119,10 +118,7 @@ extension Loader {
         try warehouse.connection.copyIn(copySQL) { stream in
             while try reader.next(into: &row) {
                 read += 1
-                if read == 1, format == .csv, !groupIndexes.isEmpty, !groupIndexes.contains(where: { row.present[$0] }) {
-                    throw InputError(file: input.displayName, line: 1, column: nil,
-                                     message: "the header has none of \(spec.oneOfRequired.joined(separator: ", ")); at least one is required")
-                }
+                if read == 1 { try spec.checkHeader(firstRow: row, format: format, file: input.displayName) }
                 let start = stager.encoder.encoder.count
                 _ = try stager.add(row)
                 try stager.encoder.encoder.withUnsafeBytes(from: start) { staged in

@@ -317,17 +317,13 @@ public final class Loader {
         var stager = RowStager(spec: spec, timeZone: options.timeZone,
                                expectedBytes: input.sizeInBytes.map { input.isGzip ? $0 * 6 : $0 })
         var row = InputRow(columnCount: spec.columns.count)
-        let groupIndexes = spec.oneOfRequired.compactMap(spec.index(of:))
         var read: Int64 = 0
         var rejected: Int64 = 0
         var summary = StageSummary()
         try warehouse.connection.copyIn(copySQL) { stream in
             while try reader.next(into: &row) {
                 read += 1
-                if read == 1, format == .csv, !groupIndexes.isEmpty, !groupIndexes.contains(where: { row.present[$0] }) {
-                    throw InputError(file: input.displayName, line: 1, column: nil,
-                                     message: "the header has none of \(spec.oneOfRequired.joined(separator: ", ")); at least one is required")
-                }
+                if read == 1 { try spec.checkHeader(firstRow: row, format: format, file: input.displayName) }
                 let staged = try stager.add(row)
                 if staged.rejected { rejected += 1 }
                 if staged.repeated { summary.repeatedRows += 1 }
