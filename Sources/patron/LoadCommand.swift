@@ -111,7 +111,9 @@ struct LoadCommand: ParsableCommand {
         let c = report.counts
         let what = report.dryRun ? "dry run, nothing stored" : "run \(report.runID ?? 0)"
         var text = "\(report.file): \(c.read) read = \(c.inserted) inserted + \(c.updated) updated + \(c.unchanged) unchanged + \(c.superseded) superseded + \(c.rejected) rejected"
-        text += String(format: " (%@, %.2f s", what, report.readSeconds + report.mergeSeconds)
+        // Which path the rows took: straight into their table, or through the staging table.
+        let path = report.direct ? "direct" : "staged"
+        text += String(format: " (%@, %@, %.2f s", what, path, report.readSeconds + report.mergeSeconds)
         if c.customersCreated > 0 || c.customersMerged > 0 {
             text += ", customers \(c.customersCreated) new, \(c.customersMerged) merged"
         }
