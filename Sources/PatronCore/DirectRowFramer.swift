@@ -8,7 +8,8 @@ import PostgresClient
 /// by both load paths; this only moves finished fields and fills in a few.
 struct DirectRowFramer {
     let spec: EntitySpec
-    private let source: String
+    /// The source's name as UTF-8, written into every row.
+    private let source: [UInt8]
     private let runID: Int64
     private let defaultCurrency: String
     private let fieldCount: Int
@@ -21,7 +22,7 @@ struct DirectRowFramer {
 
     init(spec: EntitySpec, source: String, runID: Int64, defaultCurrency: String) {
         self.spec = spec
-        self.source = source
+        self.source = Array(source.utf8)
         self.runID = runID
         self.defaultCurrency = defaultCurrency
         fieldCount = spec.directColumns.count
@@ -58,7 +59,7 @@ struct DirectRowFramer {
     /// Writes the current (accepted) row as a row of the entity's table.
     func writeAccepted(_ row: UnsafeRawBufferPointer, key: Int64?, into encoder: inout BinaryCopyEncoder) {
         encoder.beginRow(fieldCount: fieldCount)
-        encoder.append(text: source)
+        source.withUnsafeBytes { encoder.append(utf8: $0) }
         encoder.append(utf8: column(0, in: row)!)
         if spec.resolvesCustomers {
             if let key { encoder.append(int64: key) } else { encoder.appendNull() }

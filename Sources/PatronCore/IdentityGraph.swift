@@ -29,9 +29,6 @@ struct IdentityGraph {
     // Per node (index 0 unused): its parent, and whether a row was keyed by it.
     private var parent: [Int32] = [0]
     private var keyed: [Bool] = [false]
-    private var hashes: [(UInt64, UInt64)] = []
-    /// Keeps the touching loads of `nodes` from being optimized away.
-    private(set) var touched: UInt64 = 0
 
     init(limit: Int = 700_000) {
         self.limit = limit
@@ -42,27 +39,11 @@ struct IdentityGraph {
     /// Number of distinct identifiers seen.
     var nodeCount: Int { parent.count - 1 }
 
-    /// The nodes of one row's identifiers (`kinds[i]`, `values[i]`), in `nodes`; `isNew[i]`
-    /// tells whether identifier i was first seen now. All slots are touched before any is
-    /// probed, so that the row's cache misses overlap instead of queueing.
-    mutating func nodes(kinds: [UInt8], values: [UnsafeRawBufferPointer], into nodes: inout [Int32],
-                        isNew: inout [Bool]) throws {
-        let count = kinds.count
-        hashes.removeAll(keepingCapacity: true)
-        var touched: UInt64 = 0
-        for k in 0..<count {
-            let hash = IdentifierHash.hash128(kind: kinds[k], bytes: values[k].bindMemory(to: UInt8.self))
-            hashes.append(hash)
-            touched &+= slots.words[3 * (Int(truncatingIfNeeded: hash.1) & mask) + 2]
-        }
-        self.touched = touched
-        nodes.removeAll(keepingCapacity: true)
-        isNew.removeAll(keepingCapacity: true)
-        for k in 0..<count {
-            var fresh = false
-            nodes.append(try node(high: hashes[k].0, low: hashes[k].1, isNew: &fresh))
-            isNew.append(fresh)
-        }
+    /// The node of identifier (`kind`, normalized `value`); `isNew` tells whether it was first
+    /// seen now.
+    mutating func node(kind: UInt8, value: UnsafeRawBufferPointer, isNew: inout Bool) throws -> Int32 {
+        let (high, low) = IdentifierHash.hash128(kind: kind, bytes: value.bindMemory(to: UInt8.self))
+        return try node(high: high, low: low, isNew: &isNew)
     }
 
     private mutating func node(high: UInt64, low: UInt64, isNew: inout Bool) throws -> Int32 {

@@ -30,11 +30,10 @@ extension Loader {
         var direct: Bool
     }
 
-    /// Whether `input` may take the direct path: a file that can be read again (for the way
-    /// back), and a source with no rows in the entity's table yet.
-    func directPathApplies(input: InputFile, options: LoadOptions, queries: NamedQueries) throws -> Bool {
-        guard options.directPath, input.path != "-", input.sizeInBytes != nil else { return false }
-        return try warehouse.connection.execute(try queries["source_is_new"], [options.source]).bool(0, 0) ?? false
+    /// Whether a first load of its source may take the direct path: allowed, and a file that
+    /// can be read again (for the way back).
+    func directPathApplies(input: InputFile, options: LoadOptions) -> Bool {
+        options.directPath && input.path != "-" && input.sizeInBytes != nil
     }
 
     /// Runs the direct path inside the file's transaction. Returns nil when it gave way to the
@@ -109,10 +108,7 @@ extension Loader {
                                      defaultCurrency: options.defaultCurrency)
         var encoder = BinaryCopyEncoder()
         var row = InputRow(columnCount: spec.columns.count)
-        var rowKinds: [UInt8] = []
-        var rowValues: [UnsafeRawBufferPointer] = []
         var rowNodes: [Int32] = []
-        var rowIsNew: [Bool] = []
         var read: Int64 = 0
         var rejected: Int64 = 0
         try warehouse.connection.copyIn(copySQL) { stream in
@@ -127,20 +123,14 @@ extension Loader {
                         try framer.writeRejected(staged, into: rejects)
                         return
                     }
-                    rowKinds.removeAll(keepingCapacity: true)
-                    rowValues.removeAll(keepingCapacity: true)
+                    rowNodes.removeAll(keepingCapacity: true)
                     for (i, kind) in identifierColumns {
                         guard let value = framer.column(i, in: staged) else { continue }
-                        rowKinds.append(kind)
-                        rowValues.append(value)
-                    }
-                    do {
-                        try graph.nodes(kinds: rowKinds, values: rowValues, into: &rowNodes, isNew: &rowIsNew)
-                    } catch let full as IdentityGraph.Full {
-                        throw DirectPathAbandoned(description: "more than \(full.limit) distinct identifiers")
-                    }
-                    for k in rowNodes.indices where rowIsNew[k] {
-                        try Self.spillIdentifier(node: rowNodes[k], kind: rowKinds[k], value: rowValues[k], into: identifiers)
+                        var isNew = false
+                        do { rowNodes.append(try graph.node(kind: kind, value: value, isNew: &isNew)) } catch let full as IdentityGraph.Full {
+                            throw DirectPathAbandoned(description: "more than \(full.limit) distinct identifiers")
+                        }
+                        if isNew { try Self.spillIdentifier(node: rowNodes.last!, kind: kind, value: value, into: identifiers) }
                     }
                     let key: Int64? = rowNodes.isEmpty ? nil : freshBase + Int64(graph.key(joining: rowNodes[...]))
                     framer.writeAccepted(staged, key: key, into: &encoder)

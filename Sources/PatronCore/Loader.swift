@@ -182,7 +182,9 @@ public final class Loader {
             var input = input
             var reader = reader
             var outcome: LoadOutcome?
-            if try directPathApplies(input: input, options: options, queries: queries) {
+            // Asked once: the identity work of either path writes no row of this entity's table.
+            let sourceIsNew = try connection.execute(try queries["source_is_new"], [options.source]).bool(0, 0) ?? false
+            if sourceIsNew, directPathApplies(input: input, options: options) {
                 outcome = try loadDirect(reader: reader, input: input, format: format, options: options, runID: runID,
                                          started: started, context: &context)
                 if outcome == nil {
@@ -197,7 +199,7 @@ public final class Loader {
             }
             if outcome == nil {
                 outcome = try loadStaged(reader: reader, input: input, format: format, options: options, runID: runID,
-                                         started: started, context: &context)
+                                         sourceIsNew: sourceIsNew, started: started, context: &context)
             }
             guard let outcome else { preconditionFailure("a load path ran") }
             let direct = outcome.direct
@@ -230,7 +232,7 @@ public final class Loader {
     /// The staging path: every row into a temporary table, then merged set-based in SQL
     /// (superseded rows dropped, identities resolved, changed rows updated, new rows inserted).
     private func loadStaged(reader: RowReader, input: InputFile, format: InputFormat, options: LoadOptions, runID: Int64,
-                            started: Date, context: inout FailureContext) throws -> LoadOutcome {
+                            sourceIsNew: Bool, started: Date, context: inout FailureContext) throws -> LoadOutcome {
         let spec = options.entity.spec
         let queries = try warehouse.sql.queries(options.entity.loadSQLFile)
         let common = try warehouse.sql.queries("load/common.sql")
@@ -270,7 +272,6 @@ public final class Loader {
         var parameters: [PostgresBindable?] = [options.source, runID]
         if spec.usesDefaultCurrency { parameters.append(options.defaultCurrency) }
         // The first load of a source needs neither the update nor a look-up per inserted row.
-        let sourceIsNew = try connection.execute(try queries["source_is_new"], [options.source]).bool(0, 0) ?? false
         if !sourceIsNew {
             counts.updated = try connection.execute(try queries["update"], parameters).affectedRows ?? 0
             phases.lap("update")

@@ -2,8 +2,9 @@
 -- a customer through its handle at query time.
 --
 -- The loader runs these statements by name, in this order, inside the file's transaction:
---   create_stage → (COPY of the validated rows) → drop_superseded (if the loader saw a
---   repeated id) → source_is_new → update (unless new) → insert
+--   source_is_new → a first load of the source (a file, not standard input) takes copy_direct
+--   (Loader+Direct.swift); any other: create_stage → (COPY of the validated rows) → drop_superseded (if the loader saw a
+--   repeated id) → update (unless new) → insert
 -- Parameters: $1 source, $2 run_id (insert: $3 source_is_new).
 
 -- name: create_stage
