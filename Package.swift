@@ -1,4 +1,6 @@
 // swift-tools-version: 6.0
+// A map of Patron: one target per job. Each library can be read and changed alone; the arrows
+// go one way (CLI → load / analyses / demo → core → PostgresClient → libpq).
 import PackageDescription
 
 let package = Package(
@@ -14,71 +16,73 @@ let package = Package(
     ],
     targets: [
         // C libraries, provided by the system (Debian: libpq-dev, zlib1g-dev).
-        .systemLibrary(
-            name: "CLibPQ",
-            pkgConfig: "libpq",
-            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
-        ),
-        .systemLibrary(
-            name: "CZlib",
-            pkgConfig: "zlib",
-            providers: [.apt(["zlib1g-dev"])]
-        ),
-
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // A cache prefetch for the loader's repeated-id filter (Swift has none).
         .target(name: "CPrefetch"),
 
-        // The only module that talks to libpq: connections, results, errors, COPY.
-        .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
+        // Civil dates ↔ day numbers (proleptic Gregorian): one algorithm for parsing, binding, the demo.
+        .target(name: "CivilCalendar"),
+        // Seeded random draws (uniform, normal, gamma, beta) for the demo and the model simulations.
+        .target(name: "RandomDraws"),
 
-        // Reading input files: gzip, CSV, JSON Lines, and value normalization. No database.
+        // The only module that talks to libpq: connections, typed errors, results, binary COPY.
+        .target(name: "PostgresClient", dependencies: ["CLibPQ", "CivilCalendar"]),
+
+        // Reading input files: gzip, SHA-256, CSV, JSON Lines, value normalization. No database.
+        .target(name: "PatronInput", dependencies: ["CZlib", "CivilCalendar", .product(name: "Crypto", package: "swift-crypto")]),
+
+        // The warehouse: which database (DatabaseTarget), the connection and load lock, sql/ files,
+        // migrations, status, errors and exit codes, the Entity names.
+        .target(name: "PatronCore", dependencies: ["PostgresClient", "PatronInput", .product(name: "Crypto", package: "swift-crypto")]),
+
+        // The loader: each entity's input columns (EntitySpec), validation and staging, the direct
+        // and staging paths, identity resolution in the client, load runs and rejects.
         .target(
-            name: "PatronInput",
-            dependencies: [
-                "CZlib",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            name: "PatronLoad",
+            dependencies: ["PatronCore", "PatronInput", "PostgresClient", "CPrefetch", .product(name: "Logging", package: "swift-log")]
         ),
 
         // Predictive models (BG/NBD, Gamma-Gamma, CLV): pure numerics, no database.
-        .target(name: "PatronModels"),
+        .target(name: "PatronModels", dependencies: ["RandomDraws"]),
 
-        // The domain: schema migrations, entities, the loader, status, analyses.
-        .target(
-            name: "PatronCore",
-            dependencies: [
-                "PostgresClient",
-                "PatronInput",
-                "PatronModels",
-                "CZlib",
-                "CPrefetch",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
+        // Named analyses: the catalog of sql/analyses, arguments, the runner, pivots, writers,
+        // and the predictive CLV step (the only user of PatronModels).
+        .target(name: "PatronAnalyses", dependencies: ["PatronCore", "PostgresClient", "PatronModels"]),
 
-        // The thin command-line executable.
+        // The deterministic demo data set: customers' journeys written as canonical CSV files.
+        .target(name: "PatronDemo", dependencies: ["PatronCore", "CivilCalendar", "RandomDraws", "CZlib"]),
+
+        // The thin command-line executable: one file per command.
         .executableTarget(
             name: "patron",
             dependencies: [
-                "PatronCore",
+                "PatronCore", "PatronInput", "PatronLoad", "PatronAnalyses", "PatronDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
-        // Times fits of the models on simulated customers: scripts/bench-models.
-        .executableTarget(name: "PatronModelsBench", dependencies: ["PatronModels"]),
-        // The loader's read → validate → encode path without a server: scripts/bench-parse.
-        .executableTarget(name: "PatronLoadBench", dependencies: ["PatronCore"]),
+        // Benchmarks' executables: model fits (scripts/bench-models), the loader's client side
+        // without a server (scripts/bench-parse).
+        .executableTarget(name: "PatronModelsBench", dependencies: ["PatronModels", "RandomDraws"]),
+        .executableTarget(name: "PatronLoadBench", dependencies: ["PatronCore", "PatronInput", "PatronLoad", "PostgresClient", "CZlib"]),
 
-        .testTarget(name: "PatronInputTests", dependencies: ["PatronInput"]),
-        .testTarget(
-            name: "PatronModelsTests",
-            dependencies: ["PatronModels"],
-            exclude: ["Fixtures"]
+        // Tests mirror the targets. Pure tests need nothing; those in a `Database/` folder run
+        // against the throwaway PostgreSQL that scripts/test starts (PATRON_TEST_DATABASE_URL).
+        .target(
+            name: "PatronTestSupport",
+            dependencies: ["PatronCore", "PatronLoad", "PatronInput", "PostgresClient"],
+            path: "Tests/PatronTestSupport"
         ),
+        .testTarget(name: "CivilCalendarTests", dependencies: ["CivilCalendar"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
-        .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore", "PostgresClient", "PatronInput", "PatronModels"]),
+        .testTarget(name: "PatronInputTests", dependencies: ["PatronInput"]),
+        .testTarget(name: "PatronModelsTests", dependencies: ["PatronModels", "RandomDraws"], exclude: ["Fixtures"]),
+        .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore", "PatronTestSupport"]),
+        .testTarget(name: "PatronLoadTests", dependencies: ["PatronLoad", "PatronDemo", "PatronCore", "PatronInput", "PostgresClient", "PatronTestSupport"]),
+        .testTarget(name: "PatronAnalysesTests", dependencies: ["PatronAnalyses", "PatronCore", "PatronLoad", "PatronModels", "PatronDemo", "PostgresClient", "PatronTestSupport"]),
+        .testTarget(name: "PatronDemoTests", dependencies: ["PatronDemo", "PatronLoad", "PatronCore", "PatronTestSupport"]),
+        .testTarget(name: "PatronCLITests", dependencies: ["PatronCore", "PatronTestSupport"]),
     ]
 )

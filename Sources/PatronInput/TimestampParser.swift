@@ -1,3 +1,4 @@
+import CivilCalendar
 import Foundation
 
 /// Timestamp parsing per INPUTS.md.
@@ -72,7 +73,7 @@ public struct TimestampParser: Sendable {
         let separator = p[10]
         guard bad == 0, p[4] == 0x2D, p[7] == 0x2D, p[13] == 0x3A, p[16] == 0x3A,
               separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == 0x20,
-              year >= 1, month >= 1, month <= 12, day >= 1, day <= daysInMonth(year, month),
+              year >= 1, month >= 1, month <= 12, day >= 1, day <= CivilCalendar.daysInMonth(year: year, month: month),
               hour <= 23, minute <= 59, second <= 59
         else { return nil }
         var offset: Int64 = 0
@@ -88,7 +89,7 @@ public struct TimestampParser: Sendable {
             guard bad == 0, om <= 59, oh * 60 + om <= 18 * 60 else { return nil }
             offset = (sign == UInt8(ascii: "-") ? -1 : 1) * (oh * 3600 + om * 60)
         }
-        return (daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset) * 1_000_000
+        return (CivilCalendar.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset) * 1_000_000
     }
 
     /// Any accepted shape (see the type's documentation), or the reason it is not a timestamp.
@@ -130,10 +131,10 @@ public struct TimestampParser: Sendable {
         let year = y1 * 100 + y2
         if year < 1 { throw ValueError("invalid date (year 0000)") }
         if month < 1 || month > 12 { throw ValueError("invalid date (month \(month) does not exist)") }
-        if day < 1 || day > daysInMonth(year, month) {
+        if day < 1 || day > CivilCalendar.daysInMonth(year: year, month: month) {
             throw ValueError("invalid date (\(String(decoding: UnsafeBufferPointer(rebasing: b[lo..<(lo + 10)]), as: UTF8.self)) does not exist)")
         }
-        let days = daysFromCivil(year, month, day)
+        let days = CivilCalendar.days(year: year, month: month, day: day)
         var pos = lo + 10
         var hour: Int64 = 0, minute: Int64 = 0, second: Int64 = 0, micros: Int64 = 0
         var offset: Int64? = nil
@@ -217,29 +218,6 @@ public struct TimestampParser: Sendable {
         }
         return utc * 1_000_000 + micros
     }
-}
-
-@inline(__always)
-func isLeapYear(_ y: Int64) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-
-@inline(__always)
-func daysInMonth(_ y: Int64, _ m: Int64) -> Int64 {
-    switch m {
-    case 2: return isLeapYear(y) ? 29 : 28
-    case 4, 6, 9, 11: return 30
-    default: return 31
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-@inline(__always)
-func daysFromCivil(_ year: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-    let y = m <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146_097 + doe - 719_468
 }
 
 /// UTC offsets of a time zone, cached per local hour.

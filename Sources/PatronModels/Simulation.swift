@@ -1,5 +1,6 @@
 // Reproducible synthetic customers drawn from the BG/NBD and Gamma-Gamma generative processes,
 // for tests (recovering known parameters) and benchmarks. Not used by the analyses.
+import RandomDraws
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -9,7 +10,7 @@ import Darwin
 #endif
 
 /// SplitMix64 (Steele, Lea & Flood 2014): small, fast, and the same sequence on every platform.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+public struct SeededGenerator: UniformDraws, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }
@@ -25,31 +26,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// Uniform on the open interval (0, 1).
     public mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) * 0x1p-53 }
 
-    public mutating func normal() -> Double {
-        sqrt(-2 * log(uniform())) * cos(2 * Double.pi * uniform())
-    }
-
-    /// Gamma(shape, 1) by Marsaglia & Tsang (2000), boosted for shape < 1.
-    public mutating func gamma(shape: Double) -> Double {
-        if shape < 1 { return gamma(shape: shape + 1) * pow(uniform(), 1 / shape) }
-        let d = shape - 1.0 / 3
-        let c = 1 / (9 * d).squareRoot()
-        while true {
-            var x: Double, v: Double
-            repeat {
-                x = normal()
-                v = 1 + c * x
-            } while v <= 0
-            v = v * v * v
-            let u = uniform()
-            if log(u) < 0.5 * x * x + d - d * v + d * log(v) { return d * v }
-        }
-    }
-
-    public mutating func beta(_ a: Double, _ b: Double) -> Double {
-        let x = gamma(shape: a)
-        return x / (x + gamma(shape: b))
-    }
+    /// The same open interval: `log` is safe on either.
+    public mutating func uniformPositive() -> Double { uniform() }
 }
 
 public enum Simulation {

@@ -1,3 +1,4 @@
+import CivilCalendar
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -67,7 +68,7 @@ func formatTimestampUTC(microsecondsSinceUnixEpoch micros: Int64) -> String {
         rest += microsPerDay
         days -= 1
     }
-    let (year, month, day) = civilFromDays(days)
+    let (year, month, day) = CivilCalendar.date(days: days)
     let seconds = rest / 1_000_000
     let fraction = rest % 1_000_000
 
@@ -96,19 +97,4 @@ private func append(_ text: inout String, _ value: Int64, width: Int) {
     let digits = String(value)
     if digits.count < width { text += String(repeating: "0", count: width - digits.count) }
     text += digits
-}
-
-/// Proleptic Gregorian (year, month, day) for days since 1970-01-01; year 0 is 1 BC.
-/// Howard Hinnant's `civil_from_days`.
-func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let dayOfEra = z - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let mp = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-    return (year, month, day)
 }

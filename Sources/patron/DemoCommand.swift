@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PatronCore
+import PatronDemo
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PatronAnalyses
 import PatronCore
 
 /// `--analyses DIR`, shared by list, describe and run.

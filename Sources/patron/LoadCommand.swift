@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PatronCore
+import PatronLoad
 import PatronInput
 
 extension Entity: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PatronAnalyses
 import PatronCore
 
 extension OutputFormat: ExpressibleByArgument {}

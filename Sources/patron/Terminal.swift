@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PatronCore
+import PatronLoad
 
 /// stderr for people: errors, logs and progress. stdout carries data only.
 enum Terminal {

@@ -1,0 +1,223 @@
+import Foundation
+import PatronCore
+
+/// Reads an analysis file: the `-- key: value` header block, then one or more statements each
+/// introduced by `-- query: NAME [when COND, …]` (the format of sql/analyses/README.md).
+/// A file without any `query:` line is one statement, `main`, after the header.
+public enum AnalysisFileParser {
+    static let headerKeys: Set<String> = ["analysis", "summary", "description", "grain", "param", "column", "query", "pivot"]
+    /// Options of `patron run` itself; an analysis parameter may not take these names.
+    public static let reservedNames: Set<String> = [
+        "format", "output", "into", "replace", "append", "sql", "help", "database", "schema",
+        "quiet", "verbose", "analyses",
+    ]
+
+    public static func parse(contentsOf url: URL) throws -> AnalysisDefinition {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw PatronError.configuration("cannot read analysis \(url.path): \(error.localizedDescription)")
+        }
+        return try parse(text: text, path: url.path)
+    }
+
+    public static func parse(text: String, path: String) throws -> AnalysisDefinition {
+        func fail(_ line: Int, _ message: String) -> PatronError {
+            PatronError.configuration("\(path):\(line): \(message)")
+        }
+        var entries: [(key: String, value: String, line: Int)] = []
+        var queries: [AnalysisQuery] = []
+        var currentQuery: (name: String, conditions: [QueryCondition], line: Int)?
+        var currentIsStep = false
+        var body: [Substring] = []
+        var inHeader = true
+
+        func closeQuery() throws {
+            guard let query = currentQuery else { return }
+            let sql = body.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = sql.hasSuffix(";") ? String(sql.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines) : sql
+            guard !trimmed.isEmpty else { throw fail(query.line, "query '\(query.name)' has no SQL") }
+            guard !queries.contains(where: { $0.name == query.name }) else {
+                throw fail(query.line, "query '\(query.name)' is defined twice")
+            }
+            queries.append(AnalysisQuery(name: query.name, conditions: query.conditions, sql: trimmed, isStep: currentIsStep))
+            body = []
+        }
+
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? $0.dropLast() : $0
+        }
+        for (index, line) in lines.enumerated() {
+            let lineNumber = index + 1
+            if line.hasPrefix("-- query:") || line.hasPrefix("-- step:") {
+                try closeQuery()
+                inHeader = false
+                currentIsStep = line.hasPrefix("-- step:")
+                let rest = line.drop(while: { $0 != ":" }).dropFirst()
+                currentQuery = try parseQueryLine(String(rest), fail: { fail(lineNumber, $0) })
+                currentQuery?.line = lineNumber
+                if currentIsStep, currentQuery?.conditions.isEmpty == false {
+                    throw fail(lineNumber, "a step has no conditions")
+                }
+                continue
+            }
+            if inHeader {
+                if line.hasPrefix("--") {
+                    let content = line.dropFirst(2)
+                    if content.hasPrefix("  "), !entries.isEmpty {
+                        // A continuation line: two or more spaces after `--`.
+                        entries[entries.count - 1].value += " " + content.trimmingCharacters(in: .whitespaces)
+                        continue
+                    }
+                    let trimmed = content.trimmingCharacters(in: .whitespaces)
+                    if let colon = trimmed.firstIndex(of: ":") {
+                        let key = String(trimmed[..<colon])
+                        if headerKeys.contains(key) {
+                            entries.append((key, trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces), lineNumber))
+                            continue
+                        }
+                    }
+                    continue  // a free comment inside the header
+                }
+                if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+                // SQL without a `query:` line: one statement named main.
+                inHeader = false
+                currentIsStep = false
+                currentQuery = ("main", [], lineNumber)
+            }
+            body.append(line)
+        }
+        try closeQuery()
+
+        var definition = AnalysisDefinition(name: "", summary: "", description: "", grain: "", parameters: [],
+                                            columns: [], queries: queries, pivot: nil, path: path)
+        for entry in entries {
+            switch entry.key {
+            case "analysis": definition.name = entry.value
+            case "summary": definition.summary = entry.value
+            case "description": definition.description = entry.value
+            case "grain": definition.grain = entry.value
+            case "param":
+                definition.parameters.append(try parseParameter(entry.value, fail: { fail(entry.line, $0) }))
+            case "column":
+                definition.columns.append(try parseColumn(entry.value, fail: { fail(entry.line, $0) }))
+            case "pivot":
+                definition.pivot = try parsePivot(entry.value, fail: { fail(entry.line, $0) })
+            default: break
+            }
+        }
+        try check(definition, fail: { fail(1, $0) })
+        return definition
+    }
+
+    /// `NAME [when COND, COND…]`
+    static func parseQueryLine(_ text: String, fail: (String) -> PatronError) throws -> (name: String, conditions: [QueryCondition], line: Int) {
+        let parts = text.trimmingCharacters(in: .whitespaces).components(separatedBy: " when ")
+        let name = parts[0].trimmingCharacters(in: .whitespaces)
+        guard isIdentifier(name), parts.count <= 2 else { throw fail("bad query line '\(text)': expected NAME [when COND, …]") }
+        var conditions: [QueryCondition] = []
+        if parts.count == 2 {
+            for raw in parts[1].split(separator: ",") {
+                let condition = raw.trimmingCharacters(in: .whitespaces)
+                if let equals = condition.firstIndex(of: "=") {
+                    let param = condition[..<equals].trimmingCharacters(in: .whitespaces)
+                    let value = condition[condition.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+                    guard isIdentifier(param), !value.isEmpty else { throw fail("bad condition '\(condition)'") }
+                    conditions.append(.equals(param, value))
+                } else {
+                    guard isIdentifier(condition) else { throw fail("bad condition '\(condition)'") }
+                    conditions.append(.flag(condition))
+                }
+            }
+        }
+        return (name, conditions, 0)
+    }
+
+    /// `[$N] NAME TYPE [= DEFAULT] : HELP`
+    static func parseParameter(_ text: String, fail: (String) -> PatronError) throws -> AnalysisParameter {
+        guard let separator = text.range(of: " : ") ?? text.range(of: " :", options: .backwards).flatMap({ $0.upperBound == text.endIndex ? $0 : nil }) else {
+            throw fail("param '\(text)' has no ' : HELP'")
+        }
+        var spec = text[..<separator.lowerBound].trimmingCharacters(in: .whitespaces)
+        let help = text[separator.upperBound...].trimmingCharacters(in: .whitespaces)
+        var defaultValue: String?
+        if let equals = spec.range(of: "=") {
+            defaultValue = spec[equals.upperBound...].trimmingCharacters(in: .whitespaces)
+            spec = spec[..<equals.lowerBound].trimmingCharacters(in: .whitespaces)
+        }
+        var words = spec.split(separator: " ", maxSplits: 2).map(String.init)
+        var position: Int?
+        if let first = words.first, first.hasPrefix("$") {
+            guard let n = Int(first.dropFirst()), n >= 1 else { throw fail("bad position '\(first)' in param '\(text)'") }
+            position = n
+            words.removeFirst()
+        }
+        guard words.count == 2, isIdentifier(words[0]) else { throw fail("param '\(text)': expected [$N] NAME TYPE [= DEFAULT] : HELP") }
+        let typeText = words[1].replacingOccurrences(of: " ", with: "")
+        guard let type = ParameterType(typeText) else { throw fail("param \(words[0]): unknown type '\(words[1])'") }
+        if type == .flag, defaultValue != nil { throw fail("param \(words[0]): a flag has no default") }
+        return AnalysisParameter(position: position, name: words[0], type: type, defaultValue: defaultValue, help: help)
+    }
+
+    /// `NAME TYPE : HELP`
+    static func parseColumn(_ text: String, fail: (String) -> PatronError) throws -> AnalysisColumn {
+        let pieces = text.components(separatedBy: " : ")
+        let words = pieces[0].split(separator: " ", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard words.count == 2, isIdentifier(words[0]) else { throw fail("column '\(text)': expected NAME TYPE : HELP") }
+        let help = pieces.dropFirst().joined(separator: " : ").trimmingCharacters(in: .whitespaces)
+        return AnalysisColumn(name: words[0], type: words[1], help: help)
+    }
+
+    /// `ROW[, ROW…] by COLUMN value VALUE [complete FLAG]`
+    static func parsePivot(_ text: String, fail: (String) -> PatronError) throws -> PivotSpec {
+        let usage = "pivot '\(text)': expected ROW, … by COLUMN value VALUE [complete FLAG]"
+        let byParts = text.components(separatedBy: " by ")
+        guard byParts.count == 2 else { throw fail(usage) }
+        let words = byParts[1].split(separator: " ").map(String.init)
+        guard words.count == 3 || words.count == 5, words[1] == "value", words.count == 3 || words[3] == "complete" else {
+            throw fail(usage)
+        }
+        let rows = byParts[0].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let spec = PivotSpec(rowKeys: rows, columnKey: words[0], valueColumn: words[2],
+                             completeColumn: words.count == 5 ? words[4] : nil)
+        guard !rows.isEmpty, (rows + [spec.columnKey, spec.valueColumn] + (spec.completeColumn.map { [$0] } ?? [])).allSatisfy(isIdentifier) else {
+            throw fail("pivot '\(text)': names must be plain column names")
+        }
+        return spec
+    }
+
+    static func check(_ definition: AnalysisDefinition, fail: (String) -> PatronError) throws {
+        guard isIdentifier(definition.name) else { throw fail("missing or bad '-- analysis: NAME' line") }
+        guard !definition.summary.isEmpty else { throw fail("missing '-- summary:' line") }
+        guard definition.queries.contains(where: { !$0.isStep }) else { throw fail("no SQL") }
+        var names = Set<String>(), positions = Set<Int>()
+        for parameter in definition.parameters {
+            guard names.insert(parameter.name).inserted else { throw fail("param \(parameter.name) is declared twice") }
+            guard !reservedNames.contains(parameter.name) else {
+                throw fail("param \(parameter.name) clashes with an option of `patron run`; choose another name")
+            }
+            if let position = parameter.position {
+                guard positions.insert(position).inserted else { throw fail("position $\(position) is used by two params") }
+            }
+            if let value = parameter.defaultValue {
+                do { _ = try ParameterValidator.validate(value, for: parameter) } catch let error as PatronError {
+                    throw fail("default of param \(parameter.name): \(error.description)")
+                }
+            }
+        }
+        if let highest = positions.max(), positions.count != highest {
+            throw fail("param positions must be $1…$\(highest) without gaps")
+        }
+        for query in definition.queries {
+            for condition in query.conditions {
+                let name: String
+                switch condition { case .flag(let n): name = n; case .equals(let n, _): name = n }
+                guard names.contains(name) else { throw fail("query \(query.name): condition on unknown param '\(name)'") }
+            }
+        }
+    }
+
+    static func isIdentifier(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, first == "_" || (first.isASCII && CharacterSet.letters.contains(first)) else { return false }
+        return text.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && CharacterSet.alphanumerics.contains($0)) }
+    }
+}

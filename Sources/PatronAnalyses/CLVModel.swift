@@ -1,0 +1,144 @@
+import Foundation
+import PatronCore
+import PostgresClient
+
+/// One customer's RFM summary at the calibration end (`clv`, step `rfm_summary`; METRICS.md):
+/// durations in the `--unit` (weeks or days); `monetary` is nil without repeat purchases.
+public struct RFMRow: Sendable, Equatable {
+    public var customerKey: Int64
+    public var frequency: Double
+    public var recency: Double
+    public var T: Double
+    public var monetary: Double?
+
+    public init(customerKey: Int64, frequency: Double, recency: Double, T: Double, monetary: Double?) {
+        self.customerKey = customerKey
+        self.frequency = frequency
+        self.recency = recency
+        self.T = T
+        self.monetary = monetary
+    }
+}
+
+/// What the CLV sum needs besides the fitted models (`--horizon`, `--discount`, `--margin`, `--unit`).
+public struct CLVModelSettings: Sendable, Equatable {
+    /// Months summed over (H).
+    public var horizonMonths: Int
+    /// Monthly discount rate d: month i is divided by (1 + d)^i.
+    public var monthlyDiscount: Double
+    public var margin: Double
+    /// "week" or "day": the unit of frequency/recency/T (a month is 365.25 / 12 days of it).
+    public var unit: String
+
+    public init(horizonMonths: Int, monthlyDiscount: Double, margin: Double, unit: String) {
+        self.horizonMonths = horizonMonths
+        self.monthlyDiscount = monthlyDiscount
+        self.margin = margin
+        self.unit = unit
+    }
+}
+
+/// One customer's prediction.
+public struct CLVPrediction: Sendable, Equatable {
+    public var customerKey: Int64
+    public var pAlive: Double
+    /// Expected purchases over the horizon.
+    public var expectedPurchases: Double
+    /// Gamma-Gamma's expected average purchase value.
+    public var expectedAverageValue: Double
+    public var clv: Double
+
+    public init(customerKey: Int64, pAlive: Double, expectedPurchases: Double, expectedAverageValue: Double, clv: Double) {
+        self.customerKey = customerKey
+        self.pAlive = pAlive
+        self.expectedPurchases = expectedPurchases
+        self.expectedAverageValue = expectedAverageValue
+        self.clv = clv
+    }
+}
+
+/// A row of `clv --params`: `model` is `bgnbd` or `gamma_gamma`; parameters r, alpha, a, b and
+/// p, q, gamma, plus `log_likelihood` and `customers` for each model.
+public struct CLVParameter: Sendable, Equatable {
+    public var model: String
+    public var parameter: String
+    public var value: Double
+
+    public init(model: String, parameter: String, value: Double) {
+        self.model = model
+        self.parameter = parameter
+        self.value = value
+    }
+}
+
+public struct CLVFit: Sendable {
+    public var predictions: [CLVPrediction]
+    public var parameters: [CLVParameter]
+
+    public init(predictions: [CLVPrediction], parameters: [CLVParameter]) {
+        self.predictions = predictions
+        self.parameters = parameters
+    }
+}
+
+/// The hook for `clv --method predictive`: fits BG/NBD and Gamma-Gamma on the RFM rows and
+/// predicts every customer. Implemented outside PatronCore (the `PatronModels` target) and
+/// plugged into ``AnalysisRunner/clvModel``.
+public protocol CLVModelFitting: Sendable {
+    func fit(_ rows: [RFMRow], settings: CLVModelSettings) throws -> CLVFit
+}
+
+/// Runs `clv`'s `rfm_summary` step, hands its rows to the model, and stores the predictions
+/// in the session's temporary tables `clv_predictions` and `clv_model_params`, which the
+/// predictive statements of clv.sql read.
+struct CLVPredictiveStep {
+    let runner: AnalysisRunner
+
+    func prepare(_ prepared: PreparedAnalysis) throws {
+        guard let model = runner.clvModel else {
+            throw PatronError.configuration(
+                "clv --method predictive is not available in this build (the BG/NBD and Gamma-Gamma models are not wired in); use --method historical or --method formula")
+        }
+        let values = prepared.values
+        let settings = CLVModelSettings(
+            horizonMonths: Int(values["horizon"] ?? "12") ?? 12,
+            monthlyDiscount: Double(values["discount"] ?? "0.01") ?? 0.01,
+            margin: Double(values["margin"] ?? "1") ?? 1,
+            unit: values["unit"] ?? "week")
+        let result = try runner.runStatement("rfm_summary", of: prepared)
+        let rows: [RFMRow] = result.rows.map { row in
+            RFMRow(customerKey: row.int64("customer_key") ?? 0, frequency: row.double("frequency") ?? 0,
+                   recency: row.double("recency") ?? 0, T: row.double("T") ?? 0, monetary: row.double("monetary"))
+        }
+        let fit = try model.fit(rows, settings: settings)
+        let byKey = Dictionary(rows.map { ($0.customerKey, $0) }, uniquingKeysWith: { first, _ in first })
+        let connection = runner.warehouse.connection
+        let statements = try runner.warehouse.sql.queries("internal/clv_predictive.sql")
+        try runner.warehouse.run {
+            try connection.execute(try statements["create_predictions"])
+            try connection.execute(try statements["create_params"])
+            try connection.execute(try statements["clear"])
+            try connection.copyIn(try statements["copy_predictions"]) { stream in
+                for p in fit.predictions {
+                    let rfm = byKey[p.customerKey]
+                    let fields: [Double?] = [rfm?.frequency, rfm?.recency, rfm?.T, rfm?.monetary,
+                                             p.pAlive, p.expectedPurchases, p.expectedAverageValue, p.clv]
+                    try stream.write(String(p.customerKey) + "\t" + fields.map(copyText).joined(separator: "\t") + "\n")
+                }
+            }
+            try connection.copyIn(try statements["copy_params"]) { stream in
+                for p in fit.parameters {
+                    try stream.write("\(p.model)\t\(p.parameter)\t\(copyText(p.value))\n")
+                }
+            }
+        }
+    }
+}
+
+/// A double in COPY's text format (`\N` for nil).
+private func copyText(_ value: Double?) -> String {
+    guard let value else { return "\\N" }
+    if value.isNaN { return "NaN" }
+    if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
+    return value.description
+}

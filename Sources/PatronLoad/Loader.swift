@@ -1,0 +1,399 @@
+import Foundation
+import Logging
+import PatronCore
+import PatronInput
+import PostgresClient
+
+/// What `patron load` was asked to do with each file.
+public struct LoadOptions: Sendable {
+    public var entity: Entity
+    /// The system the file comes from (INPUTS.md, "Source").
+    public var source: String = "default"
+    /// nil: guessed from the file name.
+    public var format: InputFormat?
+    /// Time zone for timestamps without an offset.
+    public var timeZone: TimeZone = TimeZone(identifier: "UTC")!
+    /// Validate and report what would change, then roll back.
+    public var dryRun = false
+    public var maxRejects: RejectLimit?
+    /// Currency of money columns whose `currency` is missing or empty.
+    public var defaultCurrency = "USD"
+    /// Whether the first load of a source may write straight into its table (Loader+Direct.swift).
+    /// The result is the same either way; tests compare both paths.
+    public var directPath = true
+    /// Distinct identifiers a direct load joins in memory (at most 24 MiB, see IdentityGraph)
+    /// before it gives way to the staging path.
+    public var directIdentifierLimit = 700_000
+
+    public init(entity: Entity) { self.entity = entity }
+}
+
+/// `--max-rejects N` or `--max-rejects P%`: more rejected rows than this fails the file.
+public enum RejectLimit: Sendable, CustomStringConvertible, Equatable {
+    case count(Int64)
+    case percent(Double)
+
+    public init?(_ text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasSuffix("%") {
+            guard let p = Double(trimmed.dropLast()), p >= 0, p <= 100 else { return nil }
+            self = .percent(p)
+        } else {
+            guard let n = Int64(trimmed), n >= 0 else { return nil }
+            self = .count(n)
+        }
+    }
+
+    public func isExceeded(rejected: Int64, read: Int64) -> Bool {
+        switch self {
+        case .count(let n): return rejected > n
+        case .percent(let p): return read > 0 && Double(rejected) * 100 > p * Double(read)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .count(let n): return "\(n)"
+        case .percent(let p): return "\(p.formatted())%"
+        }
+    }
+}
+
+/// How every row of one file was accounted for:
+/// read = inserted + updated + unchanged + superseded + rejected.
+public struct LoadCounts: Sendable, Equatable, Codable {
+    public var read: Int64 = 0
+    public var inserted: Int64 = 0
+    public var updated: Int64 = 0
+    public var unchanged: Int64 = 0
+    public var superseded: Int64 = 0
+    public var rejected: Int64 = 0
+    public var customersCreated: Int64 = 0
+    public var customersMerged: Int64 = 0
+
+    public init() {}
+
+    public var reconciles: Bool { read == inserted + updated + unchanged + superseded + rejected }
+}
+
+public struct LoadReport: Sendable {
+    public let file: String
+    public let entity: Entity
+    /// nil for a dry run (its run was rolled back with everything else).
+    public let runID: Int64?
+    public let dryRun: Bool
+    public let counts: LoadCounts
+    public let unknownColumns: [String]
+    public let checksum: String
+    public let readSeconds: Double
+    public let mergeSeconds: Double
+    /// Whether the rows went straight into their table (the first load of a source,
+    /// Loader+Direct.swift) rather than through the staging table.
+    public var direct = false
+
+    public var exitStatus: ExitStatus { counts.rejected > 0 ? .rowsRejected : .success }
+}
+
+/// Receives progress while a file loads (the CLI draws it on a terminal).
+public protocol LoadProgress: AnyObject {
+    func rowsRead(_ rows: Int64, bytesRead: Int64, totalBytes: Int64?)
+    func phase(_ description: String)
+}
+
+/// Loads files into the warehouse, one transaction per file: all of a file's good rows or
+/// nothing. Rows are read, validated and normalized here (the client reads every row anyway),
+/// streamed into a temporary staging table with binary COPY, and merged set-based in SQL:
+/// last occurrence wins, identities resolved, changed rows updated, new rows inserted.
+public final class Loader {
+    let warehouse: Warehouse
+    let logger: Logger
+    public weak var progress: LoadProgress?
+    /// Whether `session_settings` ran on this connection (it must precede any temporary table).
+    private var sessionConfigured = false
+
+    /// Rows between progress callbacks, and encoded bytes between COPY writes.
+    let progressEvery: Int64 = 16_384
+    let copyChunkBytes = 1 << 20
+
+    public init(warehouse: Warehouse, logger: Logger = Logger(label: "patron.load")) {
+        self.warehouse = warehouse
+        self.logger = logger
+    }
+
+    /// Loads one file (or "-" for standard input). Throws `PatronError` when the file changed
+    /// nothing; a failed load is still recorded in `load_runs` (unless dry run).
+    public func load(path: String, options: LoadOptions) throws -> LoadReport {
+        let started = Date()
+        let format = options.format ?? InputFormat.guess(fromPath: path)
+        var context = FailureContext(path: path, format: format)
+        do {
+            let input: InputFile
+            do { input = try InputFile(path: path) } catch let error as InputError { throw PatronError.input(error) }
+            context.input = input
+            guard let format else {
+                throw PatronError.configuration(
+                    "cannot tell the format of \(input.displayName): name it *.csv or *.jsonl (optionally .gz), or pass --format csv|jsonl")
+            }
+            return try loadInTransaction(input: input, format: format, options: options, started: started, context: &context)
+        } catch let error as PatronError {
+            if !options.dryRun { recordFailure(error, options: options, started: started, context: context) }
+            throw error
+        } catch let error as InputError {
+            if !options.dryRun { recordFailure(.input(error), options: options, started: started, context: context) }
+            throw PatronError.input(error)
+        } catch let error as PostgresError {
+            if !options.dryRun { recordFailure(.database(error), options: options, started: started, context: context) }
+            throw PatronError.database(error)
+        }
+    }
+
+    /// What is known about a file when its load fails, for the failed run's record.
+    struct FailureContext {
+        let path: String
+        let format: InputFormat?
+        var input: InputFile?
+        var rowsRead: Int64 = 0
+        var rowsRejected: Int64 = 0
+    }
+
+    private func loadInTransaction(input: InputFile, format: InputFormat, options: LoadOptions, started: Date,
+                                   context: inout FailureContext) throws -> LoadReport {
+        let spec = options.entity.spec
+        let queries = try warehouse.sql.queries(options.entity.loadSQLFile)
+        let common = try warehouse.sql.queries("load/common.sql")
+        let connection = warehouse.connection
+        let reader: RowReader
+        do {
+            reader = try makeRowReader(file: input, format: format, columns: spec.columnNames, required: spec.requiredNames)
+        } catch let error as InputError { throw PatronError.input(error) }
+
+        if !sessionConfigured {
+            try connection.execute(try common["session_settings"])
+            sessionConfigured = true
+        }
+        try connection.execute("BEGIN")
+        do {
+            let runID = try connection.execute(try common["begin_run"], [
+                options.entity.rawValue, options.source, input.displayName, format.rawValue, started,
+            ]).int64(0, 0) ?? 0
+            try connection.execute(try common["load_settings"])
+            try connection.execute(try common["load_index_settings"])
+            try connection.execute(try common["load_jit_settings"])
+
+            var input = input
+            var reader = reader
+            var outcome: LoadOutcome?
+            // Asked once: the identity work of either path writes no row of this entity's table.
+            let sourceIsNew = try connection.execute(try queries["source_is_new"], [options.source]).bool(0, 0) ?? false
+            if sourceIsNew, directPathApplies(input: input, options: options) {
+                outcome = try loadDirect(reader: reader, input: input, format: format, options: options, runID: runID,
+                                         started: started, context: &context)
+                if outcome == nil {
+                    // Read the file again, from the start, through the staging table.
+                    do {
+                        input = try InputFile(path: input.path)
+                        reader = try makeRowReader(file: input, format: format, columns: spec.columnNames,
+                                                   required: spec.requiredNames)
+                    } catch let error as InputError { throw PatronError.input(error) }
+                    context.input = input
+                }
+            }
+            if outcome == nil {
+                outcome = try loadStaged(reader: reader, input: input, format: format, options: options, runID: runID,
+                                         sourceIsNew: sourceIsNew, started: started, context: &context)
+            }
+            guard let outcome else { preconditionFailure("a load path ran") }
+            let direct = outcome.direct
+            let counts = outcome.counts
+            let readDone = outcome.readDone
+            let unknown = outcome.unknownColumns
+            let finished = Date()
+
+            let checksum = input.sha256Hex()
+            try connection.execute(try common["finish_run"], [
+                runID, counts.rejected > 0 ? "loaded_with_rejects" : "loaded", checksum, input.rawBytesRead,
+                readDone.timeIntervalSince(started), finished.timeIntervalSince(readDone),
+                counts.read, counts.inserted, counts.updated, counts.unchanged, counts.superseded, counts.rejected,
+                counts.customersCreated, counts.customersMerged, postgresTextArray(unknown),
+            ])
+            try connection.execute(options.dryRun ? "ROLLBACK" : "COMMIT")
+            logger.debug("\(input.displayName): finish+commit \(String(format: "%.3f", Date().timeIntervalSince(finished))) s")
+            var report = LoadReport(
+                file: input.displayName, entity: options.entity, runID: options.dryRun ? nil : runID,
+                dryRun: options.dryRun, counts: counts, unknownColumns: unknown, checksum: checksum,
+                readSeconds: readDone.timeIntervalSince(started), mergeSeconds: finished.timeIntervalSince(readDone))
+            report.direct = direct
+            return report
+        } catch {
+            _ = try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The staging path: every row into a temporary table, then merged set-based in SQL
+    /// (superseded rows dropped, identities resolved, changed rows updated, new rows inserted).
+    private func loadStaged(reader: RowReader, input: InputFile, format: InputFormat, options: LoadOptions, runID: Int64,
+                            sourceIsNew: Bool, started: Date, context: inout FailureContext) throws -> LoadOutcome {
+        let spec = options.entity.spec
+        let queries = try warehouse.sql.queries(options.entity.loadSQLFile)
+        let common = try warehouse.sql.queries("load/common.sql")
+        let connection = warehouse.connection
+        try connection.execute(try queries["create_stage"])
+        try checkStageColumns(spec: spec)
+
+        progress?.phase("reading \(input.displayName)")
+        var counts = LoadCounts()
+        let staged = try stage(reader: reader, input: input, format: format, spec: spec, options: options,
+                               copySQL: try common["copy_stage"], counts: &counts)
+        context.rowsRead = counts.read
+        context.rowsRejected = counts.rejected
+        let readDone = Date()
+        let unknown = try checkRead(reader: reader, input: input, options: options, counts: counts)
+        var phases = PhaseClock(logger: logger, file: input.displayName)
+        phases.lap("read+copy", since: started)
+        try connection.execute(try common["analyze_stage"])
+        phases.lap("analyze_stage")
+        if counts.rejected > 0 {
+            try connection.execute(try common["record_rejects"], [runID])
+            phases.lap("record_rejects")
+        }
+        if staged.repeatedRows > 0 {
+            counts.superseded = try connection.execute(try queries["drop_superseded"]).affectedRows ?? 0
+            phases.lap("drop_superseded")
+        }
+        let winners = counts.read - counts.rejected - counts.superseded
+        if spec.resolvesCustomers {
+            try connection.execute(try queries["identity_sets"])
+            phases.lap("identity_sets")
+            let resolved = try connection.execute(try common["resolve_identities"], [options.source, runID])
+            counts.customersCreated = resolved.int64(0, 0) ?? 0
+            counts.customersMerged = resolved.int64(0, 1) ?? 0
+            phases.lap("resolve_identities")
+        }
+        var parameters: [PostgresBindable?] = [options.source, runID]
+        if spec.usesDefaultCurrency { parameters.append(options.defaultCurrency) }
+        // The first load of a source needs neither the update nor a look-up per inserted row.
+        if !sourceIsNew {
+            counts.updated = try connection.execute(try queries["update"], parameters).affectedRows ?? 0
+            phases.lap("update")
+        }
+        // A load at least the table's size rebuilds its indexes instead of inserting into them
+        // row by row.
+        let suspended = try connection.execute(try common["suspend_indexes"], [
+            options.entity.table, winners - counts.updated,
+        ]).int64(0, 0) ?? 0
+        counts.inserted = try connection.execute(try queries["insert"], parameters + [sourceIsNew]).affectedRows ?? 0
+        phases.lap("insert")
+        if suspended > 0 {
+            try connection.execute(try common["restore_indexes"])
+            phases.lap("rebuild \(suspended) indexes")
+        }
+        counts.unchanged = winners - counts.updated - counts.inserted
+        return LoadOutcome(counts: counts, readDone: readDone, unknownColumns: unknown, direct: false)
+    }
+
+    /// After reading, either path: reports the columns the file has that nobody asked for, and
+    /// fails the load if `--max-rejects` is exceeded. Returns the unknown columns.
+    func checkRead(reader: RowReader, input: InputFile, options: LoadOptions, counts: LoadCounts) throws -> [String] {
+        let unknown = reader.unknownColumns
+        if !unknown.isEmpty {
+            logger.warning("\(input.displayName): ignoring unknown columns: \(unknown.joined(separator: ", "))")
+        }
+        if let limit = options.maxRejects, limit.isExceeded(rejected: counts.rejected, read: counts.read) {
+            throw PatronError.tooManyRejects(file: input.displayName, rejected: counts.rejected, read: counts.read,
+                                             limit: limit.description)
+        }
+        progress?.phase("merging \(input.displayName)")
+        return unknown
+    }
+
+    /// What staging learned beyond the counts.
+    struct StageSummary {
+        /// Valid rows whose id may have occurred in an earlier valid row (see `RepeatFilter`).
+        var repeatedRows: Int64 = 0
+    }
+
+    /// Reads, validates and streams every row into `load_stage`.
+    private func stage(reader: RowReader, input: InputFile, format: InputFormat, spec: EntitySpec,
+                       options: LoadOptions, copySQL: String, counts: inout LoadCounts) throws -> StageSummary {
+        var stager = RowStager(spec: spec, timeZone: options.timeZone,
+                               expectedBytes: input.sizeInBytes.map { input.isGzip ? $0 * 6 : $0 })
+        var row = InputRow(columnCount: spec.columns.count)
+        var read: Int64 = 0
+        var rejected: Int64 = 0
+        var summary = StageSummary()
+        try warehouse.connection.copyIn(copySQL) { stream in
+            while try reader.next(into: &row) {
+                read += 1
+                if read == 1 { try spec.checkHeader(firstRow: row, format: format, file: input.displayName) }
+                let staged = try stager.add(row)
+                if staged.rejected { rejected += 1 }
+                if staged.repeated { summary.repeatedRows += 1 }
+                try stager.encoder.flush(ifLargerThan: copyChunkBytes, into: stream)
+                if read % progressEvery == 0 {
+                    progress?.rowsRead(read, bytesRead: input.rawBytesRead, totalBytes: input.sizeInBytes)
+                }
+            }
+            try stager.encoder.finish(into: stream)
+        }
+        progress?.rowsRead(read, bytesRead: input.rawBytesRead, totalBytes: input.sizeInBytes)
+        counts.read = read
+        counts.rejected = rejected
+        return summary
+    }
+
+    /// The staging table in `sql/load/<entity>.sql` must match what the encoder writes, column
+    /// for column; binary COPY would otherwise fail obscurely or, worse, mix columns up.
+    private func checkStageColumns(spec: EntitySpec) throws {
+        let result = try warehouse.connection.execute(try warehouse.session["stage_columns"])
+        let actual = result.rows.map { ($0[0] ?? "", $0[1] ?? "") }
+        let expected = StageEncoder(spec: spec).stageColumns
+        guard actual.count == expected.count, zip(actual, expected).allSatisfy({ $0.0 == $1.name && $0.1 == $1.type }) else {
+            let a = actual.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+            let e = expected.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
+            throw PatronError.configuration(
+                "\(spec.entity.loadSQLFile): load_stage columns do not match the loader.\n  file:   \(a)\n  loader: \(e)")
+        }
+    }
+
+    private func recordFailure(_ error: PatronError, options: LoadOptions, started: Date, context: FailureContext) {
+        do {
+            let common = try warehouse.sql.queries("load/common.sql")
+            let finished = context.input.map { $0.sha256Hex() }
+            let runID = try warehouse.connection.execute(try common["record_failed_run"], [
+                options.entity.rawValue, options.source, context.input?.displayName ?? context.path,
+                context.format?.rawValue ?? "unknown", started, finished, context.input?.rawBytesRead,
+                context.rowsRead, context.rowsRejected, error.description,
+            ]).int64(0, 0)
+            logger.debug("recorded failed run \(runID ?? 0)")
+        } catch {
+            logger.warning("could not record the failed load in load_runs: \(error)")
+        }
+    }
+}
+
+/// Logs how long each phase of a load took (`--verbose`), to see where the time goes.
+struct PhaseClock {
+    let logger: Logger
+    let file: String
+    private var last = Date()
+
+    init(logger: Logger, file: String) {
+        self.logger = logger
+        self.file = file
+    }
+
+    mutating func lap(_ phase: String, since start: Date? = nil) {
+        let now = Date()
+        let seconds = now.timeIntervalSince(start ?? last)
+        logger.debug("\(file): \(phase) \(String(format: "%.3f", seconds)) s")
+        last = now
+    }
+}
+
+/// A Postgres text[] literal, for binding a list as one parameter.
+func postgresTextArray(_ items: [String]) -> String {
+    "{" + items.map { item in
+        "\"" + item.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }.joined(separator: ",") + "}"
+}
