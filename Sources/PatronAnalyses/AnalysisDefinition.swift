@@ -11,6 +11,8 @@ public struct AnalysisDefinition: Sendable {
     public var queries: [AnalysisQuery]
     /// `pivot:` header: how `--pivot` turns the long result into a wide table, if it can.
     public var pivot: PivotSpec?
+    /// `prepare:` headers: work the engine does before a statement runs (e.g. fitting a model).
+    public var preparations: [AnalysisPreparation] = []
     /// The file it was read from.
     public var path: String
 
@@ -104,6 +106,25 @@ public struct AnalysisQuery: Sendable {
     public var conditions: [QueryCondition]
     public var sql: String
     public var isStep = false
+}
+
+/// `prepare: KIND from STEP [when COND[, COND…]]` — work the engine does in Swift before the
+/// chosen statement runs, when the conditions hold: it runs the `step:` STEP and acts on its
+/// rows. The kinds are the engine's own, so an analysis file says what it needs instead of the
+/// engine knowing analyses by name.
+public struct AnalysisPreparation: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Fit BG/NBD + Gamma-Gamma on STEP's RFM rows (customer_key, frequency, recency, T,
+        /// monetary) and write the temporary tables `clv_predictions` and `clv_model_params`
+        /// (sql/internal/clv_predictive.sql) that the statement then reads.
+        case predictiveCLV = "predictive_clv"
+    }
+
+    public var kind: Kind
+    public var step: String
+    public var conditions: [QueryCondition]
+
+    func applies(to values: [String: String]) -> Bool { conditions.allSatisfy { $0.holds(in: values) } }
 }
 
 /// `FLAG` (the flag is set) or `PARAM=VALUE`.

@@ -5,7 +5,7 @@ import PatronCore
 /// introduced by `-- query: NAME [when COND, …]` (the format of sql/analyses/README.md).
 /// A file without any `query:` line is one statement, `main`, after the header.
 public enum AnalysisFileParser {
-    static let headerKeys: Set<String> = ["analysis", "summary", "description", "grain", "param", "column", "query", "pivot"]
+    static let headerKeys: Set<String> = ["analysis", "summary", "description", "grain", "param", "column", "query", "pivot", "prepare"]
     /// Options of `patron run` itself; an analysis parameter may not take these names.
     public static let reservedNames: Set<String> = [
         "format", "output", "into", "replace", "append", "sql", "help", "database", "schema",
@@ -102,6 +102,8 @@ public enum AnalysisFileParser {
                 definition.columns.append(try parseColumn(entry.value, fail: { fail(entry.line, $0) }))
             case "pivot":
                 definition.pivot = try parsePivot(entry.value, fail: { fail(entry.line, $0) })
+            case "prepare":
+                definition.preparations.append(try parsePreparation(entry.value, fail: { fail(entry.line, $0) }))
             default: break
             }
         }
@@ -114,22 +116,34 @@ public enum AnalysisFileParser {
         let parts = text.trimmingCharacters(in: .whitespaces).components(separatedBy: " when ")
         let name = parts[0].trimmingCharacters(in: .whitespaces)
         guard isIdentifier(name), parts.count <= 2 else { throw fail("bad query line '\(text)': expected NAME [when COND, …]") }
-        var conditions: [QueryCondition] = []
-        if parts.count == 2 {
-            for raw in parts[1].split(separator: ",") {
-                let condition = raw.trimmingCharacters(in: .whitespaces)
-                if let equals = condition.firstIndex(of: "=") {
-                    let param = condition[..<equals].trimmingCharacters(in: .whitespaces)
-                    let value = condition[condition.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-                    guard isIdentifier(param), !value.isEmpty else { throw fail("bad condition '\(condition)'") }
-                    conditions.append(.equals(param, value))
-                } else {
-                    guard isIdentifier(condition) else { throw fail("bad condition '\(condition)'") }
-                    conditions.append(.flag(condition))
-                }
+        return (name, parts.count == 2 ? try parseConditions(parts[1], fail: fail) : [], 0)
+    }
+
+    /// `COND[, COND…]`, each `FLAG` or `PARAM=VALUE`.
+    static func parseConditions(_ text: String, fail: (String) -> PatronError) throws -> [QueryCondition] {
+        try text.split(separator: ",").map { raw in
+            let condition = raw.trimmingCharacters(in: .whitespaces)
+            if let equals = condition.firstIndex(of: "=") {
+                let param = condition[..<equals].trimmingCharacters(in: .whitespaces)
+                let value = condition[condition.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+                guard isIdentifier(param), !value.isEmpty else { throw fail("bad condition '\(condition)'") }
+                return .equals(param, value)
             }
+            guard isIdentifier(condition) else { throw fail("bad condition '\(condition)'") }
+            return .flag(condition)
         }
-        return (name, conditions, 0)
+    }
+
+    /// `KIND from STEP [when COND, …]`
+    static func parsePreparation(_ text: String, fail: (String) -> PatronError) throws -> AnalysisPreparation {
+        let kinds = AnalysisPreparation.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+        let usage = "prepare '\(text)': expected KIND from STEP [when COND, …] (KIND: \(kinds))"
+        let parts = text.trimmingCharacters(in: .whitespaces).components(separatedBy: " when ")
+        let words = parts[0].split(separator: " ").map(String.init)
+        guard parts.count <= 2, words.count == 3, words[1] == "from", isIdentifier(words[2]),
+              let kind = AnalysisPreparation.Kind(rawValue: words[0]) else { throw fail(usage) }
+        return AnalysisPreparation(kind: kind, step: words[2],
+                                   conditions: parts.count == 2 ? try parseConditions(parts[1], fail: fail) : [])
     }
 
     /// `[$N] NAME TYPE [= DEFAULT] : HELP`
@@ -212,6 +226,18 @@ public enum AnalysisFileParser {
                 let name: String
                 switch condition { case .flag(let n): name = n; case .equals(let n, _): name = n }
                 guard names.contains(name) else { throw fail("query \(query.name): condition on unknown param '\(name)'") }
+            }
+        }
+        for preparation in definition.preparations {
+            guard definition.queries.contains(where: { $0.isStep && $0.name == preparation.step }) else {
+                throw fail("prepare \(preparation.kind.rawValue): no '-- step: \(preparation.step)' in the file")
+            }
+            for condition in preparation.conditions {
+                let name: String
+                switch condition { case .flag(let n): name = n; case .equals(let n, _): name = n }
+                guard names.contains(name) else {
+                    throw fail("prepare \(preparation.kind.rawValue): condition on unknown param '\(name)'")
+                }
             }
         }
     }

@@ -148,16 +148,18 @@ public final class AnalysisRunner {
 
     private var sessionConfigured = false
 
-    /// Work some statements need before they run: session settings once, and a model fitted
-    /// in Swift for `clv --method predictive`.
+    /// Work some statements need before they run: session settings once, and the `prepare:`
+    /// headers of the analysis whose conditions hold (e.g. clv's model fit for `--method predictive`).
     func prepareInputs(_ prepared: PreparedAnalysis) throws {
         if !sessionConfigured {
             let session = try warehouse.sql.queries("internal/analysis_session.sql")
             try warehouse.run { _ = try warehouse.connection.execute(try session["configure"]) }
             sessionConfigured = true
         }
-        if prepared.definition.name == "clv", prepared.values["method"] == "predictive" {
-            try CLVPredictiveStep(runner: self).prepare(prepared)
+        for preparation in prepared.definition.preparations where preparation.applies(to: prepared.values) {
+            switch preparation.kind {
+            case .predictiveCLV: try CLVPredictiveStep(runner: self, step: preparation.step).prepare(prepared)
+            }
         }
     }
 

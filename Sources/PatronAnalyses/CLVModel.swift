@@ -82,17 +82,19 @@ public struct CLVFit: Sendable {
 }
 
 /// The hook for `clv --method predictive`: fits BG/NBD and Gamma-Gamma on the RFM rows and
-/// predicts every customer. Implemented outside PatronCore (the `PatronModels` target) and
-/// plugged into ``AnalysisRunner/clvModel``.
+/// predicts every customer. Implemented with the `PatronModels` target
+/// (`BGNBDGammaGammaModel`) and plugged into ``AnalysisRunner/clvModel``.
 public protocol CLVModelFitting: Sendable {
     func fit(_ rows: [RFMRow], settings: CLVModelSettings) throws -> CLVFit
 }
 
-/// Runs `clv`'s `rfm_summary` step, hands its rows to the model, and stores the predictions
+/// The `prepare: predictive_clv from STEP` of an analysis (clv.sql): runs the step, hands its rows to the model, and stores the predictions
 /// in the session's temporary tables `clv_predictions` and `clv_model_params`, which the
 /// predictive statements of clv.sql read.
 struct CLVPredictiveStep {
     let runner: AnalysisRunner
+    /// The `step:` statement whose rows the models are fitted on (clv.sql: rfm_summary).
+    let step: String
 
     func prepare(_ prepared: PreparedAnalysis) throws {
         guard let model = runner.clvModel else {
@@ -105,7 +107,7 @@ struct CLVPredictiveStep {
             monthlyDiscount: Double(values["discount"] ?? "0.01") ?? 0.01,
             margin: Double(values["margin"] ?? "1") ?? 1,
             unit: values["unit"] ?? "week")
-        let result = try runner.runStatement("rfm_summary", of: prepared)
+        let result = try runner.runStatement(step, of: prepared)
         let rows: [RFMRow] = result.rows.map { row in
             RFMRow(customerKey: row.int64("customer_key") ?? 0, frequency: row.double("frequency") ?? 0,
                    recency: row.double("recency") ?? 0, T: row.double("T") ?? 0, monetary: row.double("monetary"))

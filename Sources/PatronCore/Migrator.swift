@@ -47,6 +47,15 @@ public struct Migrator {
         return migrations.filter { applied[$0.version] == nil }
     }
 
+    /// Throws unless the schema exists and has every migration: commands that only read the
+    /// warehouse refuse an older schema rather than fail on a missing column halfway.
+    public func requireUpToDate() throws {
+        guard try pending().isEmpty else {
+            throw PatronError.configuration(
+                "schema \(warehouse.schema) is not set up or not up to date: run `patron migrate` (or load something)")
+        }
+    }
+
     /// Applies every pending migration; returns those applied.
     @discardableResult
     public func migrate() throws -> [Migration] {

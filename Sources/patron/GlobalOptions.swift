@@ -41,6 +41,14 @@ struct GlobalOptions: ParsableArguments {
         logger.debug("connecting via \(target.origin), schema \(schema)")
         return try Warehouse(target: target, schema: schema, sql: sql)
     }
+
+    /// Opens the warehouse for a command that reads it (status, run): its schema must be
+    /// migrated to this version of Patron, which only `migrate` and `load` do.
+    func openUpToDateWarehouse(logger: Logger) throws -> Warehouse {
+        let warehouse = try openWarehouse(logger: logger)
+        try Migrator(warehouse: warehouse).requireUpToDate()
+        return warehouse
+    }
 }
 
 /// Runs a command body, turning Patron's errors into a message on stderr and the documented

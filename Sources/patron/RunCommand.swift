@@ -63,7 +63,8 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("name the analysis to run (see `patron list`)")
         }
         try reportingErrors {
-            let definition = try analyses.catalog().analysis(named: name)
+            let catalog = try analyses.catalog()
+            let definition = try catalog.analysis(named: name)
             if help {
                 Terminal.output(AnalysisHelp.runHelp(definition))
                 return .success
@@ -75,11 +76,8 @@ struct RunCommand: ParsableCommand {
                 return .success
             }
             let logger = global.makeLogger("patron.run")
-            let warehouse = try global.openWarehouse(logger: logger)
-            guard try Migrator(warehouse: warehouse).pending().isEmpty else {
-                throw PatronError.configuration("schema \(warehouse.schema) is not set up or not up to date: run `patron migrate` (or load something)")
-            }
-            let runner = AnalysisRunner(warehouse: warehouse, catalog: try analyses.catalog())
+            let warehouse = try global.openUpToDateWarehouse(logger: logger)
+            let runner = AnalysisRunner(warehouse: warehouse, catalog: catalog)
             if let into {
                 let mode: IntoMode = replace ? .replace : append ? .append : .create
                 let rows = try runner.into(prepared, table: into, mode: mode)

@@ -1,10 +1,6 @@
 import ArgumentParser
 import PatronCore
 
-enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, csv
-}
-
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
@@ -26,10 +22,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let logger = global.makeLogger("patron.status")
-            let warehouse = try global.openWarehouse(logger: logger)
-            guard try Migrator(warehouse: warehouse).pending().isEmpty else {
-                throw PatronError.configuration("schema \(warehouse.schema) is not set up or not up to date: run `patron migrate` (or load something)")
-            }
+            let warehouse = try global.openUpToDateWarehouse(logger: logger)
             let status = WarehouseStatus(warehouse: warehouse)
             let render: (TextTable) -> String = { format == .csv ? $0.csv() : $0.aligned() }
             Terminal.output(render(try status.entities()))
@@ -39,32 +32,6 @@ struct StatusCommand: ParsableCommand {
             if runs > 0 {
                 Terminal.output("\n" + render(try status.recentRuns(limit: runs)))
             }
-            return .success
-        }
-    }
-}
-
-struct RejectsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "rejects",
-        abstract: "List rejected rows: file, line, column, value and reason.",
-        discussion: "Without --run, shows the latest load run that rejected rows."
-    )
-
-    @OptionGroup var global: GlobalOptions
-
-    @Option(name: .customLong("run"), help: ArgumentHelp("The load run (see `patron status --runs 10`).", valueName: "id"))
-    var runID: Int64?
-
-    @Option(help: "Output format.")
-    var format: ReportFormat = .table
-
-    func run() throws {
-        try reportingErrors {
-            let logger = global.makeLogger("patron.rejects")
-            let warehouse = try global.openWarehouse(logger: logger)
-            let table = try WarehouseStatus(warehouse: warehouse).rejects(run: runID)
-            Terminal.output(format == .csv ? table.csv() : table.aligned())
             return .success
         }
     }

@@ -59,6 +59,28 @@ struct AnalysisFileParserTests {
         #expect(d.query(for: [:])?.name == "main")
     }
 
+    @Test("prepare: KIND from STEP when COND — what the engine does before a statement, declared by the file")
+    func preparations() throws {
+        let d = try AnalysisFileParser.parse(text: """
+            -- analysis: value
+            -- summary: Value.
+            -- param: $1 method choice(simple,predictive) = simple : How.
+            -- prepare: predictive_clv from inputs when method=predictive
+            -- query: main
+            SELECT 1
+            -- step: inputs
+            SELECT 2
+            """, path: "value.sql")
+        #expect(d.preparations == [AnalysisPreparation(kind: .predictiveCLV, step: "inputs",
+                                                       conditions: [.equals("method", "predictive")])])
+        #expect(d.preparations[0].applies(to: ["method": "predictive"]))
+        #expect(!d.preparations[0].applies(to: ["method": "simple"]))
+        // The built-in clv declares its model fit this way (the engine knows no analysis by name).
+        let clv = try AnalysisFileParser.parse(contentsOf: repositoryRoot.appendingPathComponent("sql/analyses/clv.sql"))
+        #expect(clv.preparations == [AnalysisPreparation(kind: .predictiveCLV, step: "rfm_summary",
+                                                         conditions: [.equals("method", "predictive")])])
+    }
+
     @Test("a file without query lines is one statement, main")
     func implicitMain() throws {
         let d = try AnalysisFileParser.parse(text: "-- analysis: tiny\n-- summary: Tiny.\n\nSELECT 1 AS one\n", path: "tiny.sql")
@@ -78,6 +100,11 @@ struct AnalysisFileParserTests {
             ("-- analysis: x\n-- summary: s\n-- param: $1 n int = many : h\nSELECT 1", "default of param n"),
             ("-- analysis: x\n-- summary: s\n-- query: q when nothing\nSELECT 1", "unknown param"),
             ("-- analysis: x\n-- summary: s\n-- query: q\n", "no SQL"),
+            ("-- analysis: x\n-- summary: s\n-- prepare: crystal_ball from q\n-- query: q\nSELECT 1", "KIND: predictive_clv"),
+            ("-- analysis: x\n-- summary: s\n-- prepare: predictive_clv q\n-- query: q\nSELECT 1", "expected KIND from STEP"),
+            ("-- analysis: x\n-- summary: s\n-- prepare: predictive_clv from rfm\n-- query: q\nSELECT 1", "no '-- step: rfm'"),
+            ("-- analysis: x\n-- summary: s\n-- prepare: predictive_clv from rfm when m=p\n-- query: q\nSELECT 1\n-- step: rfm\nSELECT 2",
+             "condition on unknown param 'm'"),
           ])
     func badHeaders(text: String, fragment: String) throws {
         do {

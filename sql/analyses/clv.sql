@@ -38,6 +38,7 @@
 -- column: mean_p_alive float8 : predictive: mean probability of being alive (also expected_purchases over the horizon, mean_expected_avg_value).
 -- column: per_customer various : --per-customer: customer_key, cohort and the method's per-customer inputs and value (predictive: frequency, recency, T, monetary, p_alive, expected_purchases, expected_avg_value, clv).
 -- column: model text : --params: bgnbd or gamma_gamma, with parameter (r, alpha, a, b; p, q, gamma; log_likelihood, customers) and value.
+-- prepare: predictive_clv from rfm_summary when method=predictive
 -- query: predictive_params when method=predictive, params
 SELECT mp.model, mp.parameter, mp.value
 FROM clv_model_params AS mp
