@@ -3,7 +3,7 @@
 
     scripts/bench-data.py ENTITY ROWS OUT.csv [--delta-of ROWS]
 
-ENTITY is `purchases` or `tickets`; the CSV has the canonical columns of INPUTS.md. The same
+ENTITY is `purchases` or `tickets`; the CSV has the canonical columns of docs/inputs.md. The same
 arguments always produce the same bytes (a fixed seed per entity and size).
 
 Customers: one customer per ~5 rows, each row names its customer by customer_id and email

@@ -2,7 +2,7 @@ import Foundation
 import PatronCore
 import PostgresClient
 
-/// One customer's RFM summary at the calibration end (`clv`, step `rfm_summary`; METRICS.md):
+/// One customer's RFM summary at the calibration end (`clv`, step `rfm_summary`; docs/metrics.md, "clv"):
 /// durations in the `--unit` (weeks or days); `monetary` is nil without repeat purchases.
 public struct RFMRow: Sendable, Equatable {
     public var customerKey: Int64

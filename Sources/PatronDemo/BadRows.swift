@@ -8,7 +8,7 @@ public struct PlantedBadRow: Codable, Sendable, Equatable {
 }
 
 /// The ways the demo breaks rows of each file, used in turn. Each breaks exactly one column
-/// of an otherwise good row, in a way INPUTS.md says must be rejected.
+/// of an otherwise good row, in a way docs/inputs.md ("Bad input") says must be rejected.
 struct BadRowKind {
     let column: String
     let problem: String

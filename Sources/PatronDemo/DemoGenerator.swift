@@ -1,7 +1,7 @@
 import Foundation
 import PatronCore
 
-/// Generates a demo data set: six CSV files in the canonical shapes of INPUTS.md, a
+/// Generates a demo data set: six CSV files in the canonical shapes of docs/inputs.md, a
 /// `manifest.json` and a README. Customers are generated one at a time and written as they
 /// go, so memory does not grow with their number; the same options give the same bytes.
 public struct DemoGenerator {

@@ -63,7 +63,7 @@ enum DemoTime {
 }
 
 /// How each source system writes instants: every source has its own habit, and the loader
-/// must read them all (INPUTS.md, "Timestamps").
+/// must read them all (docs/inputs.md, "Timestamps").
 enum TimestampStyle {
     /// `2024-03-01T10:15:00Z` (the shop)
     case isoZulu

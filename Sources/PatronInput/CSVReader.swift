@@ -1,6 +1,6 @@
 /// RFC 4180 CSV reader working on bytes.
 ///
-/// Rules (see INPUTS.md):
+/// Rules (see docs/inputs.md, "Files"):
 /// - A header row is required; names are trimmed and matched case-insensitively (Unicode-aware).
 ///   An empty header name is allowed and ignored (so a trailing delimiter in every line is harmless);
 ///   any other duplicate name (after trim + lower-casing) fails the file, as does a header lacking a

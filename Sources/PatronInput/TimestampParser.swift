@@ -1,7 +1,7 @@
 import CivilCalendar
 import Foundation
 
-/// Timestamp parsing per INPUTS.md.
+/// Timestamp parsing per docs/inputs.md, "Timestamps".
 ///
 /// Accepted (outer spaces/tabs trimmed):
 /// - a date `YYYY-MM-DD` (years 0001–9999), read as 00:00 local time;

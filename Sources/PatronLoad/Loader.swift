@@ -7,7 +7,7 @@ import PostgresClient
 /// What `patron load` was asked to do with each file.
 public struct LoadOptions: Sendable {
     public var entity: Entity
-    /// The system the file comes from (INPUTS.md, "Source").
+    /// The system the file comes from (docs/inputs.md, "Source").
     public var source: String = "default"
     /// nil: guessed from the file name.
     public var format: InputFormat?

@@ -2,7 +2,7 @@ import Foundation
 import PatronInput
 import PostgresClient
 
-/// Applies one entity's input rules (INPUTS.md) to a parsed row: each value is normalized or
+/// Applies one entity's input rules (docs/inputs.md) to a parsed row: each value is normalized or
 /// the row is rejected with the column, value and a reason a person can act on.
 package struct RowValidator {
     package let spec: EntitySpec

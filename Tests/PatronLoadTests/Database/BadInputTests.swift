@@ -5,7 +5,7 @@ import PatronInput
 import PatronTestSupport
 import Testing
 
-/// Each rule of INPUTS.md that rejects a row: the row is recorded with line, column and a
+/// Each rule of docs/inputs.md ("Bad input") that rejects a row: the row is recorded with line, column and a
 /// reason, and the good rows of the same file still load.
 @Suite("Rejected rows")
 struct RejectedRowTests {

@@ -59,7 +59,7 @@ private enum Demo {
     }
 }
 
-/// One customer's RFM (METRICS.md, clv predictive), computed from the CSV files alone.
+/// One customer's RFM (docs/metrics.md, "clv", predictive), computed from the CSV files alone.
 private struct ShopRFM: Equatable {
     var frequency: Double
     var recency: Double
