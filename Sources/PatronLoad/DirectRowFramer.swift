@@ -3,19 +3,17 @@ import PostgresClient
 /// Turns one row in the staging layout — the bytes `StageEncoder` writes for a validated row:
 /// line, repeated, reject_column, reject_value, reject_reason, every input column, then
 /// has_<column> per optional column — into a row of the entity's table for a direct load
-/// (`copy_direct`: source, id, customer key, the other columns, run, run), with the defaults the
-/// entity's `insert` statement applies. So validation and encoding have one definition, used
+/// (`copy_direct`: source, id, customer key, the other columns, run, run), with the insert
+/// defaults of the entity's spec (which its `insert` statement applies too). So validation and encoding have one definition, used
 /// by both load paths; this only moves finished fields and fills in a few.
 struct DirectRowFramer {
     let spec: EntitySpec
     /// The source's name as UTF-8, written into every row.
     private let source: [UInt8]
     private let runID: Int64
-    private let defaultCurrency: String
     private let fieldCount: Int
-    private let currencyIndex: Int?
-    private let statusIndex: Int?
-    private let resolvedIndex: Int?
+    /// Per input column, what an empty value becomes (the spec's insert defaults).
+    private let defaults: [Default?]
     /// Per field of the current row: offset of its value bytes, and length (-1: NULL).
     private var starts: [Int] = []
     private var lengths: [Int32] = []
@@ -24,11 +22,22 @@ struct DirectRowFramer {
         self.spec = spec
         self.source = Array(source.utf8)
         self.runID = runID
-        self.defaultCurrency = defaultCurrency
         fieldCount = spec.directColumns.count
-        currencyIndex = spec.usesDefaultCurrency ? spec.index(of: "currency") : nil
-        statusIndex = spec.entity == .purchases || spec.entity == .tickets ? spec.index(of: "status") : nil
-        resolvedIndex = spec.entity == .tickets ? spec.index(of: "resolved_at") : nil
+        defaults = spec.columns.map { column in
+            switch column.insertDefault {
+            case nil: return nil
+            case .defaultCurrency: return .constant(defaultCurrency)
+            case .constant(let value): return .constant(value)
+            case .dependsOn(let other, let present, let absent):
+                guard let index = spec.index(of: other) else { preconditionFailure("\(spec.entity): no column \(other)") }
+                return .dependsOn(index: index, present: present, absent: absent)
+            }
+        }
+    }
+
+    private enum Default {
+        case constant(String)
+        case dependsOn(index: Int, present: String, absent: String)
     }
 
     /// Reads the field boundaries of `row` (one complete staging row). Returns whether it is a
@@ -67,16 +76,13 @@ struct DirectRowFramer {
         for i in 1..<spec.columns.count {
             if let value = column(i, in: row) {
                 encoder.append(utf8: value)
-            } else if i == currencyIndex {
-                encoder.append(text: defaultCurrency)
-            } else if i == statusIndex {
-                if spec.entity == .tickets {
-                    encoder.append(text: resolvedIndex.flatMap { column($0, in: row) } == nil ? "open" : "solved")
-                } else {
-                    encoder.append(text: "completed")
-                }
             } else {
-                encoder.appendNull()
+                switch defaults[i] {
+                case nil: encoder.appendNull()
+                case .constant(let value): encoder.append(text: value)
+                case .dependsOn(let other, let present, let absent):
+                    encoder.append(text: column(other, in: row) == nil ? absent : present)
+                }
             }
         }
         encoder.append(int64: runID)

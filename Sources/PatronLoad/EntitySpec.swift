@@ -42,6 +42,21 @@ package struct ColumnSpec: Sendable {
     package let name: String
     package let kind: ValueKind
     package let required: Bool
+    /// What the column gets when a row is first inserted without a value: the entity's
+    /// `insert` statement (sql/load/<entity>.sql) applies it on the staging path, the direct
+    /// path applies it in the client (DirectRowFramer). nil: NULL.
+    package var insertDefault: InsertDefault? = nil
+}
+
+/// A value the loader fills in for an empty column when it inserts a row.
+package enum InsertDefault: Sendable, Equatable {
+    /// `--currency` (or $PATRON_CURRENCY, else USD); also for an empty currency on update.
+    case defaultCurrency
+    /// A fixed value, e.g. a purchase's status `completed`.
+    case constant(String)
+    /// `present` when the named column of the row has a value, else `absent`: a ticket's
+    /// status is `solved` when it has a resolved_at, else `open`.
+    case dependsOn(column: String, present: String, absent: String)
 }
 
 /// One entity's input contract: its columns in staging order, and the rules that span columns.
@@ -52,10 +67,10 @@ package struct EntitySpec: Sendable {
     package let oneOfRequired: [String]
     /// Whether rows carry customer identifiers to resolve (all but mentions).
     package let resolvesCustomers: Bool
-    /// Whether the entity's load statements take the default currency as `$3`.
-    package let usesDefaultCurrency: Bool
 
     package var columnNames: [String] { columns.map(\.name) }
+    /// Whether the entity's load statements take the default currency as `$3`.
+    package var usesDefaultCurrency: Bool { columns.contains { $0.insertDefault == .defaultCurrency } }
     package var requiredNames: Set<String> { Set(columns.filter(\.required).map(\.name)) }
     package func index(of name: String) -> Int? { columns.firstIndex { $0.name == name } }
 
@@ -71,7 +86,9 @@ package struct EntitySpec: Sendable {
     }
 
     private static func req(_ name: String, _ kind: ValueKind) -> ColumnSpec { ColumnSpec(name: name, kind: kind, required: true) }
-    private static func opt(_ name: String, _ kind: ValueKind) -> ColumnSpec { ColumnSpec(name: name, kind: kind, required: false) }
+    private static func opt(_ name: String, _ kind: ValueKind, default insertDefault: InsertDefault? = nil) -> ColumnSpec {
+        ColumnSpec(name: name, kind: kind, required: false, insertDefault: insertDefault)
+    }
 
     static let customers = EntitySpec(
         entity: .customers,
@@ -79,25 +96,26 @@ package struct EntitySpec: Sendable {
             req("customer_id", .customerID), opt("email", .email), opt("phone", .phone), opt("handle", .handle),
             opt("name", .text), opt("country", .text), opt("signup_at", .timestamp), opt("segment", .text),
         ],
-        oneOfRequired: [], resolvesCustomers: true, usesDefaultCurrency: false)
+        oneOfRequired: [], resolvesCustomers: true)
 
     static let purchases = EntitySpec(
         entity: .purchases,
         columns: [
             req("order_id", .sourceID), opt("customer_id", .customerID), opt("email", .email), opt("phone", .phone),
-            req("ordered_at", .timestamp), req("amount", .money), opt("currency", .currency), opt("channel", .text),
-            opt("items", .count), opt("status", .enumeration(["completed", "cancelled"])),
+            req("ordered_at", .timestamp), req("amount", .money), opt("currency", .currency, default: .defaultCurrency),
+            opt("channel", .text), opt("items", .count),
+            opt("status", .enumeration(["completed", "cancelled"]), default: .constant("completed")),
         ],
-        oneOfRequired: ["customer_id", "email", "phone"], resolvesCustomers: true, usesDefaultCurrency: true)
+        oneOfRequired: ["customer_id", "email", "phone"], resolvesCustomers: true)
 
     static let returns = EntitySpec(
         entity: .returns,
         columns: [
             req("return_id", .sourceID), opt("order_id", .sourceID), opt("customer_id", .customerID),
             opt("email", .email), opt("phone", .phone), req("returned_at", .timestamp), req("amount", .money),
-            opt("currency", .currency), opt("reason", .text),
+            opt("currency", .currency, default: .defaultCurrency), opt("reason", .text),
         ],
-        oneOfRequired: ["customer_id", "email", "phone", "order_id"], resolvesCustomers: true, usesDefaultCurrency: true)
+        oneOfRequired: ["customer_id", "email", "phone", "order_id"], resolvesCustomers: true)
 
     static let tickets = EntitySpec(
         entity: .tickets,
@@ -106,12 +124,13 @@ package struct EntitySpec: Sendable {
             opt("handle", .handle), req("created_at", .timestamp),
             opt("channel", .enumeration(["email", "chat", "phone", "social", "web", "other"])),
             opt("category", .text), opt("priority", .text),
-            opt("status", .enumeration(["new", "open", "pending", "solved", "closed"])),
+            opt("status", .enumeration(["new", "open", "pending", "solved", "closed"]),
+                default: .dependsOn(column: "resolved_at", present: "solved", absent: "open")),
             opt("agent", .text), opt("first_response_at", .timestamp), opt("resolved_at", .timestamp),
             opt("reopens", .count), opt("agent_replies", .count), opt("customer_replies", .count),
             opt("handle_seconds", .bigCount), opt("csat", .score(1...5)), opt("ces", .score(1...7)),
         ],
-        oneOfRequired: ["customer_id", "email", "phone", "handle"], resolvesCustomers: true, usesDefaultCurrency: false)
+        oneOfRequired: ["customer_id", "email", "phone", "handle"], resolvesCustomers: true)
 
     static let mentions = EntitySpec(
         entity: .mentions,
@@ -120,7 +139,7 @@ package struct EntitySpec: Sendable {
             req("posted_at", .timestamp), opt("text", .text), opt("sentiment", .sentiment),
             opt("is_complaint", .boolean), opt("reach", .bigCount), opt("responded_at", .timestamp),
         ],
-        oneOfRequired: [], resolvesCustomers: false, usesDefaultCurrency: false)
+        oneOfRequired: [], resolvesCustomers: false)
 
     static let surveys = EntitySpec(
         entity: .surveys,
@@ -129,7 +148,7 @@ package struct EntitySpec: Sendable {
             req("kind", .enumeration(["nps", "csat", "ces"])), req("score", .score(0...10)),
             req("responded_at", .timestamp), opt("ticket_id", .sourceID), opt("comment", .text),
         ],
-        oneOfRequired: ["customer_id", "email", "phone"], resolvesCustomers: true, usesDefaultCurrency: false)
+        oneOfRequired: ["customer_id", "email", "phone"], resolvesCustomers: true)
 }
 
 extension EntitySpec {

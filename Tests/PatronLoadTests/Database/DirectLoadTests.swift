@@ -100,6 +100,44 @@ struct DirectLoadTests {
         try Self.expectSameWarehouse(direct, staged)
     }
 
+    /// Empty columns with an insert default (EntitySpec): the direct path fills them in the
+    /// client, the staging path in the entity's `insert` statement; both must agree.
+    @Test("insert defaults: the same status and currency by both paths")
+    func insertDefaults() throws {
+        let orders = """
+            order_id,customer_id,ordered_at,amount,currency,status
+            D1,C1,2024-01-01,1,,
+            D2,C1,2024-01-02,2,eur,cancelled
+            """
+        let returns = """
+            return_id,order_id,returned_at,amount,currency
+            R1,D1,2024-01-03,1,
+            """
+        let tickets = """
+            ticket_id,customer_id,created_at,status,resolved_at
+            T1,C1,2024-01-01,,
+            T2,C1,2024-01-01,,2024-01-02
+            T3,C1,2024-01-01,pending,
+            """
+        let direct = try ScratchWarehouse()
+        let staged = try ScratchWarehouse()
+        for w in [direct, staged] {
+            let isDirect = w === direct
+            for (entity, name, content) in [(Entity.purchases, "o.csv", orders), (.returns, "r.csv", returns), (.tickets, "t.csv", tickets)] {
+                let report = try w.load(entity, name, content, source: "shop") { $0.directPath = isDirect; $0.defaultCurrency = "GBP" }
+                #expect(report.direct == isDirect, "\(name)")
+            }
+        }
+        try Self.expectSameWarehouse(direct, staged)
+        for w in [direct, staged] {
+            #expect(try w.rows("SELECT order_id, currency, status FROM purchases ORDER BY 1")
+                    == [["D1", "GBP", "completed"], ["D2", "EUR", "cancelled"]])
+            #expect(try w.value("SELECT currency FROM returns") == "GBP")
+            #expect(try w.rows("SELECT ticket_id, status FROM tickets ORDER BY 1")
+                    == [["T1", "open"], ["T2", "solved"], ["T3", "pending"]])
+        }
+    }
+
     /// Rows O1 and O2 make two components (A + a@, B + b@); O3 joins them (B's root retires:
     /// O2 is re-keyed); O4 adds a phone that a stored customer owns (the whole component goes
     /// to that customer: all its rows re-keyed, its identifiers added to it). O5 is known
