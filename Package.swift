@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore", "PatronTestSupport"]),
         .testTarget(name: "PatronLoadTests", dependencies: ["PatronLoad", "PatronDemo", "PatronCore", "PatronInput", "PostgresClient", "PatronTestSupport"]),
         .testTarget(name: "PatronAnalysesTests", dependencies: ["PatronAnalyses", "PatronCore", "PatronLoad", "PatronModels", "PatronDemo", "PostgresClient", "PatronTestSupport"]),
-        .testTarget(name: "PatronDemoTests", dependencies: ["PatronDemo", "PatronLoad", "PatronCore", "PatronTestSupport"]),
+        .testTarget(name: "PatronDemoTests", dependencies: ["PatronDemo", "PatronInput", "PatronLoad", "PatronCore", "PatronTestSupport"]),
         .testTarget(name: "PatronCLITests", dependencies: ["PatronCore", "PatronTestSupport"]),
     ]
 )
