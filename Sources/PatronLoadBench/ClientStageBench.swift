@@ -43,21 +43,17 @@ enum ClientStageBench {
                                expectedBytes: input.sizeInBytes.map { input.isGzip ? $0 * 6 : $0 })
         var row = InputRow(columnCount: spec.columns.count)
         var result = Result()
-        var crc = crc32(0, nil, 0)
-        let sink: (UnsafeRawBufferPointer) -> Void = { bytes in
-            result.bytes += Int64(bytes.count)
-            crc = crc32(crc, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(bytes.count))
-        }
+        let sink = EncodedStream()
         while try reader.next(into: &row) {
             result.rows += 1
             if result.rows == 1 { try spec.checkHeader(firstRow: row, format: format, file: input.displayName) }
             let staged = try stager.add(row)
             if staged.rejected { result.rejected += 1 }
             if staged.repeated { result.repeated += 1 }
-            stager.encoder.drain(ifLargerThan: copyChunkBytes, into: sink)
+            stager.encoder.drain(ifLargerThan: copyChunkBytes, into: sink.add)
         }
-        stager.encoder.drainFinishing(into: sink)
-        result.crc32 = UInt32(crc)
+        stager.encoder.drainFinishing(into: sink.add)
+        (result.bytes, result.crc32) = (sink.bytes, sink.checksum)
         return result
     }
 
@@ -69,12 +65,8 @@ enum ClientStageBench {
         var row = InputRow(columnCount: spec.columns.count)
         var values = [StagedValue](repeating: .null, count: spec.columns.count)
         var result = Result()
-        var crc = crc32(0, nil, 0)
+        let sink = EncodedStream()
         var seenIDs = RepeatFilter(expectedBytes: input.sizeInBytes.map { input.isGzip ? $0 * 6 : $0 })
-        let sink: (UnsafeRawBufferPointer) -> Void = { bytes in
-            result.bytes += Int64(bytes.count)
-            crc = crc32(crc, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(bytes.count))
-        }
         while try reader.next(into: &row) {
             result.rows += 1
             if result.rows == 1 { try spec.checkHeader(firstRow: row, format: format, file: input.displayName) }
@@ -86,10 +78,23 @@ enum ClientStageBench {
                 if repeated { result.repeated += 1 }
                 try encoder.appendAccepted(line: row.line, repeated: repeated, values: values, present: row.present)
             }
-            encoder.drain(ifLargerThan: 1 << 20, into: sink)
+            encoder.drain(ifLargerThan: 1 << 20, into: sink.add)
         }
-        encoder.drainFinishing(into: sink)
-        result.crc32 = UInt32(crc)
+        encoder.drainFinishing(into: sink.add)
+        (result.bytes, result.crc32) = (sink.bytes, sink.checksum)
         return result
+    }
+}
+
+/// Where the bench sends the encoded COPY stream instead of a server: it counts the bytes and
+/// keeps their CRC-32 (zlib).
+private final class EncodedStream {
+    private(set) var bytes: Int64 = 0
+    private var crc = CZlib.crc32(0, nil, 0)
+    var checksum: UInt32 { UInt32(crc) }
+
+    func add(_ chunk: UnsafeRawBufferPointer) {
+        bytes += Int64(chunk.count)
+        crc = CZlib.crc32(crc, chunk.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(chunk.count))
     }
 }
