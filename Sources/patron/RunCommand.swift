@@ -75,9 +75,7 @@ struct RunCommand: ParsableCommand {
             }
             let logger = global.makeLogger("patron.run")
             let warehouse = try global.openWarehouse(logger: logger)
-            guard try Migrator(warehouse: warehouse).pending().isEmpty else {
-                throw PatronError.configuration("schema \(warehouse.schema) is not set up or not up to date: run `patron migrate` (or load something)")
-            }
+            try Migrator(warehouse: warehouse).requireUpToDate()
             let runner = AnalysisRunner(warehouse: warehouse, catalog: try analyses.catalog())
             if let into {
                 let mode: IntoMode = replace ? .replace : append ? .append : .create

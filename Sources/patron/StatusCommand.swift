@@ -27,9 +27,7 @@ struct StatusCommand: ParsableCommand {
         try reportingErrors {
             let logger = global.makeLogger("patron.status")
             let warehouse = try global.openWarehouse(logger: logger)
-            guard try Migrator(warehouse: warehouse).pending().isEmpty else {
-                throw PatronError.configuration("schema \(warehouse.schema) is not set up or not up to date: run `patron migrate` (or load something)")
-            }
+            try Migrator(warehouse: warehouse).requireUpToDate()
             let status = WarehouseStatus(warehouse: warehouse)
             let render: (TextTable) -> String = { format == .csv ? $0.csv() : $0.aligned() }
             Terminal.output(render(try status.entities()))
