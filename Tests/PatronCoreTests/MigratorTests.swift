@@ -304,6 +304,22 @@ struct MigratorTests {
         }
     }
 
+    @Test("load_source_is_new: new until a load inserted rows of the source; without load_runs the table says")
+    func sourceIsNewModel() throws {
+        let w = try ScratchWarehouse()
+        func isNew(_ entity: String, _ table: String, _ source: String) throws -> String? {
+            try w.value("SELECT load_source_is_new($1, $2::regclass, $3)::text", [entity, table, source])
+        }
+        #expect(try isNew("purchases", "purchases", "shop") == "true")
+        _ = try w.load(.purchases, "p.csv", Journey.purchases, source: "shop")
+        #expect(try isNew("purchases", "purchases", "shop") == "false")
+        #expect(try isNew("purchases", "purchases", "other") == "true")
+        #expect(try isNew("customers", "customer_profiles", "shop") == "true")
+        // The load's record gone (an operator's clean-up), the table still holds its rows.
+        _ = try w.rows("DELETE FROM load_runs")
+        #expect(try isNew("purchases", "purchases", "shop") == "false")
+    }
+
     @Test("the model files: CREATE OR REPLACE only, a grain for each view, and sql/ cites docs/*.md")
     func modelFilesFollowTheRules() throws {
         let s = try ScratchSchema()
