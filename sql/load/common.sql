@@ -61,6 +61,11 @@ SET LOCAL jit = off;
 -- built in one pass.
 SET LOCAL maintenance_work_mem = '256MB';
 
+-- name: source_is_new
+-- Whether this is the first load of source $3 into entity $1's table $2 (see
+-- sql/models/load_source_is_new.sql): asked once per file, before anything is written.
+SELECT load_source_is_new($1, $2::regclass, $3) AS new;
+
 -- name: analyze_stage
 -- Statistics for the staging table, so that the merge statements are planned for its real size
 -- (a fresh temporary table has none; autovacuum never sees temporary tables). One column is
@@ -73,11 +78,6 @@ INSERT INTO rejected_rows (run_id, line, column_name, value, reason)
 SELECT $1, line, reject_column, reject_value, reject_reason
 FROM load_stage
 WHERE reject_reason IS NOT NULL;
-
--- name: source_is_new
--- Whether this is the first load of source $3 into entity $1's table $2 (see
--- sql/models/load_source_is_new.sql): asked once per file, before anything is written.
-SELECT load_source_is_new($1, $2::regclass, $3) AS new;
 
 -- name: drop_superseded
 -- Staging path, when the loader saw a repeated id: among valid rows with the same id ($1, the
