@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(name: "PatronInputTests", dependencies: ["PatronInput"]),
         .testTarget(name: "PatronModelsTests", dependencies: ["PatronModels", "RandomDraws"], exclude: ["Fixtures"]),
-        .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore", "PatronTestSupport"]),
+        .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore", "PatronLoad", "PostgresClient", "PatronTestSupport"]),
         .testTarget(name: "PatronLoadTests", dependencies: ["PatronLoad", "PatronDemo", "PatronCore", "PatronInput", "PostgresClient", "PatronTestSupport"]),
         .testTarget(name: "PatronAnalysesTests", dependencies: ["PatronAnalyses", "PatronCore", "PatronLoad", "PatronModels", "PatronDemo", "PostgresClient", "PatronTestSupport"]),
         .testTarget(name: "PatronDemoTests", dependencies: ["PatronDemo", "PatronInput", "PatronLoad", "PatronCore", "PatronTestSupport"]),

@@ -7,14 +7,80 @@ public struct Migration: Sendable {
     public let version: Int
     public let name: String
     public let sql: String
+    /// Checksums of earlier texts of this file that it replaces, from its header's
+    /// `-- supersedes checksum: HEX reason` lines (sql/migrations/README.md): a schema that
+    /// applied one of those texts accepts this one, and records its checksum instead.
+    public let supersedes: [String]
     /// As in its file name: `0002_identity_resolution`.
     public var id: String { String(format: "%04d_%@", version, name) }
-    public var checksum: String { SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined() }
+    public var checksum: String { sha256Hex(sql) }
+
+    init(version: Int, name: String, sql: String, file: String) throws {
+        self.version = version
+        self.name = name
+        self.sql = sql
+        supersedes = try Self.supersededChecksums(in: sql, file: file)
+    }
+
+    /// The `-- supersedes checksum:` lines of the header (the comment lines before the first
+    /// statement). Each names a SHA-256 in lowercase hex and, after it, why.
+    static func supersededChecksums(in sql: String, file: String) throws -> [String] {
+        let prefix = "-- supersedes checksum:"
+        var checksums: [String] = []
+        for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            guard trimmed.hasPrefix("--") else { break }
+            guard trimmed.hasPrefix(prefix) else { continue }
+            let words = trimmed.dropFirst(prefix.count).split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            guard let hex = words.first, hex.count == 64, hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
+                  words.count == 2, !words[1].trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw PatronError.configuration(
+                    "migration file \(file): write `\(prefix) <SHA-256 of the replaced text, lowercase hex> <why>`, not `\(trimmed)`")
+            }
+            checksums.append(String(hex))
+        }
+        return checksums
+    }
+}
+
+/// What the schema lacks compared with `sql/`, as found without taking the migration lock.
+public struct SchemaStatus: Sendable {
+    /// Migrations not applied yet, in order.
+    public var pendingMigrations: [Migration] = []
+    /// Applied migrations recorded with a checksum that their file now declares superseded:
+    /// `migrate` records the file's checksum.
+    public var supersededMigrations: [Migration] = []
+    /// Models whose file is not what was last created (changed, new, or forgotten because a
+    /// migration was applied since), in creation order. `migrate` creates every model again
+    /// when any is out of date.
+    public var staleModels: [Model] = []
+    /// Models recorded as created whose file is gone. Their objects stay until a migration
+    /// drops them; `migrate` forgets the record.
+    public var removedModels: [String] = []
+
+    /// Whether `migrate` would change nothing.
+    public var isUpToDate: Bool {
+        pendingMigrations.isEmpty && supersededMigrations.isEmpty && staleModels.isEmpty && removedModels.isEmpty
+    }
+}
+
+/// What one `migrate` did.
+public struct MigrationReport: Sendable {
+    public var applied: [Migration] = []
+    /// Applied migrations whose recorded checksum was replaced by their file's (superseded).
+    public var rerecorded: [Migration] = []
+    /// Every model, in the order created; empty when the models were up to date.
+    public var modelsCreated: [Model] = []
 }
 
 /// Applies `sql/migrations` forward-only: each file once, in its own transaction, recorded in
 /// `schema_migrations` with its checksum. An applied file that changed afterwards is an error,
-/// not something to paper over: migrations are history.
+/// not something to paper over: migrations are history. The one exception is explicit: a file
+/// that declares the checksum it replaces (`-- supersedes checksum:`, sql/migrations/README.md).
+///
+/// Then creates the models of `sql/models` (views and functions, Migrator+Models.swift) again,
+/// all in one transaction, when any file differs from what the schema recorded.
 public struct Migrator {
     let warehouse: Warehouse
 
@@ -29,77 +95,142 @@ public struct Migrator {
                 throw PatronError.configuration("migration file \(file) is not named NNNN_name.sql")
             }
             let sql = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
-            return Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql)
+            return try Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql, file: file)
         }
     }
 
     /// Migrations not applied yet, after checking that applied ones are unchanged.
     public func pending() throws -> [Migration] {
-        let migrations = try available()
-        guard try warehouse.schemaExists() else { return migrations }
-        let applied = try appliedChecksums()
-        for migration in migrations {
-            if let checksum = applied[migration.version], checksum != migration.checksum {
-                throw PatronError.configuration(
-                    "migration \(migration.id) changed after it was applied to schema \(warehouse.schema); add a new migration instead")
-            }
-        }
-        return migrations.filter { applied[$0.version] == nil }
+        try status().pendingMigrations
     }
 
-    /// Throws unless the schema exists and has every migration: commands that only read the
-    /// warehouse refuse an older schema rather than fail on a missing column halfway.
+    /// Compares the schema with `sql/` (migrations and models) without taking the lock or
+    /// creating anything. Throws when an applied migration's file changed without declaring it.
+    public func status() throws -> SchemaStatus {
+        let migrations = try available()
+        let models = try self.models()
+        var status = SchemaStatus()
+        guard try warehouse.schemaExists() else {
+            status.pendingMigrations = migrations
+            status.staleModels = models
+            return status
+        }
+        let queries = try warehouse.sql.queries("internal/migrate.sql")
+        let (applied, created) = try warehouse.run { () throws -> ([Int: String], [String: String]) in
+            let exists = try warehouse.connection.execute(try queries["bookkeeping_exists"], [warehouse.schema])
+            let applied = exists.bool(0, 0) == true ? try appliedChecksums(queries) : [:]
+            let created = exists.bool(0, 1) == true ? try createdModels(queries) : [:]
+            return (applied, created)
+        }
+        for migration in migrations {
+            switch try verdict(migration, recorded: applied[migration.version]) {
+            case .pending: status.pendingMigrations.append(migration)
+            case .superseded: status.supersededMigrations.append(migration)
+            case .applied: break
+            }
+        }
+        status.staleModels = models.filter { created[$0.name] != $0.checksum }
+        status.removedModels = created.keys.filter { name in !models.contains { $0.name == name } }.sorted()
+        return status
+    }
+
+    /// For commands that need a schema as `migrate` leaves it (`run`, `status`): throws the
+    /// configuration error that says to run `patron migrate` unless it would change nothing.
     public func requireUpToDate() throws {
-        guard try pending().isEmpty else {
+        guard try status().isUpToDate else {
             throw PatronError.configuration(
                 "schema \(warehouse.schema) is not set up or not up to date: run `patron migrate` (or load something)")
         }
     }
 
-    /// Applies every pending migration; returns those applied.
+    /// Applies every pending migration; returns those applied. See `upgrade()`.
     @discardableResult
     public func migrate() throws -> [Migration] {
+        try upgrade().applied
+    }
+
+    /// Brings the schema up to date: pending migrations (each in its own transaction), then the
+    /// models (all in one). When nothing differs — every `patron load` after the first — it
+    /// only reads the bookkeeping tables: no transaction, no lock.
+    @discardableResult
+    public func upgrade() throws -> MigrationReport {
+        var report = MigrationReport()
+        let status = try status()
+        if status.isUpToDate { return report }
         let queries = try warehouse.sql.queries("internal/migrate.sql")
         let connection = warehouse.connection
         let schema = try warehouse.run { try connection.quoteIdentifier(warehouse.schema) }
-        var done: [Migration] = []
         for migration in try available() {
-            let applied = try warehouse.run {
-                try connection.transaction { () throws -> Bool in
-                    try connection.execute(try queries["lock"], [warehouse.schema])
-                    // A schema name cannot be a bound parameter; it is quoted by libpq.
-                    try connection.executeScript(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)")
-                    try connection.execute(try queries["create_table"])
-                    let rows = try connection.execute(try queries["applied"])
-                    var checksums: [Int: String] = [:]
-                    for row in rows.rows { if let v = row[0].flatMap({ Int($0) }) { checksums[v] = row[2] } }
-                    if let checksum = checksums[migration.version] {
-                        guard checksum == migration.checksum else {
-                            throw PatronError.configuration(
-                                "migration \(migration.id) changed after it was applied to schema \(warehouse.schema); add a new migration instead")
-                        }
-                        return false
+            let outcome = try warehouse.run {
+                try connection.transaction { () throws -> Verdict in
+                    try lockAndPrepare(queries, quotedSchema: schema)
+                    let applied = try appliedChecksums(queries)
+                    let found = try verdict(migration, recorded: applied[migration.version])
+                    switch found {
+                    case .applied:
+                        break
+                    case .superseded:
+                        try connection.execute(try queries["rerecord"], [
+                            migration.version, applied[migration.version], migration.checksum,
+                        ])
+                    case .pending:
+                        try connection.executeScript(unsafeSQL: migration.sql)
+                        try connection.execute(try queries["record"], [migration.version, migration.name, migration.checksum])
+                        // What the models stand on may have changed: they are created again.
+                        try connection.execute(try queries["forget_models"])
                     }
-                    try connection.executeScript(unsafeSQL: migration.sql)
-                    try connection.execute(try queries["record"], [migration.version, migration.name, migration.checksum])
-                    return true
+                    return found
                 }
             }
-            if applied { done.append(migration) }
+            switch outcome {
+            case .pending: report.applied.append(migration)
+            case .superseded: report.rerecorded.append(migration)
+            case .applied: break
+            }
         }
-        return done
+        report.modelsCreated = try createModels(queries, quotedSchema: schema)
+        return report
     }
 
-    private func appliedChecksums() throws -> [Int: String] {
-        let queries = try warehouse.sql.queries("internal/migrate.sql")
-        return try warehouse.run {
-            let exists = try warehouse.connection.execute(try warehouse.session["migrations_table_exists"], [warehouse.schema])
-            guard exists.bool(0, 0) == true else { return [:] }
-            var checksums: [Int: String] = [:]
-            for row in try warehouse.connection.execute(try queries["applied"]).rows {
-                if let v = row[0].flatMap({ Int($0) }) { checksums[v] = row[2] }
-            }
-            return checksums
-        }
+    /// The migration lock, the schema and the bookkeeping tables, at the start of each of
+    /// migrate's transactions.
+    func lockAndPrepare(_ queries: NamedQueries, quotedSchema: String) throws {
+        let connection = warehouse.connection
+        try connection.execute(try queries["lock"], [warehouse.schema])
+        // A schema name cannot be a bound parameter; it is quoted by libpq.
+        try connection.executeScript(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(quotedSchema)")
+        try connection.execute(try queries["create_table"])
+        try connection.execute(try queries["create_models_table"])
     }
+
+    /// How an applied migration's recorded checksum compares with its file.
+    enum Verdict { case pending, applied, superseded }
+
+    private func verdict(_ migration: Migration, recorded: String?) throws -> Verdict {
+        guard let recorded else { return .pending }
+        if recorded == migration.checksum { return .applied }
+        if migration.supersedes.contains(recorded) { return .superseded }
+        throw PatronError.configuration(
+            "migration \(migration.id) changed after it was applied to schema \(warehouse.schema); add a new migration instead")
+    }
+
+    private func appliedChecksums(_ queries: NamedQueries) throws -> [Int: String] {
+        var checksums: [Int: String] = [:]
+        for row in try warehouse.connection.execute(try queries["applied"]).rows {
+            if let v = row[0].flatMap({ Int($0) }) { checksums[v] = row[2] }
+        }
+        return checksums
+    }
+
+    func createdModels(_ queries: NamedQueries) throws -> [String: String] {
+        var checksums: [String: String] = [:]
+        for row in try warehouse.connection.execute(try queries["models_created"]).rows {
+            if let name = row[0] { checksums[name] = row[1] }
+        }
+        return checksums
+    }
+}
+
+func sha256Hex(_ text: String) -> String {
+    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
 }

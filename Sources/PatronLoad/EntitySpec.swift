@@ -4,6 +4,9 @@ import PatronInput
 extension Entity {
     package var spec: EntitySpec { EntitySpec.of(self) }
 
+    /// The column holding the row's id in its source (order_id, ticket_id, …).
+    package var idColumn: String { spec.columns[0].name }
+
     /// The named-statement file that loads this entity.
     package var loadSQLFile: String { "load/\(rawValue).sql" }
 }

@@ -159,7 +159,6 @@ public final class Loader {
     private func loadInTransaction(input: InputFile, format: InputFormat, options: LoadOptions, started: Date,
                                    context: inout FailureContext) throws -> LoadReport {
         let spec = options.entity.spec
-        let queries = try warehouse.sql.queries(options.entity.loadSQLFile)
         let common = try warehouse.sql.queries("load/common.sql")
         let connection = warehouse.connection
         let reader: RowReader
@@ -184,7 +183,9 @@ public final class Loader {
             var reader = reader
             var outcome: LoadOutcome?
             // Asked once: the identity work of either path writes no row of this entity's table.
-            let sourceIsNew = try connection.execute(try queries["source_is_new"], [options.source]).bool(0, 0) ?? false
+            let sourceIsNew = try connection.execute(try common["source_is_new"], [
+                options.entity.rawValue, options.entity.table, options.source,
+            ]).bool(0, 0) ?? false
             if sourceIsNew, directPathApplies(input: input, options: options) {
                 outcome = try loadDirect(reader: reader, input: input, format: format, options: options, runID: runID,
                                          started: started, context: &context)
@@ -258,12 +259,12 @@ public final class Loader {
             phases.lap("record_rejects")
         }
         if staged.repeatedRows > 0 {
-            counts.superseded = try connection.execute(try queries["drop_superseded"]).affectedRows ?? 0
+            counts.superseded = try connection.execute(try common["drop_superseded"], [options.entity.idColumn]).int64(0, 0) ?? 0
             phases.lap("drop_superseded")
         }
         let winners = counts.read - counts.rejected - counts.superseded
         if spec.resolvesCustomers {
-            try connection.execute(try queries["identity_sets"])
+            try connection.execute(try common["identity_sets"], [spec.index(of: "handle") != nil])
             phases.lap("identity_sets")
             let resolved = try connection.execute(try common["resolve_identities"], [options.source, runID])
             counts.customersCreated = resolved.int64(0, 0) ?? 0

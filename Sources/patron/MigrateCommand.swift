@@ -4,13 +4,13 @@ import PatronCore
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Create or upgrade the warehouse schema (sql/migrations), each migration once.",
-        discussion: "`patron load` does this by itself when needed. --check lists pending migrations and changes nothing."
+        abstract: "Create or upgrade the warehouse schema (sql/migrations, each once), then its models (sql/models).",
+        discussion: "`patron load` does this by itself when needed. --check lists pending migrations and out-of-date models and changes nothing."
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "Only list the migrations that would be applied.")
+    @Flag(help: "Only list the migrations that would be applied and the models that would be created again.")
     var check = false
 
     func run() throws {
@@ -19,14 +19,25 @@ struct MigrateCommand: ParsableCommand {
             let warehouse = try global.openWarehouse(logger: logger)
             let migrator = Migrator(warehouse: warehouse)
             if check {
-                let pending = try migrator.pending()
-                for migration in pending { Terminal.output("\(migration.id)\n") }
-                if !global.quiet { Terminal.line("\(pending.count) pending migration(s) for schema \(warehouse.schema)") }
+                let status = try migrator.status()
+                for migration in status.pendingMigrations { Terminal.output("\(migration.id)\n") }
+                for migration in status.supersededMigrations { Terminal.output("\(migration.id) (recorded checksum superseded)\n") }
+                for model in status.staleModels { Terminal.output("\(model.file)\n") }
+                for name in status.removedModels { Terminal.output("models/\(name).sql (removed)\n") }
+                if !global.quiet {
+                    Terminal.line("\(status.pendingMigrations.count) pending migration(s), \(status.supersededMigrations.count) superseded, "
+                        + "\(status.staleModels.count + status.removedModels.count) model(s) out of date for schema \(warehouse.schema)")
+                }
                 return .success
             }
-            let applied = try migrator.migrate()
-            for migration in applied { logger.info("applied migration \(migration.id)") }
-            if !global.quiet { Terminal.line("schema \(warehouse.schema) is up to date (\(applied.count) applied now)") }
+            let report = try migrator.upgrade()
+            for migration in report.applied { logger.info("applied migration \(migration.id)") }
+            for migration in report.rerecorded { logger.info("recorded the new checksum of migration \(migration.id) (it supersedes the applied text)") }
+            if !report.modelsCreated.isEmpty { logger.info("created \(report.modelsCreated.count) models again") }
+            if !global.quiet {
+                Terminal.line("schema \(warehouse.schema) is up to date (\(report.applied.count) migration(s) applied now, "
+                    + "\(report.modelsCreated.isEmpty ? "models unchanged" : "\(report.modelsCreated.count) models created"))")
+            }
             return .success
         }
     }

@@ -1,5 +1,7 @@
 -- Statements every load runs, whatever the entity. They work on the temporary tables that the
--- entity's own file creates (load_stage). Run inside the file's transaction.
+-- entity's own file creates (load_stage). Run inside the file's transaction. The order in which
+-- the loader runs them, with the entity's own statements: sql/load/README.md. The functions
+-- they call are the loader's models (sql/models/load_*.sql).
 
 -- name: lock_wait
 -- Serializes loads into one warehouse schema ($1 = schema name). Session-level: released when
@@ -59,6 +61,11 @@ SET LOCAL jit = off;
 -- built in one pass.
 SET LOCAL maintenance_work_mem = '256MB';
 
+-- name: source_is_new
+-- Whether this is the first load of source $3 into entity $1's table $2 (see
+-- sql/models/load_source_is_new.sql): asked once per file, before anything is written.
+SELECT load_source_is_new($1, $2::regclass, $3) AS new;
+
 -- name: analyze_stage
 -- Statistics for the staging table, so that the merge statements are planned for its real size
 -- (a fresh temporary table has none; autovacuum never sees temporary tables). One column is
@@ -72,9 +79,22 @@ SELECT $1, line, reject_column, reject_value, reject_reason
 FROM load_stage
 WHERE reject_reason IS NOT NULL;
 
+-- name: drop_superseded
+-- Staging path, when the loader saw a repeated id: among valid rows with the same id ($1, the
+-- entity's id column) the last one wins; the earlier ones are deleted from load_stage and
+-- counted (sql/models/load_drop_superseded.sql).
+SELECT load_drop_superseded($1) AS superseded;
+
+-- name: identity_sets
+-- Staging path: the distinct combinations of identifiers of the valid rows, for
+-- resolve_identities(); $1 = whether the entity's rows carry a handle
+-- (sql/models/load_identity_sets.sql).
+SELECT load_identity_sets($1::boolean) AS sets;
+
 -- name: suspend_indexes
--- Before the insert of a large load ($1 table, $2 rows it may insert): its
--- indexes are dropped, primary key included, to be rebuilt by restore_indexes (migration 0006 says when and why).
+-- Before the insert of a large load ($1 table, $2 rows it may insert): its indexes are
+-- dropped, primary key included, to be rebuilt by restore_indexes
+-- (sql/models/load_suspend_indexes.sql says when and why).
 SELECT suspend_indexes($1::regclass, $2) AS suspended;
 
 -- name: restore_indexes

@@ -1,9 +1,10 @@
 -- Loading entity `customers` → table customer_profiles: what one source says about a customer.
 --
--- The loader runs these statements by name, in this order, inside the file's transaction:
---   source_is_new → a first load of the source (a file, not standard input) takes copy_direct
---   (Loader+Direct.swift); any other: create_stage → (COPY of the validated rows) → drop_superseded (if the loader saw a
---   repeated id) → identity_sets → (resolve_identities) → update (unless new) → insert
+-- Here: what belongs to this entity alone — its staging table, and the statements that name
+-- its columns and their defaults (update, insert, copy_direct). The loader runs them by name,
+-- inside the file's transaction, between the statements every entity shares
+-- (load/common.sql); the order of both, and why update and insert are written out per
+-- entity: sql/load/README.md.
 -- Parameters: $1 source, $2 run_id (insert: $3 source_is_new).
 
 -- name: create_stage
@@ -34,32 +35,6 @@ CREATE TEMP TABLE load_stage (
     has_signup_at boolean,
     has_segment boolean
 ) ON COMMIT DROP;
-
--- name: drop_superseded
--- Among valid rows with the same id, the last one wins; the earlier ones are superseded and
--- deleted here. Only ids the loader saw repeated can have earlier rows.
-DELETE FROM load_stage AS s
-USING (SELECT customer_id, max(line) AS last_line
-       FROM load_stage
-       WHERE reject_reason IS NULL
-         AND customer_id IN (SELECT customer_id FROM load_stage WHERE repeated)
-       GROUP BY customer_id) AS d
-WHERE s.reject_reason IS NULL AND s.customer_id = d.customer_id AND s.line < d.last_line;
-
--- name: identity_sets
--- The distinct combinations of identifiers of the valid rows, for resolve_identities().
-CREATE TEMP TABLE identity_sets ON COMMIT DROP AS
-SELECT row_number() OVER () AS set_id, *
-FROM (SELECT DISTINCT customer_id, email, phone, handle AS handle
-      FROM load_stage
-      WHERE reject_reason IS NULL) AS s;
-
--- name: source_is_new
--- A source with a successful load that inserted rows is not new (a look-up in load_runs);
--- otherwise the table says (a scan that stops at the first row of the source).
-SELECT NOT EXISTS (SELECT 1 FROM load_runs
-                   WHERE entity = 'customers' AND source = $1 AND status <> 'failed' AND rows_inserted > 0)
-   AND NOT EXISTS (SELECT 1 FROM customer_profiles WHERE source = $1) AS new;
 
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored

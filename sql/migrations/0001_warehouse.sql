@@ -1,10 +1,12 @@
 -- Migration 0001: the warehouse.
 --
+-- supersedes checksum: 3dc1fabb488d81835f1e90a6b1c9aebc073982fd6f454ab6c77bd4c0edac1c6b the text up to 40442a7, whose header cited the input contract by its old file name; no statement changed
+--
 -- Applied by `patron migrate` (and by `patron load` when needed) inside one transaction, with
 -- search_path set to Patron's schema (default `patron`), so nothing here names a schema.
 --
 -- Layers: `customers` + `customer_identifiers` hold the resolved people; one table per input
--- entity holds its rows keyed by (source, id-in-source) exactly as INPUTS.md defines them;
+-- entity holds its rows keyed by (source, id-in-source) exactly as docs/inputs.md defines them;
 -- `load_runs` + `rejected_rows` hold the loader's own record. Money is numeric (exact), instants
 -- are timestamptz. Every fact row remembers the run that first loaded it and the run that last
 -- changed it. Fact tables carry no foreign keys: per-row FK triggers would double the cost of a

@@ -1,0 +1,25 @@
+-- churn_rate_between(start, end, window_days, tz) → float8: churn_rate's definition for one
+-- period [start, end) — customers lost ÷ customers active at start, active at t meaning a
+-- valid purchase in [t − W, t), W = window_days local days in tz. NULL when nobody was active
+-- at start.
+--
+-- Why: the churn analysis and clv --method formula (its annual churn) use the same rule
+-- (docs/metrics.md, "Settled edge cases").
+--
+-- reads:      purchases (through valid_purchases)
+-- depends on: shift_local_days, valid_purchases
+
+CREATE OR REPLACE FUNCTION churn_rate_between(p_start timestamptz, p_end timestamptz, p_window_days integer, p_tz text)
+RETURNS double precision
+LANGUAGE sql STABLE AS $$
+    SELECT count(*) FILTER (WHERE a.active_at_start AND NOT a.active_at_end)::float8
+           / nullif(count(*) FILTER (WHERE a.active_at_start), 0)
+    FROM (
+        SELECT p.customer_key,
+               bool_or(p.ordered_at >= shift_local_days(p_start, -p_window_days, p_tz) AND p.ordered_at < p_start) AS active_at_start,
+               bool_or(p.ordered_at >= shift_local_days(p_end, -p_window_days, p_tz) AND p.ordered_at < p_end) AS active_at_end
+        FROM valid_purchases AS p
+        WHERE p.ordered_at < p_end
+        GROUP BY p.customer_key
+    ) AS a
+$$;

@@ -1,0 +1,31 @@
+-- satisfaction_answers (view): one row per CSAT (1–5) or CES (1–7) answer an analysis counts,
+-- each once, with the instant (`at`) that places it in a period.
+--
+-- Why (docs/metrics.md, "Settled edge cases"): a resolved ticket's own score counts at its
+-- resolved_at (an unresolved ticket's score has no instant and is not counted); every survey
+-- answer counts at its responded_at unless its linked ticket (same source, ticket_id) carries
+-- its own score of that kind — the ticket's value wins, nothing is counted twice. Ticket
+-- attributes (agent, channel…) come along for --segment; they are NULL for an answer linked to
+-- no loaded ticket.
+--
+-- reads:      tickets, surveys
+-- depends on: none
+
+CREATE OR REPLACE VIEW satisfaction_answers AS
+SELECT 'csat' AS kind, 'ticket' AS origin, t.customer_key, t.resolved_at AS at, t.csat AS score,
+       t.source, t.ticket_id, t.agent, t.channel, t.category, t.priority
+FROM tickets AS t
+WHERE t.csat IS NOT NULL AND t.status IN ('solved', 'closed')
+UNION ALL
+SELECT 'ces', 'ticket', t.customer_key, t.resolved_at, t.ces,
+       t.source, t.ticket_id, t.agent, t.channel, t.category, t.priority
+FROM tickets AS t
+WHERE t.ces IS NOT NULL AND t.status IN ('solved', 'closed')
+UNION ALL
+SELECT s.kind, 'survey', s.customer_key, s.responded_at, s.score,
+       s.source, s.ticket_id, t.agent, t.channel, t.category, t.priority
+FROM surveys AS s
+LEFT JOIN tickets AS t ON t.source = s.source AND t.ticket_id = s.ticket_id
+WHERE s.kind IN ('csat', 'ces')
+  AND NOT (s.kind = 'csat' AND t.csat IS NOT NULL)
+  AND NOT (s.kind = 'ces' AND t.ces IS NOT NULL);
