@@ -9,7 +9,7 @@ Run from the repository root:
         # the BG/NBD and Gamma-Gamma MLE, and per-customer p_alive / expected purchases /
         # CLV (12 months, 0.01 monthly discount, margin 1, weeks), of an RFM CSV with columns
         # customer_key,frequency,recency,T,monetary (monetary empty without repeats), e.g. the
-        # one Tests/PatronCoreTests/Analyses/CLVPredictiveTests.swift writes; --at predicts at
+        # one Tests/PatronAnalysesTests/Database/Headline/CLVPredictiveTests.swift writes; --at predicts at
         # the given parameters instead of scipy's MLE (to compare the formulas alone)
 
 The Swift tests embed the printed numbers (Tests/PatronModelsTests/ReferenceTests.swift); none of

@@ -124,7 +124,7 @@ RETURNING run_id;
 -- The loader streams validated rows in binary format (no server-side text parsing).
 COPY load_stage FROM STDIN (FORMAT binary);
 
--- Direct loads (Sources/PatronCore/Loader+Direct.swift): the first load of a source writes its
+-- Direct loads (Sources/PatronLoad/Loader+Direct.swift): the first load of a source writes its
 -- rows straight into their table with one binary COPY (the entity's copy_direct), keyed by
 -- customers the loader worked out while reading. The statements below run around that COPY.
 

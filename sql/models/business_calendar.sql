@@ -12,7 +12,7 @@
 -- change (Europe/Berlin 02:30 → 03:30 summer time).
 --
 -- A schedule arrives as a bound jsonb value that Patron builds from the user's schedule file
--- (Sources/PatronCore/Analyses/BusinessSchedule.swift validates it):
+-- (Sources/PatronAnalyses/BusinessSchedule.swift validates it):
 --
 --   {"timezone": "Europe/Berlin",
 --    "hours": {"1": [["09:00", "17:00"]], "2": [["09:00", "12:00"], ["13:00", "17:00"]], …},

@@ -1,5 +1,5 @@
 -- The loader's: rekey_direct_rows(table, source, fresh_base) → bigint: after
--- resolve_identities for a direct load (Sources/PatronCore/Loader+Direct.swift), gives the
+-- resolve_identities for a direct load (Sources/PatronLoad/Loader+Direct.swift), gives the
 -- rows this load wrote the key their component ended with, where that is not the key the
 -- loader gave them, and returns how many rows it re-keyed.
 --

@@ -1,7 +1,7 @@
 -- The loader's: load_source_is_new(entity, table, source) → boolean: whether this is the first
 -- load of `source` into the entity's table, asked once per file before anything is written.
 --
--- Why: a first load takes the direct path (Sources/PatronCore/Loader+Direct.swift) or, staged,
+-- Why: a first load takes the direct path (Sources/PatronLoad/Loader+Direct.swift) or, staged,
 -- skips the update and the per-row look-up of its insert (sql/load/README.md). The rule, once
 -- for every entity: a source with a successful load that inserted rows is not new (a look-up in
 -- load_runs by its (entity, run_id) index); otherwise the table says (a scan that stops at the

@@ -322,7 +322,7 @@ struct MigratorTests {
         #expect(try isNew("purchases", "purchases", "shop") == "false")
     }
 
-    @Test("the model files: CREATE OR REPLACE only, a grain for each view, and sql/ cites docs/*.md")
+    @Test("the model files: CREATE OR REPLACE only, a grain for each view")
     func modelFilesFollowTheRules() throws {
         let s = try ScratchSchema()
         for model in try s.migrator.models() {
@@ -335,11 +335,6 @@ struct MigratorTests {
             if statements.contains(where: { $0.hasPrefix("CREATE OR REPLACE VIEW") }) {
                 #expect(model.sql.contains("one row per"), "\(model.file) states its grain")
             }
-        }
-        let files = FileManager.default.enumerator(atPath: sqlDirectory.url.path)!.compactMap { $0 as? String }
-        for file in files where file.hasSuffix(".sql") || file.hasSuffix(".md") {
-            let text = try String(contentsOf: sqlDirectory.file(file), encoding: .utf8)
-            #expect(!text.contains("INPUTS.md") && !text.contains("METRICS.md"), "sql/\(file)")
         }
     }
 }
