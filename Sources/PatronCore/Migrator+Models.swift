@@ -10,13 +10,15 @@ public struct Model: Sendable, Equatable {
     public let name: String
     public let sql: String
     public let dependencies: [String]
-    public var checksum: String { sha256Hex(sql) }
+    /// SHA-256 of the file's exact text, as recorded in `schema_models`.
+    public let checksum: String
     /// As `sql/` holds it: `models/purchase_facts.sql`.
     public var file: String { "models/\(name).sql" }
 
     init(name: String, sql: String) throws {
         self.name = name
         self.sql = sql
+        checksum = sha256Hex(sql)
         dependencies = try Self.dependencies(in: sql, file: "models/\(name).sql")
     }
 
@@ -24,11 +26,7 @@ public struct Model: Sendable, Equatable {
     static func dependencies(in sql: String, file: String) throws -> [String] {
         let prefix = "-- depends on:"
         var found: [[String]] = []
-        for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { continue }
-            guard trimmed.hasPrefix("--") else { break }
-            guard trimmed.hasPrefix(prefix) else { continue }
+        for trimmed in headerLines(sql) where trimmed.hasPrefix(prefix) {
             let list = trimmed.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
             found.append(list == "none" ? [] : list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         }
@@ -84,6 +82,28 @@ public struct Model: Sendable, Equatable {
         let loop = path[path.firstIndex(of: current)!...] + [current]
         return loop.map { "models/\($0).sql" }.joined(separator: " → ")
     }
+}
+
+/// The comment lines of a SQL file's header — those before its first statement — without the
+/// blanks around them. Only the header is read, byte by byte: `patron load` looks at every
+/// migration and model file on every run.
+func headerLines(_ sql: String) -> [String] {
+    let bytes = sql.utf8
+    func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0d }
+    var lines: [String] = []
+    var start = bytes.startIndex
+    while start < bytes.endIndex {
+        let end = bytes[start...].firstIndex(of: 0x0a) ?? bytes.endIndex
+        var first = start, last = end
+        while first < last, isBlank(bytes[first]) { first = bytes.index(after: first) }
+        while first < last, isBlank(bytes[bytes.index(before: last)]) { last = bytes.index(before: last) }
+        start = end == bytes.endIndex ? end : bytes.index(after: end)
+        if first == last { continue }
+        let line = String(decoding: bytes[first..<last], as: UTF8.self)
+        guard line.hasPrefix("--") else { break }
+        lines.append(line)
+    }
+    return lines
 }
 
 extension Migrator {

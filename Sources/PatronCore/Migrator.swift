@@ -11,14 +11,16 @@ public struct Migration: Sendable {
     /// `-- supersedes checksum: HEX reason` lines (sql/migrations/README.md): a schema that
     /// applied one of those texts accepts this one, and records its checksum instead.
     public let supersedes: [String]
+    /// SHA-256 of the file's exact text, as recorded in `schema_migrations`.
+    public let checksum: String
     /// As in its file name: `0002_identity_resolution`.
     public var id: String { String(format: "%04d_%@", version, name) }
-    public var checksum: String { sha256Hex(sql) }
 
     init(version: Int, name: String, sql: String, file: String) throws {
         self.version = version
         self.name = name
         self.sql = sql
+        checksum = sha256Hex(sql)
         supersedes = try Self.supersededChecksums(in: sql, file: file)
     }
 
@@ -27,11 +29,7 @@ public struct Migration: Sendable {
     static func supersededChecksums(in sql: String, file: String) throws -> [String] {
         let prefix = "-- supersedes checksum:"
         var checksums: [String] = []
-        for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { continue }
-            guard trimmed.hasPrefix("--") else { break }
-            guard trimmed.hasPrefix(prefix) else { continue }
+        for trimmed in headerLines(sql) where trimmed.hasPrefix(prefix) {
             let words = trimmed.dropFirst(prefix.count).split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             guard let hex = words.first, hex.count == 64, hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
                   words.count == 2, !words[1].trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -231,6 +229,14 @@ public struct Migrator {
     }
 }
 
+/// SHA-256 of the text's UTF-8 bytes, in lowercase hex (as `sha256sum` prints it).
 func sha256Hex(_ text: String) -> String {
-    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    let digits = Array("0123456789abcdef".utf8)
+    var hex: [UInt8] = []
+    hex.reserveCapacity(64)
+    for byte in SHA256.hash(data: Data(text.utf8)) {
+        hex.append(digits[Int(byte >> 4)])
+        hex.append(digits[Int(byte & 0x0f)])
+    }
+    return String(decoding: hex, as: UTF8.self)
 }
