@@ -18,7 +18,7 @@ import PatronCore
 /// (several allowed) list local dates `YYYY-MM-DD` closed all day.
 ///
 /// The analyses receive it as the canonical JSON bound to their parameter
-/// (sql/migrations/0005_business_hours.sql), never as a path: the SQL turns the local hours
+/// (sql/models/business_calendar.sql and ticket_business_hours.sql), never as a path: the SQL turns the local hours
 /// into instants day by day in the schedule's zone.
 public struct BusinessSchedule: Sendable, Equatable {
     public var timeZone: String
@@ -89,7 +89,7 @@ public struct BusinessSchedule: Sendable, Equatable {
         return BusinessSchedule(timeZone: timeZone, hours: hours, holidays: Array(Set(holidays)).sorted())
     }
 
-    /// The JSON the SQL reads (sql/migrations/0005_business_hours.sql).
+    /// The JSON the SQL reads (sql/models/business_calendar.sql).
     public var canonicalJSON: String {
         let object: [String: Any] = [
             "timezone": timeZone,

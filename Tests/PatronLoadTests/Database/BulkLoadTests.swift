@@ -5,7 +5,7 @@ import PatronTestSupport
 import Testing
 
 /// A load at least the size of its table drops the table's indexes, primary key included, and
-/// builds them again after the insert (suspend_indexes, migration 0006), by either load path.
+/// builds them again after the insert (suspend_indexes, sql/models/load_suspend_indexes.sql), by either load path.
 /// The warehouse must end up with the same indexes and the same rows either way.
 @Suite("Bulk loads rebuild their indexes")
 struct BulkLoadTests {
