@@ -104,10 +104,29 @@ struct OptimizerTests {
     }
 
     @Test("a function without a minimum is reported as diverging")
-    func divergence() {
-        // f = e^−x decreases forever.
-        let minimum = Optimizer.minimize({ p, g in g[0] = -exp(-p[0]); return exp(-p[0]) }, start: [0])
-        #expect(!minimum.converged || minimum.point[0] > 16)
+    func divergence() throws {
+        // f = e^−sx decreases forever, towards x → +∞ (s = 1) or x → −∞ (s = −1). BFGS walks
+        // down the tail (at most maxStep = 2 per iteration) and stops out on it: by itself it
+        // calls that converged, because |f′| = e^−|x| falls below its absolute gradient
+        // tolerance 1e-9 at |x| ≈ 20.7, before the ±30 bound (30 iterations, x = ±21.02). What
+        // reports the divergence is the models' check of the optimum: a log-parameter beyond
+        // ±16 is a maximum at 0 or infinity, ModelError.didNotConverge naming the parameter and
+        // the direction — not any other error, and not a fit.
+        for (s, direction) in [(1.0, "grows without bound"), (-1.0, "shrinks to 0")] {
+            let minimum = Optimizer.minimize({ p, g in g[0] = -s * exp(-s * p[0]); return exp(-s * p[0]) }, start: [0])
+            // Out on the tail, past the models' boundary and not beyond the optimizer's bound + one step.
+            #expect(s * minimum.point[0] > BGNBD.boundaryLogParameter && s * minimum.point[0] <= 32, "\(minimum)")
+            #expect(minimum.value > 0 && minimum.value < 1e-6, "\(minimum)")
+            #expect(minimum.iterations < 100, "\(minimum)")
+            let values = [ParameterValue("x", exp(minimum.point[0]))]
+            let expected = ModelError.didNotConverge(
+                model: "e^-sx", reason: "the likelihood keeps increasing as x \(direction); the data do not identify the model",
+                iterations: minimum.iterations, last: values, logLikelihood: -minimum.value)
+            #expect(throws: expected) {
+                try checkOptimum(minimum, model: "e^-sx", values: values, logLikelihood: -minimum.value)
+            }
+            #expect(expected.description.hasPrefix("e^-sx: the fit did not converge after \(minimum.iterations) iterations: the likelihood keeps increasing as x \(direction)"))
+        }
     }
 }
 

@@ -9,26 +9,38 @@ import Testing
 /// the objective, above the decrease the line search was looking for).
 @Suite("The ridge a, b → ∞")
 struct RidgeTests {
-    @Test("customers who never drop out fit (or fail) within a bounded number of iterations")
+    @Test("customers who never drop out fit on the ridge within a bounded number of iterations")
     func churnless() throws {
-        // 100 000 customers as scripts/bench-analyses-data.sql makes them: the fit ends at
-        // a ≈ 220, b ≈ 1.4·10⁶ after 62 iterations. (Smaller samples of the same kind end past
-        // the cut-off, a → 0 or b → ∞: errors, also reached in < 70 iterations.)
+        // 100 000 customers as scripts/bench-analyses-data.sql makes them. README ("Predictive
+        // models"): BG/NBD ends on the ridge, a ≈ 220, b ≈ 1.4·10⁶, in 62 iterations and 71
+        // evaluations (measured: a = 220.50, b = 1 364 320, gradient 2.1e-9, "no further decrease
+        // within working precision"). That is the one right outcome here: b stays inside the
+        // models' boundary (ln b ≈ 14.1 < 16), so a fit, not the boundary error that smaller
+        // samples of the same kind give (1 000 and 10 000 customers: "a shrinks to 0", after
+        // < 50 iterations).
         let customers = Simulation.churnlessCustomers(count: 100_000, seed: 2026)
-        do {
-            let fit = try BGNBD.fit(customers)
-            let diagnostics = try #require(fit.fit)
-            #expect(diagnostics.iterations <= 150, "\(diagnostics)")
-            #expect(diagnostics.evaluations <= 300, "\(diagnostics)")
-            #expect(!diagnostics.stopReason.contains("Nelder–Mead"), "\(diagnostics)")
-            #expect(diagnostics.gradientNorm < 1e-6)
-            // The ridge: dropout is (almost) the same for everyone, a and b are both large.
-            #expect(fit.a > 20 && fit.b > 1e5, "a=\(fit.a) b=\(fit.b)")
-        } catch let ModelError.didNotConverge(_, reason, iterations, _, _) {
-            // Past the cut-off: the documented boundary error, within bounded work too.
-            #expect(reason.contains("the data do not identify the model"))
-            #expect(iterations <= 150)
-        }
+        let fit = try BGNBD.fit(customers)
+        let diagnostics = try #require(fit.fit)
+        // Bounded work: 62 / 71 measured; before the Stirling difference the same fit took 400
+        // iterations, 5653 evaluations and a Nelder–Mead restart. The bounds leave room for
+        // rounding differences between machines, not for a return of that stall.
+        #expect(diagnostics.iterations <= 100, "\(diagnostics)")
+        #expect(diagnostics.evaluations <= 150, "\(diagnostics)")
+        #expect(!diagnostics.stopReason.contains("Nelder–Mead"), "\(diagnostics)")
+        #expect(diagnostics.gradientNorm < 1e-6, "\(diagnostics)")
+        // On the ridge: where along it the fit stops is set by working precision, not by the
+        // data (the likelihood is flat there to ~1e-15), so a and b get a factor of about 2
+        // around the measured values: 1M such customers stop at a ≈ 347, b ≈ 2.5·10⁶, and
+        // before the Stirling difference 100k stopped at a ≈ 270, b ≈ 2·10⁶. That rejects an
+        // interior fit (a of order 1) and the boundary (a → 0 or b beyond e¹⁶ ≈ 8.9·10⁶).
+        #expect(fit.a > 100 && fit.a < 500, "a=\(fit.a) b=\(fit.b)")
+        #expect(fit.b > 6e5 && fit.b < 3e6, "a=\(fit.a) b=\(fit.b)")
+        // What the data do identify on the ridge is the dropout probability a/(a + b): 1.62·10⁻⁴
+        // here, 1.41·10⁻⁴ at 1M.
+        let dropout = fit.a / (fit.a + fit.b)
+        #expect(dropout > 1.2e-4 && dropout < 2.2e-4, "a/(a + b) = \(dropout)")
+        // The purchase process is identified too: r = 0.867, α = 4.52 (1M: 0.874, 4.58).
+        #expect(abs(fit.r - 0.867) < 0.03 && abs(fit.alpha - 4.52) < 0.2, "r=\(fit.r) alpha=\(fit.alpha)")
     }
 
     @Test("ln Γ(z + x) − ln Γ(z) is exact where the two lgamma values cancel")

@@ -37,18 +37,32 @@ struct ChurnRateTests {
 
     @Test("the identity holds for every period, window, period length and segment")
     func identityEverywhere() throws {
+        let countries = "customer_id,country\nA,DE\nB,FR\nC,DE\nG,FR\n"
         let w = try ShopFixture.warehouse(withHistory: true)
-        try w.expectLoaded(.customers, "customers.csv", "customer_id,country\nA,DE\nB,FR\nC,DE\nG,FR\n")
+        try w.expectLoaded(.customers, "customers.csv", countries)
         let runner = try w.runner()
+        let shop = try ExpectedChurnRows(purchases: [ShopFixture.purchases, ShopFixture.history], countries: countries)
+        var empty: [String] = []
         for period in ["day", "week", "month", "quarter"] {
-            for window in ["1", "7", "30", "90", "400"] {
+            for window in [1, 7, 30, 90, 400] {
                 for segment in [nil, "country", "cohort"] as [String?] {
-                    var arguments = ["period": period, "window": window]
+                    var arguments = ["period": period, "window": String(window)]
                     arguments["segment"] = segment
-                    try expectIdentity(AnalysisResult(try runner.collect("churn_rate", arguments)), allowEmpty: segment != nil)
+                    let r = AnalysisResult(try runner.collect("churn_rate", arguments))
+                    // The rows listed, worked out from the fixture: not an empty result that
+                    // satisfies the identity vacuously.
+                    let expected = shop.rowCount(period: period, windowDays: window, segment: segment)
+                    #expect(r.rows.count == expected, "\(arguments)")
+                    if expected == 0 { empty.append("\(period)/\(window)/\(segment ?? "-")") }
+                    try expectIdentity(r, allowEmpty: expected == 0)
                 }
             }
         }
+        // Only short windows leave a split run without any row: no valid purchase falls on the
+        // last day of a month, nor in the last 7 days of a quarter (the latest before a boundary
+        // is Mar 20, 2024), so nobody is active at any boundary. Every other run has rows.
+        #expect(empty == ["month/1/country", "month/1/cohort", "quarter/1/country", "quarter/1/cohort",
+                          "quarter/7/country", "quarter/7/cohort"], "\(empty)")
     }
 
     /// customers_end = customers_start − lost + new + reactivated, and each period's end is
@@ -116,5 +130,86 @@ struct ChurnRateTests {
         #expect(r.column("period") == ["2024-03-01"])
         #expect(r.column("customers_end") == ["1"])
         #expect(r.column("new") == ["1"])
+    }
+}
+
+/// The rows churn_rate lists for the shop, worked out from the fixture's CSV text (UTC, so a
+/// local day is 24 hours), independently of the SQL. Active at instant t: a valid purchase in
+/// [t − W days, t). Periods run from the one holding the first valid purchase to the one holding
+/// the last. Without --segment every period is a row; with it, a (segment, period [s, e)) is a
+/// row when some customer of the segment is active at s or at e (customers_start, lost, new,
+/// reactivated and customers_end are then not all 0).
+struct ExpectedChurnRows {
+    var purchases: [String: [Date]] = [:]
+    var countries: [String: String] = [:]
+    let calendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
+    init(purchases files: [String], countries countryCSV: String) throws {
+        let parse = ISO8601DateFormatter()
+        for file in files {
+            // order_id,customer_id,ordered_at,amount,currency,status
+            for line in file.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                guard fields.count >= 6, fields[5] != "cancelled" else { continue }
+                purchases[fields[1], default: []].append(try #require(parse.date(from: fields[2]), "\(line)"))
+            }
+        }
+        for line in countryCSV.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: ",").map(String.init)
+            countries[fields[0]] = fields[1]
+        }
+    }
+
+    /// date_trunc(period, t) in UTC.
+    func periodStart(_ period: String, _ t: Date) -> Date {
+        switch period {
+        case "day": return calendar.startOfDay(for: t)
+        case "week":
+            var iso = Calendar(identifier: .iso8601)
+            iso.timeZone = calendar.timeZone
+            return iso.date(from: iso.dateComponents([.yearForWeekOfYear, .weekOfYear], from: t))!
+        case "month": return calendar.date(from: calendar.dateComponents([.year, .month], from: t))!
+        default:
+            let c = calendar.dateComponents([.year, .month], from: t)
+            return calendar.date(from: DateComponents(year: c.year, month: (c.month! - 1) / 3 * 3 + 1))!
+        }
+    }
+
+    func next(_ period: String, _ start: Date) -> Date {
+        switch period {
+        case "day": return calendar.date(byAdding: .day, value: 1, to: start)!
+        case "week": return calendar.date(byAdding: .day, value: 7, to: start)!
+        case "month": return calendar.date(byAdding: .month, value: 1, to: start)!
+        default: return calendar.date(byAdding: .month, value: 3, to: start)!
+        }
+    }
+
+    func rowCount(period: String, windowDays: Int, segment: String?) -> Int {
+        let all = purchases.values.flatMap { $0 }
+        guard let first = all.min(), let last = all.max() else { return 0 }
+        var starts: [Date] = []
+        var s = periodStart(period, first)
+        while s <= last { starts.append(s); s = next(period, s) }
+        if segment == nil { return starts.count }
+
+        let window = TimeInterval(windowDays) * 86_400
+        func active(_ customer: String, at t: Date) -> Bool {
+            purchases[customer, default: []].contains { $0 >= t.addingTimeInterval(-window) && $0 < t }
+        }
+        func segmentOf(_ customer: String) -> String {
+            segment == "cohort" ? "\(periodStart(period, purchases[customer]!.min()!))" : countries[customer] ?? "(unknown)"
+        }
+        let bySegment = Dictionary(grouping: purchases.keys, by: segmentOf)
+        var rows = 0
+        for (_, customers) in bySegment {
+            for start in starts where customers.contains(where: { active($0, at: start) || active($0, at: next(period, start)) }) {
+                rows += 1
+            }
+        }
+        return rows
     }
 }
