@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import PatronCore
+import PatronCore
+@testable import PatronLoad
 
 /// `IdentityGraph`, the direct load's union–find over identifier hashes (Loader+Direct.swift):
 /// each row's identifiers are looked up (`node`) and joined (`key(joining:)`); the row is keyed

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import PatronCore
+import PatronCore
+@testable import PatronLoad
 
 /// `SpillFile`: what a direct load writes aside while its COPY runs (rejected rows, first-seen
 /// identifiers) and reads back afterwards. Pure: no database.
