@@ -15,6 +15,16 @@ public struct AnalysisDefinition: Sendable {
     public var preparations: [AnalysisPreparation] = []
     /// The file it was read from.
     public var path: String
+    /// `unique:` — the output columns that together identify a row (NULLs equal), for every
+    /// statement without a `unique[QUERY]:` of its own.
+    public var unique: [String]? = nil
+    /// `unique[QUERY]:` — the same for one statement.
+    public var uniqueByQuery: [String: [String]] = [:]
+
+    /// The columns that identify a row of `query`'s result, if the file declares them.
+    public func unique(for query: AnalysisQuery) -> [String]? {
+        uniqueByQuery[query.name] ?? unique
+    }
 
     public func parameter(named name: String) -> AnalysisParameter? {
         parameters.first { $0.name == name }

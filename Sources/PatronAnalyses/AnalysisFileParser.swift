@@ -5,7 +5,9 @@ import PatronCore
 /// introduced by `-- query: NAME [when COND, …]` (the format of sql/analyses/README.md).
 /// A file without any `query:` line is one statement, `main`, after the header.
 public enum AnalysisFileParser {
-    static let headerKeys: Set<String> = ["analysis", "summary", "description", "grain", "param", "column", "query", "pivot", "prepare"]
+    static let headerKeys: Set<String> = [
+        "analysis", "summary", "description", "grain", "param", "column", "query", "pivot", "prepare", "unique",
+    ]
     /// Options of `patron run` itself; an analysis parameter may not take these names.
     public static let reservedNames: Set<String> = [
         "format", "output", "into", "replace", "append", "sql", "help", "database", "schema",
@@ -71,7 +73,7 @@ public enum AnalysisFileParser {
                     let trimmed = content.trimmingCharacters(in: .whitespaces)
                     if let colon = trimmed.firstIndex(of: ":") {
                         let key = String(trimmed[..<colon])
-                        if headerKeys.contains(key) {
+                        if headerKeys.contains(key) || uniqueQueryName(key) != nil {
                             entries.append((key, trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces), lineNumber))
                             continue
                         }
@@ -108,7 +110,41 @@ public enum AnalysisFileParser {
             }
         }
         try check(definition, fail: { fail(1, $0) })
+        for entry in entries where entry.key == "unique" || uniqueQueryName(entry.key) != nil {
+            try parseUnique(entry.key, entry.value, into: &definition, fail: { fail(entry.line, $0) })
+        }
         return definition
+    }
+
+    /// `NAME` of a `unique[NAME]` key.
+    static func uniqueQueryName(_ key: String) -> String? {
+        guard key.hasPrefix("unique["), key.hasSuffix("]") else { return nil }
+        return String(key.dropFirst("unique[".count).dropLast())
+    }
+
+    /// `unique: COLUMN[, COLUMN…]` (every statement without a key of its own) or
+    /// `unique[QUERY]: COLUMN[, COLUMN…]`: output columns, each declared by a `column:` line.
+    static func parseUnique(_ key: String, _ text: String, into definition: inout AnalysisDefinition,
+                            fail: (String) -> PatronError) throws {
+        let columns = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty, columns.allSatisfy(isIdentifier) else {
+            throw fail("\(key) '\(text)': expected COLUMN[, COLUMN…]")
+        }
+        guard Set(columns).count == columns.count else { throw fail("\(key): a column is listed twice") }
+        let declared = Set(definition.columns.map(\.name))
+        for column in columns where !declared.contains(column) {
+            throw fail("\(key): column '\(column)' is not declared by a 'column:' line")
+        }
+        if let query = uniqueQueryName(key) {
+            guard definition.queries.contains(where: { $0.name == query && !$0.isStep }) else {
+                throw fail("\(key): the file has no query named '\(query)'")
+            }
+            guard definition.uniqueByQuery[query] == nil else { throw fail("\(key) is declared twice") }
+            definition.uniqueByQuery[query] = columns
+        } else {
+            guard definition.unique == nil else { throw fail("unique is declared twice") }
+            definition.unique = columns
+        }
     }
 
     /// `NAME [when COND, COND…]`

@@ -12,6 +12,10 @@ public enum AnalysisHelp {
         var out = "\(definition.name) — \(definition.summary)\n"
         if !definition.description.isEmpty { out += "\n" + wrap(definition.description, indent: "") + "\n" }
         if !definition.grain.isEmpty { out += "\nGrain: \(definition.grain)\n" }
+        let shapes = definition.queries.filter { !$0.isStep }
+        if let unique = shapes.count == 1 ? definition.unique(for: shapes[0]) : definition.unique {
+            out += (definition.grain.isEmpty ? "\n" : "") + "Unique: \(unique.joined(separator: ", "))\n"
+        }
         out += "\n" + parameters(definition)
         if !definition.columns.isEmpty {
             out += "\nColumns:\n"
@@ -21,12 +25,12 @@ public enum AnalysisHelp {
                 out += "  " + head.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + column.help + "\n"
             }
         }
-        let shapes = definition.queries.filter { !$0.isStep }
         if shapes.count > 1 {
             out += "\nOutput shapes:\n"
             for query in shapes {
                 let when = query.conditions.isEmpty ? "default" : "when " + query.conditions.map { "--" + $0.description.replacingOccurrences(of: "_", with: "-") }.joined(separator: " ")
-                out += "  \(query.name): \(when)\n"
+                let unique = definition.uniqueByQuery[query.name].map { " (unique: \($0.joined(separator: ", ")))" } ?? ""
+                out += "  \(query.name): \(when)\(unique)\n"
             }
         }
         out += "\nSource: \(definition.path)\n"

@@ -17,6 +17,7 @@
 --   resolution (or --from) to the last (or --to); a period in which no agent resolved a
 --   ticket is listed once, with agent empty and resolved 0.
 -- grain: one row per agent × period
+-- unique: period, agent
 -- param: $1 from date : First period reported (the period holding this local date). Default: the first with data.
 -- param: $2 to date : Report periods starting before this local date (exclusive). Default: up to the last with data.
 -- param: $3 period choice(day,week,month,quarter,year) = month : Period length (weeks are ISO, Monday start).

@@ -15,6 +15,11 @@
 --   cohort (customers, mean, median, p90, total) with an all-customers row (empty cohort);
 --   --per-customer gives one row per customer; --params the fitted parameters.
 -- grain: one row per cohort plus an all-customers row (--per-customer: per customer; --params: per model parameter)
+-- unique: cohort
+-- unique[predictive_params]: model, parameter
+-- unique[predictive_per_customer]: customer_key
+-- unique[historical_per_customer]: customer_key
+-- unique[formula_per_customer]: customer_key
 -- param: $1 method choice(historical,formula,predictive) = predictive : How to value customers.
 -- param: $2 tz timezone = UTC : Time zone of days and cohort periods.
 -- param: $3 period choice(day,week,month,quarter,year) = month : Cohort period of the summary.
@@ -36,8 +41,10 @@
 -- column: orders bigint : historical: orders of the cohort's customers (gross, returned: their amounts and returns).
 -- column: aov numeric : formula: net value ÷ orders of the year (also purchases_per_year, annual_churn_rate, lifetime_years, margin, as_of).
 -- column: mean_p_alive float8 : predictive: mean probability of being alive (also expected_purchases over the horizon, mean_expected_avg_value).
--- column: per_customer various : --per-customer: customer_key, cohort and the method's per-customer inputs and value (predictive: frequency, recency, T, monetary, p_alive, expected_purchases, expected_avg_value, clv).
--- column: model text : --params: bgnbd or gamma_gamma, with parameter (r, alpha, a, b; p, q, gamma; log_likelihood, customers) and value.
+-- column: customer_key bigint : --per-customer: the customer, then cohort and the method's per-customer inputs and value (predictive: frequency, recency, T, monetary, p_alive, expected_purchases, expected_avg_value, clv).
+-- column: model text : --params: bgnbd or gamma_gamma.
+-- column: parameter text : --params: r, alpha, a, b; p, q, gamma; log_likelihood, customers.
+-- column: value float8 : --params: the parameter's value.
 -- prepare: predictive_clv from rfm_summary when method=predictive
 -- query: predictive_params when method=predictive, params
 SELECT mp.model, mp.parameter, mp.value

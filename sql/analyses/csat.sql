@@ -12,6 +12,7 @@
 --   (ticket or survey). Periods run from the first answer (or --from) to the last (or --to),
 --   empty ones included; with --segment only segment × period pairs with answers are listed.
 -- grain: one row per period (× segment with --segment)
+-- unique: segment, period
 -- param: $1 from date : First period reported (the period holding this local date). Default: the first with data.
 -- param: $2 to date : Report periods starting before this local date (exclusive). Default: up to the last with data.
 -- param: $3 period choice(day,week,month,quarter,year) = month : Period length (weeks are ISO, Monday start).

@@ -9,6 +9,7 @@
 --   the first resolution (or --from) to the last (or --to), empty ones included; with
 --   --segment only segment × period combinations with resolutions are listed.
 -- grain: one row per period (× segment with --segment)
+-- unique: segment, period
 -- param: $1 from date : First period reported (the period holding this local date). Default: the first with data.
 -- param: $2 to date : Report periods starting before this local date (exclusive). Default: up to the last with data.
 -- param: $3 period choice(day,week,month,quarter,year) = month : Period length (weeks are ISO, Monday start).

@@ -9,6 +9,7 @@
 --   customers who answered NPS. Empty when the denominator is 0. Several answers at the same
 --   instant: the one with the greatest (source, response_id) is the latest.
 -- grain: one row per period (× segment with --segment)
+-- unique: segment, period
 -- param: $1 from date : First period reported (the period holding this local date). Default: the first with data.
 -- param: $2 to date : Report periods starting before this local date (exclusive). Default: up to the last with data.
 -- param: $3 period choice(day,week,month,quarter,year) = month : Period length (weeks are ISO, Monday start).

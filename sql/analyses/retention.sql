@@ -10,6 +10,7 @@
 --   empty); with --segment only segment × cohort pairs with buyers are listed. complete is
 --   false while period c+k is not over (its end is after the data horizon).
 -- grain: one row per cohort × period offset (× segment with --segment)
+-- unique: segment, cohort, period_offset
 -- param: $1 from date : First cohort period reported (the period holding this local date). Default: the first with data.
 -- param: $2 to date : Report periods starting before this local date (exclusive). Default: up to the last with data.
 -- param: $3 period choice(day,week,month,quarter,year) = month : Period length (weeks are ISO, Monday start).

@@ -12,6 +12,8 @@
 --   returns / all orders of the range. --segment channel (the order's channel) or country
 --   (the customer's profile country) splits either shape; "(unknown)" when absent.
 -- grain: one row per period (× segment); with --by reason one row per reason (× segment)
+-- unique: segment, period
+-- unique[by_reason]: segment, reason
 -- param: $1 from date : First period reported (the period holding this local date). Default: the first with data.
 -- param: $2 to date : Report periods starting before this local date (exclusive). Default: up to the last with data.
 -- param: $3 period choice(day,week,month,quarter,year) = month : Period length (weeks are ISO, Monday start).

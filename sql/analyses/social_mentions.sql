@@ -12,6 +12,7 @@
 --   period from the first mention (or --from) to the last (or --to) listed, empty ones
 --   included; --segment linked splits linked from unlinked mentions.
 -- grain: one row per platform × period (per period with --segment none)
+-- unique: segment, period
 -- param: $1 from date : First period reported (the period holding this local date). Default: the first with data.
 -- param: $2 to date : Report periods starting before this local date (exclusive). Default: up to the last with data.
 -- param: $3 period choice(day,week,month,quarter,year) = month : Period length (weeks are ISO, Monday start).

@@ -28,6 +28,7 @@
 --   periods says how many periods were pooled. Periods run from the first purchase (or
 --   --from) to the last (or --to).
 -- grain: one row per support-experience segment × period (--pooled: per segment)
+-- unique: segment, period
 -- param: $1 from date : First period reported (the period holding this local date). Default: the first with data.
 -- param: $2 to date : Report periods starting before this local date (exclusive). Default: up to the last with data.
 -- param: $3 period choice(day,week,month,quarter,year) = month : Period length (weeks are ISO, Monday start); also the bucket of the FRT p90.
