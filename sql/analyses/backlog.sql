@@ -47,12 +47,7 @@ ticket_labels AS (
            period_label(s.period, s.tz, t.created_at + make_interval(hours => 24 * s.aged_days)) AS aged_label,
            period_label(s.period, s.tz, t.resolved_at) AS resolved_label,
            CASE WHEN s.segment_by IS NOT NULL THEN
-               coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN t.channel
-                            WHEN 'category' THEN t.category
-                            WHEN 'priority' THEN t.priority
-                            WHEN 'agent' THEN t.agent
-                        END, '(unknown)')
+               ticket_dimension(s.segment_by, t.channel, t.category, t.priority, t.agent)
            END AS segment
     FROM ticket_facts AS t
     CROSS JOIN settings AS s

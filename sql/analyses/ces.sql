@@ -32,14 +32,9 @@ WITH settings AS (
 ),
 answers AS (
     SELECT a.at, a.score, period_label(s.period, s.tz, a.at) AS period,
-           CASE WHEN s.segment_by IS NOT NULL THEN
-               coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN a.channel
-                            WHEN 'category' THEN a.category
-                            WHEN 'priority' THEN a.priority
-                            WHEN 'agent' THEN a.agent
-                            WHEN 'origin' THEN a.origin
-                        END, '(unknown)')
+           CASE WHEN s.segment_by = 'origin' THEN coalesce(a.origin, '(unknown)')
+                WHEN s.segment_by IS NOT NULL THEN
+                    ticket_dimension(s.segment_by, a.channel, a.category, a.priority, a.agent)
            END AS segment
     FROM satisfaction_answers AS a
     CROSS JOIN settings AS s

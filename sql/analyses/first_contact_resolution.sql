@@ -39,12 +39,7 @@ reported_tickets AS (
            t.agent_replies IS NOT NULL AND t.reopens IS NOT NULL AS is_assessed,
            coalesce(t.agent_replies <= 1 AND t.reopens = 0, false) AS is_first_contact,
            CASE WHEN s.segment_by IS NOT NULL THEN
-               coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN t.channel
-                            WHEN 'category' THEN t.category
-                            WHEN 'priority' THEN t.priority
-                            WHEN 'agent' THEN t.agent
-                        END, '(unknown)')
+               ticket_dimension(s.segment_by, t.channel, t.category, t.priority, t.agent)
            END AS segment
     FROM ticket_facts AS t
     CROSS JOIN settings AS s

@@ -50,12 +50,7 @@ reported_tickets AS (
            extract(hour FROM t.created_at AT TIME ZONE s.tz)::int AS hour,
            CASE WHEN s.schedule IS NULL THEN t.frt_hours ELSE b.frt_hours END AS frt_hours,
            CASE WHEN s.segment_by IS NOT NULL THEN
-               coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN t.channel
-                            WHEN 'category' THEN t.category
-                            WHEN 'priority' THEN t.priority
-                            WHEN 'agent' THEN t.agent
-                        END, '(unknown)')
+               ticket_dimension(s.segment_by, t.channel, t.category, t.priority, t.agent)
            END AS segment
     FROM ticket_facts AS t
     CROSS JOIN settings AS s
@@ -102,12 +97,7 @@ reported_tickets AS (
     SELECT period_label(s.period, s.tz, t.created_at) AS period,
            CASE WHEN s.schedule IS NULL THEN t.frt_hours ELSE b.frt_hours END AS frt_hours,
            CASE WHEN s.segment_by IS NOT NULL THEN
-               coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN t.channel
-                            WHEN 'category' THEN t.category
-                            WHEN 'priority' THEN t.priority
-                            WHEN 'agent' THEN t.agent
-                        END, '(unknown)')
+               ticket_dimension(s.segment_by, t.channel, t.category, t.priority, t.agent)
            END AS segment
     FROM ticket_facts AS t
     CROSS JOIN settings AS s

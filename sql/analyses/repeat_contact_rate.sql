@@ -52,12 +52,7 @@ reported_tickets AS (
            coalesce(n.next_created_at < n.created_at + s.within, false)
                OR coalesce(n.previous_created_at = n.created_at, false) AS is_followed,
            CASE WHEN s.segment_by IS NOT NULL THEN
-               coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN n.channel
-                            WHEN 'category' THEN n.category
-                            WHEN 'priority' THEN n.priority
-                            WHEN 'agent' THEN n.agent
-                        END, '(unknown)')
+               ticket_dimension(s.segment_by, n.channel, n.category, n.priority, n.agent)
            END AS segment
     FROM neighbours AS n
     CROSS JOIN settings AS s

@@ -35,12 +35,7 @@ periods AS (
 reported_tickets AS (
     SELECT period_label(s.period, s.tz, t.created_at) AS period, t.customer_key,
            CASE WHEN s.segment_by IS NOT NULL THEN
-               coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN t.channel
-                            WHEN 'category' THEN t.category
-                            WHEN 'priority' THEN t.priority
-                            WHEN 'agent' THEN t.agent
-                        END, '(unknown)')
+               ticket_dimension(s.segment_by, t.channel, t.category, t.priority, t.agent)
            END AS segment
     FROM ticket_facts AS t
     CROSS JOIN settings AS s
