@@ -65,7 +65,7 @@ let package = Package(
 
         // Benchmarks' executables: model fits (scripts/bench-models), the loader's client side
         // without a server (scripts/bench-parse).
-        .executableTarget(name: "PatronModelsBench", dependencies: ["PatronModels", "RandomDraws"]),
+        .executableTarget(name: "PatronModelsBench", dependencies: ["PatronModels"]),
         .executableTarget(name: "PatronLoadBench", dependencies: ["PatronCore", "PatronInput", "PatronLoad", "PostgresClient", "CZlib"]),
 
         // Tests mirror the targets. Pure tests need nothing; those in a `Database/` folder run
@@ -76,9 +76,10 @@ let package = Package(
             path: "Tests/PatronTestSupport"
         ),
         .testTarget(name: "CivilCalendarTests", dependencies: ["CivilCalendar"]),
+        .testTarget(name: "RandomDrawsTests", dependencies: ["RandomDraws"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(name: "PatronInputTests", dependencies: ["PatronInput"]),
-        .testTarget(name: "PatronModelsTests", dependencies: ["PatronModels", "RandomDraws"], exclude: ["Fixtures"]),
+        .testTarget(name: "PatronModelsTests", dependencies: ["PatronModels"], exclude: ["Fixtures"]),
         .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore", "PatronLoad", "PostgresClient", "PatronTestSupport"]),
         .testTarget(name: "PatronLoadTests", dependencies: ["PatronLoad", "PatronDemo", "PatronCore", "PatronInput", "PostgresClient", "PatronTestSupport"]),
         .testTarget(name: "PatronAnalysesTests", dependencies: ["PatronAnalyses", "PatronCore", "PatronLoad", "PatronModels", "PatronDemo", "PostgresClient", "PatronTestSupport"]),
