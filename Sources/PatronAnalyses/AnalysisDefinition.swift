@@ -21,6 +21,16 @@ public struct AnalysisDefinition: Sendable {
     /// `unique[QUERY]:` — the same for one statement.
     public var uniqueByQuery: [String: [String]] = [:]
 
+    /// `column[QUERY]:` — the output columns of one statement whose shape differs from the
+    /// file's `column:` lines (e.g. a `--by weekday_hour` grid), in order.
+    public var columnsByQuery: [String: [AnalysisColumn]] = [:]
+
+    /// The output columns of `query`'s result, in order: its own `column[QUERY]:` lines, else
+    /// the file's `column:` lines.
+    public func columns(for query: AnalysisQuery) -> [AnalysisColumn] {
+        columnsByQuery[query.name] ?? columns
+    }
+
     /// The columns that identify a row of `query`'s result, if the file declares them.
     public func unique(for query: AnalysisQuery) -> [String]? {
         uniqueByQuery[query.name] ?? unique

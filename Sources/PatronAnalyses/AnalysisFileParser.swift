@@ -73,7 +73,7 @@ public enum AnalysisFileParser {
                     let trimmed = content.trimmingCharacters(in: .whitespaces)
                     if let colon = trimmed.firstIndex(of: ":") {
                         let key = String(trimmed[..<colon])
-                        if headerKeys.contains(key) || uniqueQueryName(key) != nil {
+                        if headerKeys.contains(key) || queryName(of: key, "unique") != nil || queryName(of: key, "column") != nil {
                             entries.append((key, trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces), lineNumber))
                             continue
                         }
@@ -106,24 +106,35 @@ public enum AnalysisFileParser {
                 definition.pivot = try parsePivot(entry.value, fail: { fail(entry.line, $0) })
             case "prepare":
                 definition.preparations.append(try parsePreparation(entry.value, fail: { fail(entry.line, $0) }))
-            default: break
+            default:
+                if let query = queryName(of: entry.key, "column") {
+                    guard queries.contains(where: { $0.name == query && !$0.isStep }) else {
+                        throw fail(entry.line, "\(entry.key): the file has no query named '\(query)'")
+                    }
+                    let column = try parseColumn(entry.value, fail: { fail(entry.line, $0) })
+                    guard !(definition.columnsByQuery[query] ?? []).contains(where: { $0.name == column.name }) else {
+                        throw fail(entry.line, "\(entry.key): column '\(column.name)' is declared twice")
+                    }
+                    definition.columnsByQuery[query, default: []].append(column)
+                }
             }
         }
         try check(definition, fail: { fail(1, $0) })
-        for entry in entries where entry.key == "unique" || uniqueQueryName(entry.key) != nil {
+        for entry in entries where entry.key == "unique" || queryName(of: entry.key, "unique") != nil {
             try parseUnique(entry.key, entry.value, into: &definition, fail: { fail(entry.line, $0) })
         }
         return definition
     }
 
-    /// `NAME` of a `unique[NAME]` key.
-    static func uniqueQueryName(_ key: String) -> String? {
-        guard key.hasPrefix("unique["), key.hasSuffix("]") else { return nil }
-        return String(key.dropFirst("unique[".count).dropLast())
+    /// `QUERY` of a `unique[QUERY]` or `column[QUERY]` key (`base` names which).
+    static func queryName(of key: String, _ base: String) -> String? {
+        guard key.hasPrefix(base + "["), key.hasSuffix("]") else { return nil }
+        return String(key.dropFirst(base.count + 1).dropLast())
     }
 
     /// `unique: COLUMN[, COLUMN…]` (every statement without a key of its own) or
-    /// `unique[QUERY]: COLUMN[, COLUMN…]`: output columns, each declared by a `column:` line.
+    /// `unique[QUERY]: COLUMN[, COLUMN…]`: output columns, each declared by a `column:` line
+    /// (for `unique[QUERY]`, by the statement's own `column[QUERY]:` lines if it has them).
     static func parseUnique(_ key: String, _ text: String, into definition: inout AnalysisDefinition,
                             fail: (String) -> PatronError) throws {
         let columns = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -131,11 +142,12 @@ public enum AnalysisFileParser {
             throw fail("\(key) '\(text)': expected COLUMN[, COLUMN…]")
         }
         guard Set(columns).count == columns.count else { throw fail("\(key): a column is listed twice") }
-        let declared = Set(definition.columns.map(\.name))
+        let query = queryName(of: key, "unique")
+        let declared = Set((query.flatMap { definition.columnsByQuery[$0] } ?? definition.columns).map(\.name))
         for column in columns where !declared.contains(column) {
             throw fail("\(key): column '\(column)' is not declared by a 'column:' line")
         }
-        if let query = uniqueQueryName(key) {
+        if let query {
             guard definition.queries.contains(where: { $0.name == query && !$0.isStep }) else {
                 throw fail("\(key): the file has no query named '\(query)'")
             }

@@ -18,12 +18,11 @@ public enum AnalysisHelp {
         }
         out += "\n" + parameters(definition)
         if !definition.columns.isEmpty {
-            out += "\nColumns:\n"
-            let width = definition.columns.map { $0.name.count + $0.type.count + 1 }.max() ?? 0
-            for column in definition.columns {
-                let head = "\(column.name) \(column.type)"
-                out += "  " + head.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + column.help + "\n"
-            }
+            out += "\nColumns:\n" + columnList(definition.columns)
+        }
+        for query in shapes {
+            guard let columns = definition.columnsByQuery[query.name] else { continue }
+            out += "\nColumns of \(query.name):\n" + columnList(columns)
         }
         if shapes.count > 1 {
             out += "\nOutput shapes:\n"
@@ -35,6 +34,13 @@ public enum AnalysisHelp {
         }
         out += "\nSource: \(definition.path)\n"
         return out
+    }
+
+    private static func columnList(_ columns: [AnalysisColumn]) -> String {
+        let width = columns.map { $0.name.count + $0.type.count + 1 }.max() ?? 0
+        return columns.map { column in
+            "  " + "\(column.name) \(column.type)".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + column.help + "\n"
+        }.joined()
     }
 
     /// The usage line and option list of `patron run NAME`.

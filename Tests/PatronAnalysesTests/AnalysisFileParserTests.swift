@@ -81,6 +81,34 @@ struct AnalysisFileParserTests {
                                                          conditions: [.equals("method", "predictive")])])
     }
 
+    @Test("column[QUERY]: a statement of another shape declares its own columns")
+    func columnsPerStatement() throws {
+        let d = try AnalysisFileParser.parse(text: """
+            -- analysis: shapes
+            -- summary: Two shapes.
+            -- param: by choice(period,reason) = period : How.
+            -- unique: period
+            -- unique[by_reason]: reason
+            -- column: period date : The period.
+            -- column[by_reason]: reason text : The reason.
+            -- column[by_reason]: returns bigint : Its returns.
+            -- query: by_reason when by=reason
+            SELECT 'x' AS reason, 1 AS returns
+            -- query: main
+            SELECT current_date AS period
+            """, path: "shapes.sql")
+        let byReason = try #require(d.queries.first { $0.name == "by_reason" })
+        let main = try #require(d.queries.first { $0.name == "main" })
+        #expect(d.columns(for: byReason).map(\.name) == ["reason", "returns"])
+        #expect(d.columns(for: main).map(\.name) == ["period"])
+        let described = AnalysisHelp.describe(d)
+        #expect(described.contains("Columns of by_reason:\n  reason text"))
+        // unique[QUERY] names the statement's own columns, not the file's.
+        #expect(throws: PatronError.self) {
+            try AnalysisFileParser.parse(text: "-- analysis: x\n-- summary: s\n-- param: b flag : B.\n-- column: a int : A.\n-- column[q]: c int : C.\n-- unique[q]: a\n-- query: q when b\nSELECT 1 AS c\n-- query: main\nSELECT 1 AS a", path: "x.sql")
+        }
+    }
+
     @Test("a file without query lines is one statement, main")
     func implicitMain() throws {
         let d = try AnalysisFileParser.parse(text: "-- analysis: tiny\n-- summary: Tiny.\n\nSELECT 1 AS one\n", path: "tiny.sql")
@@ -100,6 +128,8 @@ struct AnalysisFileParserTests {
             ("-- analysis: x\n-- summary: s\n-- param: $1 n int = many : h\nSELECT 1", "default of param n"),
             ("-- analysis: x\n-- summary: s\n-- query: q when nothing\nSELECT 1", "unknown param"),
             ("-- analysis: x\n-- summary: s\n-- query: q\n", "no SQL"),
+            ("-- analysis: x\n-- summary: s\n-- column[nope]: a int : A.\n-- query: q\nSELECT 1", "no query named 'nope'"),
+            ("-- analysis: x\n-- summary: s\n-- column[q]: a int : A.\n-- column[q]: a int : A.\n-- query: q\nSELECT 1", "declared twice"),
             ("-- analysis: x\n-- summary: s\n-- prepare: crystal_ball from q\n-- query: q\nSELECT 1", "KIND: predictive_clv"),
             ("-- analysis: x\n-- summary: s\n-- prepare: predictive_clv q\n-- query: q\nSELECT 1", "expected KIND from STEP"),
             ("-- analysis: x\n-- summary: s\n-- prepare: predictive_clv from rfm\n-- query: q\nSELECT 1", "no '-- step: rfm'"),

@@ -23,7 +23,13 @@
 -- column: responses bigint : CES answers placed in the period.
 -- column: mean_effort float8 : Mean score (1 = very easy … 7 = very hard); empty when responses is 0.
 -- column: median_effort float8 : Median score (percentile_cont); empty when responses is 0.
--- column: score_1 bigint : Answers scoring 1 (likewise score_2 … score_7).
+-- column: score_1 bigint : Answers scoring 1 (very easy).
+-- column: score_2 bigint : Answers scoring 2.
+-- column: score_3 bigint : Answers scoring 3.
+-- column: score_4 bigint : Answers scoring 4.
+-- column: score_5 bigint : Answers scoring 5.
+-- column: score_6 bigint : Answers scoring 6.
+-- column: score_7 bigint : Answers scoring 7 (very hard).
 -- column: complete boolean : False while the period is not over (its end is after the data horizon).
 -- query: main
 WITH settings AS (

@@ -31,20 +31,70 @@
 -- param: $9 window int(1..) = 90 : Days without purchase after which a customer counts as lost, for the annual churn rate (formula).
 -- param: per_customer flag : One row per customer instead of the cohort summary.
 -- param: params flag : The fitted model parameters (predictive only).
--- column: method text : historical, formula or predictive.
+-- The columns below are the default shape, the predictive summary; `column[QUERY]:` lines give
+-- the other shapes' own.
+-- column: method text : predictive.
 -- column: cohort date : Local start date of the first-purchase period; empty on the all-customers row.
--- column: customers bigint : Customers valued (historical: every buyer; formula: buyers of the year; predictive: every buyer up to --as-of).
+-- column: customers bigint : Buyers up to --as-of.
 -- column: mean_value numeric : Mean CLV of the cohort's customers.
 -- column: median_value float8 : Median (percentile_cont).
 -- column: p90_value float8 : 90th percentile (percentile_cont).
 -- column: total_value numeric : Sum.
--- column: orders bigint : historical: orders of the cohort's customers (gross, returned: their amounts and returns).
--- column: aov numeric : formula: net value ÷ orders of the year (also purchases_per_year, annual_churn_rate, lifetime_years, margin, as_of).
--- column: mean_p_alive float8 : predictive: mean probability of being alive (also expected_purchases over the horizon, mean_expected_avg_value).
--- column: customer_key bigint : --per-customer: the customer, then cohort and the method's per-customer inputs and value (predictive: frequency, recency, T, monetary, p_alive, expected_purchases, expected_avg_value, clv).
--- column: model text : --params: bgnbd or gamma_gamma.
--- column: parameter text : --params: r, alpha, a, b; p, q, gamma; log_likelihood, customers.
--- column: value float8 : --params: the parameter's value.
+-- column: mean_p_alive float8 : Mean probability of being alive at --as-of.
+-- column: expected_purchases float8 : Expected purchases over --horizon months, summed over the cohort.
+-- column: mean_expected_avg_value float8 : Mean expected value of a future purchase (Gamma-Gamma).
+-- column[historical]: method text : historical.
+-- column[historical]: cohort date : Local start date of the first-purchase period; empty on the all-customers row.
+-- column[historical]: customers bigint : Every buyer.
+-- column[historical]: mean_value numeric : Mean CLV of the cohort's customers.
+-- column[historical]: median_value float8 : Median (percentile_cont).
+-- column[historical]: p90_value float8 : 90th percentile (percentile_cont).
+-- column[historical]: total_value numeric : Sum.
+-- column[historical]: orders bigint : Orders of the cohort's customers.
+-- column[historical]: gross numeric : Their amounts.
+-- column[historical]: returned numeric : Their returns.
+-- column[formula]: method text : formula.
+-- column[formula]: cohort date : Local start date of the first-purchase period; empty on the all-customers row.
+-- column[formula]: customers bigint : Buyers of the year that ends with --as-of.
+-- column[formula]: mean_value numeric : Mean CLV of the cohort's customers.
+-- column[formula]: median_value float8 : Median (percentile_cont).
+-- column[formula]: p90_value float8 : 90th percentile (percentile_cont).
+-- column[formula]: total_value numeric : Sum.
+-- column[formula]: aov numeric : Net value ÷ orders of the year.
+-- column[formula]: purchases_per_year numeric : Orders ÷ buyers of the year.
+-- column[formula]: annual_churn_rate float8 : churn_rate's definition over that year (--window).
+-- column[formula]: lifetime_years float8 : 1 ÷ annual_churn_rate; empty when it is 0.
+-- column[formula]: margin numeric : --margin.
+-- column[formula]: as_of date : The last day used.
+-- column[predictive_per_customer]: customer_key bigint : The customer.
+-- column[predictive_per_customer]: cohort date : Local start date of their first-purchase period.
+-- column[predictive_per_customer]: frequency float8 : Distinct purchase days − 1, up to --as-of.
+-- column[predictive_per_customer]: recency float8 : Last − first purchase day, in --unit.
+-- column[predictive_per_customer]: T float8 : --as-of − first purchase day, in --unit.
+-- column[predictive_per_customer]: monetary float8 : Mean net value of the repeat purchase days; empty without repeats.
+-- column[predictive_per_customer]: p_alive float8 : Probability of being alive at --as-of (BG/NBD).
+-- column[predictive_per_customer]: expected_purchases float8 : Expected purchases over --horizon months.
+-- column[predictive_per_customer]: expected_avg_value float8 : Expected value of a future purchase (Gamma-Gamma).
+-- column[predictive_per_customer]: clv float8 : Discounted value over --horizon months × --margin.
+-- column[historical_per_customer]: customer_key bigint : The customer.
+-- column[historical_per_customer]: cohort date : Local start date of their first-purchase period.
+-- column[historical_per_customer]: first_purchase_at timestamptz : Their first valid purchase.
+-- column[historical_per_customer]: orders bigint : Their valid purchases.
+-- column[historical_per_customer]: gross numeric : Their amounts.
+-- column[historical_per_customer]: returned numeric : Their returns.
+-- column[historical_per_customer]: net_value numeric : gross − returned: the customer's historical CLV.
+-- column[formula_per_customer]: customer_key bigint : The customer (a buyer of the year).
+-- column[formula_per_customer]: cohort date : Local start date of their first-purchase period.
+-- column[formula_per_customer]: orders bigint : Their orders of the year.
+-- column[formula_per_customer]: net_value numeric : Their net value of the year.
+-- column[formula_per_customer]: as_of date : The last day used.
+-- column[formula_per_customer]: annual_churn_rate float8 : churn_rate's definition over that year (--window).
+-- column[formula_per_customer]: lifetime_years float8 : 1 ÷ annual_churn_rate; empty when it is 0.
+-- column[formula_per_customer]: margin numeric : --margin.
+-- column[formula_per_customer]: clv numeric : net_value × margin × lifetime_years.
+-- column[predictive_params]: model text : bgnbd or gamma_gamma.
+-- column[predictive_params]: parameter text : r, alpha, a, b; p, q, gamma; log_likelihood, customers (and excluded_customers).
+-- column[predictive_params]: value float8 : The parameter's value.
 -- prepare: predictive_clv from rfm_summary when method=predictive
 -- query: predictive_params when method=predictive, params
 SELECT mp.model, mp.parameter, mp.value

@@ -23,16 +23,22 @@
 -- param: $6 schedule schedule : Business-hours schedule file: count only open business time (see README).
 -- param: $7 by choice(weekday_hour) : weekday_hour: a 7 × 24 grid by local weekday and hour of creation over the whole range.
 -- column: segment text : The --segment value ((unknown) when the ticket has none); empty without --segment.
--- column: period date : The period's local start date (not with --by).
--- column: weekday int : With --by weekday_hour: ISO weekday of created_at in --tz, 1 = Monday … 7 = Sunday.
--- column: weekday_name text : With --by weekday_hour: Mon … Sun.
--- column: hour int : With --by weekday_hour: local hour of created_at, 0–23.
--- column: created bigint : Tickets created in the period (cell).
+-- column: period date : The period's local start date.
+-- column: created bigint : Tickets created in the period.
 -- column: responded bigint : Of those, tickets with a first response: the count FRT is over.
 -- column: mean_hours float8 : Mean FRT in hours (business hours with --schedule).
 -- column: median_hours float8 : Median FRT (percentile_cont 0.5).
 -- column: p90_hours float8 : 90th percentile FRT (percentile_cont 0.9).
--- column: complete boolean : False while the period is not over (not with --by: the grid covers the whole range).
+-- column: complete boolean : False while the period is not over.
+-- column[grid]: segment text : The --segment value ((unknown) when the ticket has none); empty without --segment.
+-- column[grid]: weekday int : ISO weekday of created_at in --tz, 1 = Monday … 7 = Sunday.
+-- column[grid]: weekday_name text : Mon … Sun.
+-- column[grid]: hour int : Local hour of created_at, 0–23.
+-- column[grid]: created bigint : Tickets created in the cell, over the whole reported range.
+-- column[grid]: responded bigint : Of those, tickets with a first response.
+-- column[grid]: mean_hours float8 : Mean FRT in hours (business hours with --schedule).
+-- column[grid]: median_hours float8 : Median FRT (percentile_cont 0.5).
+-- column[grid]: p90_hours float8 : 90th percentile FRT (percentile_cont 0.9).
 -- query: grid when by=weekday_hour
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,

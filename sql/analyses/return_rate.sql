@@ -21,17 +21,25 @@
 -- param: $5 segment choice(channel,country) : Split by the order's channel or the customer's profile country.
 -- param: $6 by choice(period,reason) = period : period: one row per period; reason: reasons ranked over the range.
 -- column: segment text : The --segment value ((unknown) when absent); empty without --segment.
--- column: period date : The period's local start date (per period).
--- column: orders bigint : Purchases placed in the period (per reason: in the whole range).
--- column: returns bigint : Returns made in the period (per reason: that reason's returns in the range).
+-- column: period date : The period's local start date.
+-- column: orders bigint : Purchases placed in the period.
+-- column: returns bigint : Returns made in the period.
 -- column: gross numeric : Amounts of the orders placed.
 -- column: refunds numeric : Amounts of the returns made.
 -- column: return_rate float8 : returns / orders; empty without orders.
 -- column: refund_rate float8 : refunds / gross; empty when gross is 0.
--- column: rank bigint : (--by reason) 1 = the reason with the most returns (then the largest refunds).
--- column: reason text : (--by reason) The return reason, (none) when absent.
--- column: share_of_returns float8 : (--by reason) The reason's returns / all returns of the range.
--- column: complete boolean : False while the period (per reason: the range's last period) is not over.
+-- column: complete boolean : False while the period is not over.
+-- column[by_reason]: segment text : The --segment value ((unknown) when absent); empty without --segment.
+-- column[by_reason]: rank bigint : 1 = the reason with the most returns (then the largest refunds); ties share a rank.
+-- column[by_reason]: reason text : The return reason, (none) when absent.
+-- column[by_reason]: orders bigint : Purchases placed in the whole range.
+-- column[by_reason]: returns bigint : That reason's returns in the range.
+-- column[by_reason]: gross numeric : Amounts of the orders placed in the range.
+-- column[by_reason]: refunds numeric : Amounts of that reason's returns.
+-- column[by_reason]: return_rate float8 : The reason's returns / all orders of the range.
+-- column[by_reason]: refund_rate float8 : refunds / gross; empty when gross is 0.
+-- column[by_reason]: share_of_returns float8 : The reason's returns / all returns of the range.
+-- column[by_reason]: complete boolean : False while the range's last period is not over.
 -- query: by_reason when by=reason
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by

@@ -10,7 +10,7 @@ import PatronTestSupport
 /// (`query:`), run on a demo data set with its default options, with each `--segment` value and
 /// with each flag that is not a statement's condition, returns at least one row; its `unique:`
 /// columns identify the rows (NULLs compared as equal); and its columns are exactly the
-/// `column:` lines. The files are read from the directory, so a new analysis is checked too —
+/// statement's `column[QUERY]:` lines, else the file's `column:` lines. The files are read from the directory, so a new analysis is checked too —
 /// and fails here until it declares `unique:`.
 @Suite("Every analysis returns the grain its header declares")
 struct GrainTests {
@@ -20,24 +20,6 @@ struct GrainTests {
     static func analysisFiles() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: analysesDirectory.path).filter { $0.hasSuffix(".sql") }.sorted()
     }
-
-    /// Statements (analysis/query) whose result columns are not today exactly the file's
-    /// `column:` lines. Recorded as known issues: reported, not failed. A fixed one fails the
-    /// test until it is removed from here; a new mismatch fails it.
-    static let columnsNotAsDeclared: Set<String> = [
-        // `column: score_1 … (likewise score_2 … score_7)`: six result columns are named in prose.
-        "ces/main",
-        // A file has one list of `column:` lines, but these statements have different shapes:
-        // each documents the union, so no statement returns exactly it.
-        "first_response_time/main",      // no weekday, weekday_name, hour (those are --by weekday_hour's)
-        "first_response_time/grid",      // no period, complete
-        "return_rate/main",              // no rank, reason, share_of_returns (--by reason's)
-        "return_rate/by_reason",         // no period; rank and reason come right after segment
-        // clv's `column:` lines are a summary across its seven shapes; each shape's own columns
-        // (frequency, recency, T, …, gross, returned, purchases_per_year, …) are in the prose.
-        "clv/predictive_params", "clv/predictive_per_customer", "clv/predictive",
-        "clv/historical_per_customer", "clv/historical", "clv/formula_per_customer", "clv/formula",
-    ]
 
     /// One run: a statement and the options that select it.
     struct Run: CustomStringConvertible {
@@ -101,11 +83,10 @@ struct GrainTests {
         }
         let runner = try w.runner()
         var checked = 0
-        var mismatched: [String] = []
         for file in try Self.analysisFiles() {
             let definition = try AnalysisFileParser.parse(contentsOf: Self.analysesDirectory.appendingPathComponent(file))
-            let declared = definition.columns.map(\.name)
             for run in Self.runs(definition) {
+                let declared = definition.columns(for: run.query).map(\.name)
                 let what = "\(definition.name) \(run)"
                 let result: (columns: [String], rows: [[String?]])
                 do {
@@ -136,24 +117,14 @@ struct GrainTests {
                     Issue.record("\(what): \(file) declares no unique: for query \(run.query.name)")
                 }
 
-                // The columns are the declared ones, in order.
-                let shape = "\(definition.name)/\(run.query.name)"
+                // The columns are the declared ones (the statement's `column[QUERY]:` lines, else
+                // the file's `column:` lines), in order.
                 if result.columns != declared {
                     let missing = declared.filter { !result.columns.contains($0) }
                     let extra = result.columns.filter { !declared.contains($0) }
-                    let message = "\(what): columns \(result.columns) are not the declared \(declared) (not returned: \(missing); not declared: \(extra)\(missing.isEmpty && extra.isEmpty ? "; order differs" : ""))"
-                    if !mismatched.contains(shape) { mismatched.append(shape) }
-                    if Self.columnsNotAsDeclared.contains(shape) {
-                        withKnownIssue { Issue.record(Comment(rawValue: message)) }
-                    } else {
-                        Issue.record(Comment(rawValue: message))
-                    }
+                    Issue.record("\(what): columns \(result.columns) are not the declared \(declared) (not returned: \(missing); not declared: \(extra)\(missing.isEmpty && extra.isEmpty ? "; order differs" : ""))")
                 }
             }
-        }
-        // Every known mismatch still occurs (else it was fixed: remove it from the list).
-        for shape in Self.columnsNotAsDeclared.subtracting(mismatched).sorted() {
-            Issue.record("\(shape): the columns are now as declared; remove it from columnsNotAsDeclared")
         }
         // 22 files, 30 statements, with their --segment values and flags: 110 runs today.
         #expect(checked >= 100, "\(checked) runs")
