@@ -78,11 +78,11 @@ let package = Package(
         .testTarget(name: "CivilCalendarTests", dependencies: ["CivilCalendar"]),
         .testTarget(name: "RandomDrawsTests", dependencies: ["RandomDraws"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
-        .testTarget(name: "PatronInputTests", dependencies: ["PatronInput"]),
+        .testTarget(name: "PatronInputTests", dependencies: ["PatronInput", "CivilCalendar"]),
         .testTarget(name: "PatronModelsTests", dependencies: ["PatronModels"], exclude: ["Fixtures"]),
         .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore", "PatronLoad", "PostgresClient", "PatronTestSupport"]),
         .testTarget(name: "PatronLoadTests", dependencies: ["PatronLoad", "PatronDemo", "PatronCore", "PatronInput", "PostgresClient", "PatronTestSupport"]),
-        .testTarget(name: "PatronAnalysesTests", dependencies: ["PatronAnalyses", "PatronCore", "PatronLoad", "PatronModels", "PatronDemo", "PostgresClient", "PatronTestSupport"]),
+        .testTarget(name: "PatronAnalysesTests", dependencies: ["PatronAnalyses", "CivilCalendar", "PatronCore", "PatronLoad", "PatronModels", "PatronDemo", "PostgresClient", "PatronTestSupport"]),
         .testTarget(name: "PatronDemoTests", dependencies: ["PatronDemo", "PatronInput", "PatronLoad", "PatronCore", "PatronTestSupport"]),
         .testTarget(name: "PatronCLITests", dependencies: ["PatronCore", "PatronTestSupport"]),
     ]

@@ -1,3 +1,4 @@
+import CivilCalendar
 import Foundation
 import Testing
 @testable import PatronInput
@@ -150,18 +151,10 @@ struct TimestampParserTests {
         }
     }
 
-    /// YYYY-MM-DD of a day number (civil_from_days).
-    func civil(_ z0: Int64) -> String {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return String(format: "%04lld-%02lld-%02lld", y, m, d)
+    /// YYYY-MM-DD of a day number.
+    func civil(_ days: Int64) -> String {
+        let date = CivilCalendar.date(days: days)
+        return String(format: "%04lld-%02lld-%02lld", date.year, date.month, date.day)
     }
 
     @Test("the parser is Sendable and safe to share between tasks")

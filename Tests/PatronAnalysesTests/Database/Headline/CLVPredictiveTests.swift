@@ -1,3 +1,4 @@
+import CivilCalendar
 import Foundation
 @testable import PatronAnalyses
 import PatronCore
@@ -156,28 +157,15 @@ private func utcDay(_ timestamp: String) throws -> Int {
     return daysFromCivil(parts[0], parts[1], parts[2])
 }
 
-/// Howard Hinnant's days_from_civil.
+/// Days since 1970-01-01 of a civil date (CivilCalendar).
 private func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146_097 + doe - 719_468
+    Int(CivilCalendar.days(year: Int64(year), month: Int64(month), day: Int64(day)))
 }
 
 /// `YYYY-MM-DD` of a day number (inverse of `daysFromCivil`).
 private func civilText(_ days: Int) -> String {
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-    return String(format: "%04d-%02d-%02d", y, m, d)
+    let date = CivilCalendar.date(days: Int64(days))
+    return String(format: "%04lld-%02lld-%02lld", date.year, date.month, date.day)
 }
 
 /// `12.34` → 1234
