@@ -1,19 +1,4 @@
 import RandomDraws
-/// SplitMix64: turns any 64-bit seed into a well-mixed stream; used to seed `DemoRandom`
-/// and to derive independent streams from (seed, stream, index).
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// xoshiro256** (Blackman & Vigna): the demo generator's PRNG. Written here rather than taken
 /// from the platform so that the same seed gives the same bytes on every machine and Swift

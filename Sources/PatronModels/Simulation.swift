@@ -9,27 +9,6 @@ import Musl
 import Darwin
 #endif
 
-/// SplitMix64 (Steele, Lea & Flood 2014): small, fast, and the same sequence on every platform.
-public struct SeededGenerator: UniformDraws, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform on the open interval (0, 1).
-    public mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) * 0x1p-53 }
-
-    /// The same open interval: `log` is safe on either.
-    public mutating func uniformPositive() -> Double { uniform() }
-}
-
 public enum Simulation {
     /// `count` customers with ages T uniform on `ages`, purchases from BG/NBD(r, α, a, b) and, for
     /// repeat buyers, the mean of x transaction values from Gamma-Gamma(p, q, γ).
@@ -38,7 +17,7 @@ public enum Simulation {
         count: Int, purchases: BGNBDParameters, value: GammaGammaParameters? = nil,
         ages: ClosedRange<Double>, dayGrid: Bool = false, seed: UInt64
     ) -> [RFM] {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         var rows: [RFM] = []
         rows.reserveCapacity(count)
         for _ in 0..<count {
@@ -72,7 +51,7 @@ public enum Simulation {
     /// today and the others uniform in between, summarized per day in weeks. Their purchase count
     /// does not grow with T, which drives the BG/NBD fit along the ridge a, b → ∞.
     public static func churnlessCustomers(count: Int, seed: UInt64) -> [RFM] {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         return (0..<count).map { _ in
             let age = (random.uniform() * 1096).rounded(.down)
             let orders = 1 + Int(random.uniform() * 19)

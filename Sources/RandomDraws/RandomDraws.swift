@@ -17,6 +17,31 @@ public protocol UniformDraws: RandomNumberGenerator {
     mutating func uniformPositive() -> Double
 }
 
+/// SplitMix64 (Steele, Lea & Flood 2014): small, fast, the same sequence on every platform.
+/// The model simulations draw from it directly; the demo seeds its xoshiro256** streams with it.
+public struct SplitMix64: UniformDraws, Sendable {
+    @usableFromInline var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    @inlinable
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform on the open interval (0, 1).
+    @inlinable
+    public mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) * 0x1p-53 }
+
+    /// The same open interval: `log` is safe on either.
+    @inlinable
+    public mutating func uniformPositive() -> Double { uniform() }
+}
+
 extension UniformDraws {
     /// Standard normal by Box–Muller; the second value of the pair is dropped, so a draw has
     /// no state to carry.
