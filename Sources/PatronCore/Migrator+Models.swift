@@ -129,8 +129,7 @@ extension Migrator {
     /// Creates every model again, in dependency order, in one transaction under the migration
     /// lock, if any differs from what the schema recorded (checked again under the lock: another
     /// migrator may have just done it). Returns the models created, or none.
-    func createModels(_ queries: NamedQueries, quotedSchema: String) throws -> [Model] {
-        let models = try self.models()
+    func createModels(_ models: [Model], _ queries: NamedQueries, quotedSchema: String) throws -> [Model] {
         let connection = warehouse.connection
         return try warehouse.run {
             try connection.transaction { () throws -> [Model] in

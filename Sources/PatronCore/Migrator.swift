@@ -105,8 +105,11 @@ public struct Migrator {
     /// Compares the schema with `sql/` (migrations and models) without taking the lock or
     /// creating anything. Throws when an applied migration's file changed without declaring it.
     public func status() throws -> SchemaStatus {
-        let migrations = try available()
-        let models = try self.models()
+        try status(migrations: try available(), models: try models())
+    }
+
+    /// `status()` for files already read (`upgrade` reads and hashes each file once).
+    func status(migrations: [Migration], models: [Model]) throws -> SchemaStatus {
         var status = SchemaStatus()
         guard try warehouse.schemaExists() else {
             status.pendingMigrations = migrations
@@ -153,12 +156,12 @@ public struct Migrator {
     @discardableResult
     public func upgrade() throws -> MigrationReport {
         var report = MigrationReport()
-        let status = try status()
-        if status.isUpToDate { return report }
+        let migrations = try available(), models = try self.models()
+        if try status(migrations: migrations, models: models).isUpToDate { return report }
         let queries = try warehouse.sql.queries("internal/migrate.sql")
         let connection = warehouse.connection
         let schema = try warehouse.run { try connection.quoteIdentifier(warehouse.schema) }
-        for migration in try available() {
+        for migration in migrations {
             let outcome = try warehouse.run {
                 try connection.transaction { () throws -> Verdict in
                     try lockAndPrepare(queries, quotedSchema: schema)
@@ -186,7 +189,7 @@ public struct Migrator {
             case .applied: break
             }
         }
-        report.modelsCreated = try createModels(queries, quotedSchema: schema)
+        report.modelsCreated = try createModels(models, queries, quotedSchema: schema)
         return report
     }
 
