@@ -40,8 +40,12 @@ let package = Package(
         // and staging paths, identity resolution in the client, load runs and rejects.
         .target(
             name: "PatronLoad",
-            dependencies: ["PatronCore", "PatronInput", "PostgresClient", "CPrefetch", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["PatronCore", "PatronInput", "PatronImport", "PostgresClient", "CPrefetch", .product(name: "Logging", package: "swift-log")]
         ),
+
+        // Vendor exports (Shopify, Zendesk, Intercom, Stripe, Meltwater, Delighted) read and mapped
+        // onto canonical rows: no database.
+        .target(name: "PatronImport", dependencies: ["PatronCore", "PatronInput", "CivilCalendar"]),
 
         // Predictive models (BG/NBD, Gamma-Gamma, CLV): pure numerics, no database.
         .target(name: "PatronModels", dependencies: ["RandomDraws"]),
@@ -57,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "patron",
             dependencies: [
-                "PatronCore", "PatronInput", "PatronLoad", "PatronAnalyses", "PatronDemo",
+                "PatronCore", "PatronInput", "PatronImport", "PatronLoad", "PatronAnalyses", "PatronDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -79,6 +83,7 @@ let package = Package(
         .testTarget(name: "RandomDrawsTests", dependencies: ["RandomDraws"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(name: "PatronInputTests", dependencies: ["PatronInput", "CivilCalendar"]),
+        .testTarget(name: "PatronImportTests", dependencies: ["PatronImport", "PatronCore", "PatronInput", "PatronLoad", "PostgresClient", "PatronTestSupport"]),
         .testTarget(name: "PatronModelsTests", dependencies: ["PatronModels"], exclude: ["Fixtures"]),
         .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore", "PatronLoad", "PostgresClient", "PatronTestSupport"]),
         .testTarget(name: "PatronLoadTests", dependencies: ["PatronLoad", "PatronDemo", "PatronCore", "PatronInput", "PostgresClient", "PatronTestSupport"]),

@@ -158,77 +158,102 @@ public final class Loader {
 
     private func loadInTransaction(input: InputFile, format: InputFormat, options: LoadOptions, started: Date,
                                    context: inout FailureContext) throws -> LoadReport {
-        let spec = options.entity.spec
-        let common = try warehouse.sql.queries("load/common.sql")
         let connection = warehouse.connection
-        let reader: RowReader
-        do {
-            reader = try makeRowReader(file: input, format: format, columns: spec.columnNames, required: spec.requiredNames)
-        } catch let error as InputError { throw PatronError.input(error) }
-
-        if !sessionConfigured {
-            try connection.execute(try common["session_settings"])
-            sessionConfigured = true
-        }
+        let reader = try makeReader(input, format: format, entity: options.entity)
+        try configureSession()
         try connection.execute("BEGIN")
         do {
-            let runID = try connection.execute(try common["begin_run"], [
-                options.entity.rawValue, options.source, input.displayName, format.rawValue, started,
-            ]).int64(0, 0) ?? 0
-            try connection.execute(try common["load_settings"])
-            try connection.execute(try common["load_index_settings"])
-            try connection.execute(try common["load_jit_settings"])
-
+            let runID = try beginRun(entity: options.entity, options: options, file: input.displayName,
+                                     format: format.rawValue, started: started)
             var input = input
-            var reader = reader
-            var outcome: LoadOutcome?
-            // Asked once: the identity work of either path writes no row of this entity's table.
-            let sourceIsNew = try connection.execute(try common["source_is_new"], [
-                options.entity.rawValue, options.entity.table, options.source,
-            ]).bool(0, 0) ?? false
-            if sourceIsNew, directPathApplies(input: input, options: options) {
-                outcome = try loadDirect(reader: reader, input: input, format: format, options: options, runID: runID,
-                                         started: started, context: &context)
-                if outcome == nil {
-                    // Read the file again, from the start, through the staging table.
-                    do {
-                        input = try InputFile(path: input.path)
-                        reader = try makeRowReader(file: input, format: format, columns: spec.columnNames,
-                                                   required: spec.requiredNames)
-                    } catch let error as InputError { throw PatronError.input(error) }
-                    context.input = input
-                }
-            }
-            if outcome == nil {
-                outcome = try loadStaged(reader: reader, input: input, format: format, options: options, runID: runID,
-                                         sourceIsNew: sourceIsNew, started: started, context: &context)
-            }
-            guard let outcome else { preconditionFailure("a load path ran") }
-            let direct = outcome.direct
-            let counts = outcome.counts
-            let readDone = outcome.readDone
-            let unknown = outcome.unknownColumns
+            let outcome = try loadRows(input: &input, reader: reader, format: format, options: options, runID: runID,
+                                       started: started, context: &context)
             let finished = Date()
-
             let checksum = input.sha256Hex()
-            try connection.execute(try common["finish_run"], [
-                runID, counts.rejected > 0 ? "loaded_with_rejects" : "loaded", checksum, input.rawBytesRead,
-                readDone.timeIntervalSince(started), finished.timeIntervalSince(readDone),
-                counts.read, counts.inserted, counts.updated, counts.unchanged, counts.superseded, counts.rejected,
-                counts.customersCreated, counts.customersMerged, postgresTextArray(unknown),
-            ])
+            try finishRun(runID, outcome: outcome, checksum: checksum, bytesRead: input.rawBytesRead, started: started,
+                          finished: finished)
             try connection.execute(options.dryRun ? "ROLLBACK" : "COMMIT")
             logger.debug("\(input.displayName): finish+commit \(String(format: "%.3f", Date().timeIntervalSince(finished))) s")
-            var report = LoadReport(
-                file: input.displayName, entity: options.entity, runID: options.dryRun ? nil : runID,
-                dryRun: options.dryRun, counts: counts, unknownColumns: unknown, checksum: checksum,
-                readSeconds: readDone.timeIntervalSince(started), mergeSeconds: finished.timeIntervalSince(readDone))
-            report.direct = direct
-            return report
+            return report(file: input.displayName, options: options, runID: runID, outcome: outcome, checksum: checksum,
+                          started: started, finished: finished)
         } catch {
             _ = try? connection.execute("ROLLBACK")
             throw error
         }
+    }
+
+    func makeReader(_ input: InputFile, format: InputFormat, entity: Entity) throws -> RowReader {
+        let spec = entity.spec
+        do {
+            return try makeRowReader(file: input, format: format, columns: spec.columnNames, required: spec.requiredNames)
+        } catch let error as InputError { throw PatronError.input(error) }
+    }
+
+    /// `session_settings` must precede the connection's first temporary table.
+    func configureSession() throws {
+        guard !sessionConfigured else { return }
+        try warehouse.connection.execute(try warehouse.sql.queries("load/common.sql")["session_settings"])
+        sessionConfigured = true
+    }
+
+    /// The run's row, written inside the caller's transaction.
+    func beginRun(entity: Entity, options: LoadOptions, file: String, format: String, started: Date) throws -> Int64 {
+        let common = try warehouse.sql.queries("load/common.sql")
+        return try warehouse.connection.execute(try common["begin_run"], [
+            entity.rawValue, options.source, file, format, started,
+        ]).int64(0, 0) ?? 0
+    }
+
+    func finishRun(_ runID: Int64, outcome: LoadOutcome, checksum: String, bytesRead: Int64, started: Date,
+                   finished: Date) throws {
+        let common = try warehouse.sql.queries("load/common.sql")
+        let counts = outcome.counts
+        try warehouse.connection.execute(try common["finish_run"], [
+            runID, counts.rejected > 0 ? "loaded_with_rejects" : "loaded", checksum, bytesRead,
+            outcome.readDone.timeIntervalSince(started), finished.timeIntervalSince(outcome.readDone),
+            counts.read, counts.inserted, counts.updated, counts.unchanged, counts.superseded, counts.rejected,
+            counts.customersCreated, counts.customersMerged, postgresTextArray(outcome.unknownColumns),
+        ])
+    }
+
+    func report(file: String, options: LoadOptions, runID: Int64, outcome: LoadOutcome, checksum: String,
+                started: Date, finished: Date) -> LoadReport {
+        var report = LoadReport(
+            file: file, entity: options.entity, runID: options.dryRun ? nil : runID,
+            dryRun: options.dryRun, counts: outcome.counts, unknownColumns: outcome.unknownColumns, checksum: checksum,
+            readSeconds: outcome.readDone.timeIntervalSince(started), mergeSeconds: finished.timeIntervalSince(outcome.readDone))
+        report.direct = outcome.direct
+        return report
+    }
+
+    /// Loads one file's rows into the entity's table inside the caller's transaction: the
+    /// direct path for a source's first load when it applies, else the staging path. `input`
+    /// is replaced when the direct path gives way and the file is read again.
+    func loadRows(input: inout InputFile, reader: RowReader, format: InputFormat, options: LoadOptions, runID: Int64,
+                  started: Date, context: inout FailureContext) throws -> LoadOutcome {
+        let common = try warehouse.sql.queries("load/common.sql")
+        let connection = warehouse.connection
+        try connection.execute(try common["load_settings"])
+        try connection.execute(try common["load_index_settings"])
+        try connection.execute(try common["load_jit_settings"])
+
+        var reader = reader
+        // Asked once: the identity work of either path writes no row of this entity's table.
+        let sourceIsNew = try connection.execute(try common["source_is_new"], [
+            options.entity.rawValue, options.entity.table, options.source,
+        ]).bool(0, 0) ?? false
+        if sourceIsNew, directPathApplies(input: input, options: options) {
+            if let outcome = try loadDirect(reader: reader, input: input, format: format, options: options, runID: runID,
+                                            started: started, context: &context) {
+                return outcome
+            }
+            // Read the file again, from the start, through the staging table.
+            do { input = try InputFile(path: input.path) } catch let error as InputError { throw PatronError.input(error) }
+            reader = try makeReader(input, format: format, entity: options.entity)
+            context.input = input
+        }
+        return try loadStaged(reader: reader, input: input, format: format, options: options, runID: runID,
+                              sourceIsNew: sourceIsNew, started: started, context: &context)
     }
 
     /// The staging path: every row into a temporary table, then merged set-based in SQL

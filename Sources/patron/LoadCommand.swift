@@ -38,30 +38,10 @@ struct LoadCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Input format (default: from the file name; required for `-`).", valueName: "csv|jsonl"))
     var format: InputFormat?
 
-    @Option(help: ArgumentHelp("Time zone of timestamps that carry no offset, e.g. Europe/Berlin.", valueName: "zone"))
-    var tz = "UTC"
-
-    @Option(help: ArgumentHelp("Currency of amounts whose currency column is missing or empty.", valueName: "code"))
-    var currency = ProcessInfo.processInfo.environment["PATRON_CURRENCY"] ?? "USD"
-
-    @Option(name: .customLong("max-rejects"), help: ArgumentHelp(
-        "Fail a file (storing nothing) when more rows than this are rejected: a count or a percentage like 2%.",
-        valueName: "n|p%"))
-    var maxRejects: String?
-
-    @Flag(help: "Validate and report what would change, then roll back: nothing is stored.")
-    var dryRun = false
-
-    @Flag(help: "Fail at once (exit 5) instead of waiting when another load is running.")
-    var noWait = false
+    @OptionGroup var loading: LoadingOptions
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one file to load") }
-        if TimeZone(identifier: tz) == nil { throw ValidationError("unknown time zone '\(tz)' (use a tz database name like Europe/Berlin, or UTC)") }
-        if let maxRejects, RejectLimit(maxRejects) == nil {
-            throw ValidationError("--max-rejects takes a count (e.g. 100) or a percentage (e.g. 2%), not '\(maxRejects)'")
-        }
-        if (try? Normalize.currency(currency)) == nil { throw ValidationError("--currency takes a three-letter code like EUR, not '\(currency)'") }
         if source.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--source must not be empty") }
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
         if files.contains("-") && format == nil { throw ValidationError("reading standard input needs --format csv or --format jsonl") }
@@ -71,15 +51,10 @@ struct LoadCommand: ParsableCommand {
         try reportingErrors {
             let logger = global.makeLogger("patron.load")
             let warehouse = try global.openWarehouse(logger: logger)
-            var options = LoadOptions(entity: entity)
-            options.source = source.trimmingCharacters(in: .whitespaces)
+            var options = try loading.loadOptions(entity: entity, source: source)
             options.format = format
-            options.timeZone = TimeZone(identifier: tz)!
-            options.dryRun = dryRun
-            options.maxRejects = maxRejects.flatMap(RejectLimit.init)
-            options.defaultCurrency = try Normalize.currency(currency)
 
-            try warehouse.acquireLoadLock(wait: !noWait) { message in
+            try warehouse.acquireLoadLock(wait: !loading.noWait) { message in
                 if !global.quiet { Terminal.line("patron: \(message)") }
             }
             defer { try? warehouse.releaseLoadLock() }

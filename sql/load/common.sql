@@ -185,3 +185,49 @@ COPY customers (customer_key, created_by_run) FROM STDIN (FORMAT binary);
 
 -- name: copy_first_identifiers
 COPY customer_identifiers (value, kind, source, customer_key, first_run) FROM STDIN (FORMAT binary);
+
+-- name: import_reject_lines
+-- Imports: the converted rows of run $1 that were rejected, to say which vendor record each was.
+SELECT line FROM rejected_rows WHERE run_id = $1 ORDER BY line;
+
+-- name: import_map_reject_lines
+-- Imports: $2[i] is the vendor file's line of converted row $3[i] of run $1.
+UPDATE rejected_rows AS r
+SET source_line = m.source_line
+FROM unnest($2::bigint[], $3::bigint[]) AS m(source_line, line)
+WHERE r.run_id = $1 AND r.line = m.line;
+
+-- name: import_record_notices
+-- Imports: records skipped on purpose and identifiers dropped, for run $1, numbered from $2.
+INSERT INTO import_notices (run_id, seq, kind, source_line, source_ref, column_name, value, reason)
+SELECT $1, $2 + n.ordinality - 1, n.kind, n.source_line, n.source_ref, n.column_name, n.value, n.reason
+FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])
+     WITH ORDINALITY AS n(kind, source_line, source_ref, column_name, value, reason, ordinality);
+
+-- name: import_finish_run
+-- Imports: the records of run $1 skipped on purpose.
+UPDATE load_runs SET rows_skipped = $2 WHERE run_id = $1;
+
+-- name: already_loaded
+-- `patron sync`: has a file with this SHA-256 ($3) been loaded under source $1 as kind $2 (the
+-- entity of a canonical file, or the vendor kind such as `shopify orders`) without failing?
+SELECT EXISTS (
+    SELECT 1 FROM load_runs
+    WHERE source = $1 AND checksum_sha256 = $3 AND status <> 'failed'
+      AND (entity = $2 OR format = $2)
+) AS loaded;
+
+-- name: drop_load_temp_tables
+-- Imports load several entities in one transaction: the temporary tables of one entity's load
+-- (ON COMMIT DROP, so normally gone at commit) are dropped before the next entity's.
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT c.relname FROM pg_class AS c
+             WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind IN ('r', 'p')
+    LOOP
+        EXECUTE format('DROP TABLE IF EXISTS pg_temp.%I CASCADE', t.relname);
+    END LOOP;
+END
+$$;

@@ -1,0 +1,204 @@
+import Foundation
+import PatronCore
+import PatronInput
+
+/// Writes what importers hand on as canonical files in a folder: `ENTITY.csv` (for people:
+/// `patron import … --convert-to DIR`) or `ENTITY.jsonl` (for the loader, which keeps a
+/// record's absent columns absent), plus the records skipped and the identifiers dropped.
+///
+/// Memory stays bounded: rows go to disk as they come; only the source line of every row
+/// written (4 bytes each, to name the vendor record of a rejected row) and the counts per skip
+/// reason are kept.
+public final class CanonicalFileWriter: ImportSink {
+    public enum Format: Sendable {
+        case csv, jsonl
+        var fileExtension: String { self == .csv ? "csv" : "jsonl" }
+    }
+
+    public let directory: URL
+    public let format: Format
+    /// The vendor file being converted, as shown in skipped.csv.
+    public var sourceFile = ""
+
+    private var outputs: [Entity: Output] = [:]
+    private var skippedOut: FileOutput?
+    private var droppedOut: FileOutput?
+    /// Per entity and reason, the records skipped; per entity, identifiers dropped.
+    public private(set) var skipCounts: [Entity: [String: Int64]] = [:]
+    public private(set) var droppedCounts: [Entity: Int64] = [:]
+
+    private final class Output {
+        let columns: [String]
+        let file: FileOutput
+        /// For each row written (in order), the line of its record in the vendor file.
+        var sourceLines: [Int32] = []
+        init(columns: [String], file: FileOutput) {
+            self.columns = columns
+            self.file = file
+        }
+    }
+
+    /// - Parameter columns: per entity, the columns the vendor fills (the CSV header); an entity
+    ///   gets its file when its first row arrives.
+    public init(directory: URL, format: Format, columns: @escaping (Entity) -> [String]) throws {
+        self.directory = directory
+        self.format = format
+        self.columnsOf = columns
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    private let columnsOf: (Entity) -> [String]
+
+    /// The file an entity's rows were written to, if any.
+    public func path(of entity: Entity) -> String? {
+        outputs[entity] == nil ? nil : directory.appendingPathComponent("\(entity.rawValue).\(format.fileExtension)").path
+    }
+
+    /// The vendor file's line for line `line` of an entity's converted file (JSON Lines: line
+    /// n is row n; CSV: row n is on line n + 1).
+    public func sourceLine(of entity: Entity, convertedLine line: Int) -> Int? {
+        guard let output = outputs[entity] else { return nil }
+        let row = format == .csv ? line - 2 : line - 1
+        return output.sourceLines.indices.contains(row) ? Int(output.sourceLines[row]) : nil
+    }
+
+    public var entitiesWritten: [Entity] { Entity.allCases.filter { outputs[$0] != nil } }
+
+    public func rowsWritten(_ entity: Entity) -> Int { outputs[entity]?.sourceLines.count ?? 0 }
+
+    public func emit(_ row: ImportRow) throws {
+        let output = try self.output(for: row.entity)
+        precondition(row.columns == output.columns, "an importer's rows must use its declared columns")
+        output.sourceLines.append(Int32(clamping: row.record.line))
+        switch format {
+        case .csv:
+            try output.file.write(row.cells.map { cell -> String in
+                if case .text(let s) = cell { return Self.csvField(s) }
+                return ""
+            }.joined(separator: ",") + "\n")
+        case .jsonl:
+            var line = "{"
+            var first = true
+            for (column, cell) in zip(row.columns, row.cells) {
+                switch cell {
+                case .absent: continue
+                case .empty:
+                    line += (first ? "" : ",") + Self.jsonString(column) + ":null"
+                case .text(let s):
+                    line += (first ? "" : ",") + Self.jsonString(column) + ":" + Self.jsonString(s)
+                }
+                first = false
+            }
+            try output.file.write(line + "}\n")
+        }
+    }
+
+    public func skip(_ entity: Entity, _ record: SourceRecord, reason: String) {
+        skipCounts[entity, default: [:]][reason, default: 0] += 1
+        do {
+            if skippedOut == nil {
+                skippedOut = try FileOutput(directory.appendingPathComponent("skipped.csv"))
+                try skippedOut?.write(format == .csv ? "source_file,source_ref,reason\n" : "entity,line,source_ref,reason\n")
+            }
+            let fields = format == .csv ? [sourceFile, record.description, reason]
+                : [entity.rawValue, String(record.line), record.description, reason]
+            try skippedOut?.write(fields.map(Self.csvField).joined(separator: ",") + "\n")
+        } catch {
+            // Counted anyway; the write error resurfaces on the next row or on finish().
+        }
+    }
+
+    public func dropIdentifier(_ entity: Entity, _ record: SourceRecord, column: String, value: String, reason: String) {
+        droppedCounts[entity, default: 0] += 1
+        do {
+            if droppedOut == nil {
+                droppedOut = try FileOutput(directory.appendingPathComponent("dropped_identifiers.csv"))
+                try droppedOut?.write(format == .csv ? "source_file,source_ref,column,value,reason\n"
+                    : "entity,line,source_ref,column,value,reason\n")
+            }
+            let fields = format == .csv ? [sourceFile, record.description, column, value, reason]
+                : [entity.rawValue, String(record.line), record.description, column, value, reason]
+            try droppedOut?.write(fields.map(Self.csvField).joined(separator: ",") + "\n")
+        } catch {}
+    }
+
+    /// Flushes and closes every file.
+    public func finish() throws {
+        for output in outputs.values { try output.file.close() }
+        try skippedOut?.close()
+        try droppedOut?.close()
+    }
+
+    public var skippedPath: String? { skippedOut == nil ? nil : directory.appendingPathComponent("skipped.csv").path }
+    public var droppedPath: String? { droppedOut == nil ? nil : directory.appendingPathComponent("dropped_identifiers.csv").path }
+
+    private func output(for entity: Entity) throws -> Output {
+        if let output = outputs[entity] { return output }
+        let columns = columnsOf(entity)
+        let file = try FileOutput(directory.appendingPathComponent("\(entity.rawValue).\(format.fileExtension)"))
+        if format == .csv { try file.write(columns.joined(separator: ",") + "\n") }
+        let output = Output(columns: columns, file: file)
+        outputs[entity] = output
+        return output
+    }
+
+    /// RFC 4180: quoted when it holds a comma, quote, CR or LF, or outer white space.
+    static func csvField(_ s: String) -> String {
+        let needsQuotes = s.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+            || s.first?.isWhitespace == true || s.last?.isWhitespace == true
+        return needsQuotes ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    /// A JSON string literal (RFC 8259 escaping).
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20:
+                let hex = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// A file written through a 1 MiB buffer.
+final class FileOutput {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private let path: String
+
+    init(_ url: URL) throws {
+        path = url.path
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw InputError(file: url.path, message: "cannot create the file")
+        }
+        handle = try FileHandle(forWritingTo: url)
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    func write(_ text: String) throws {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        do { try handle.write(contentsOf: buffer) } catch {
+            throw InputError(file: path, message: "cannot write: \(error.localizedDescription)")
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func close() throws {
+        try flush()
+        try handle.close()
+    }
+}
