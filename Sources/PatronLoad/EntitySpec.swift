@@ -13,7 +13,8 @@ extension Entity {
 
 /// How one input column is validated and what it becomes in the staging table.
 package enum ValueKind: Sendable {
-    /// The row's id in its source: trimmed, must not be empty.
+    /// The row's id in its source: trimmed, must not be empty. Also a reference to a row
+    /// (`order_id`, `ticket_id`) or to a source (`ticket_source`): trimmed, empty is NULL.
     case sourceID
     case customerID, email, phone, handle
     /// Free text, stored exactly as given.
@@ -149,7 +150,10 @@ package struct EntitySpec: Sendable {
         columns: [
             req("response_id", .sourceID), opt("customer_id", .customerID), opt("email", .email), opt("phone", .phone),
             req("kind", .enumeration(["nps", "csat", "ces"])), req("score", .score(0...10)),
-            req("responded_at", .timestamp), opt("ticket_id", .sourceID), opt("comment", .text),
+            req("responded_at", .timestamp), opt("ticket_id", .sourceID),
+            // The source of the ticket ticket_id names; empty: the survey's own (a source name is
+            // trimmed and compared exactly, like --source).
+            opt("ticket_source", .sourceID), opt("comment", .text),
         ],
         oneOfRequired: ["customer_id", "email", "phone"], resolvesCustomers: true)
 }

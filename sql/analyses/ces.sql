@@ -2,9 +2,10 @@
 -- summary: Customer effort score (CES) per period: mean, median and distribution of 1–7 scores (lower is better).
 -- description: Counts every CES answer once (view satisfaction_answers): a resolved ticket's own
 --   ces, placed by its resolved_at, and every ces survey answer, placed by its responded_at,
---   except a survey linked to a ticket (same source and ticket_id) that carries its own ces —
---   the ticket's value wins. An unresolved ticket's own ces is not counted. mean_effort and
---   median_effort (percentile_cont) are over the period's answers (empty when there are none);
+--   except a survey linked to a ticket (its ticket_id, of the source its ticket_source names,
+--   else of its own) that carries its own ces — the ticket's value wins. An unresolved
+--   ticket's own ces is not counted. mean_effort and median_effort (percentile_cont) are over
+--   the period's answers (empty when there are none);
 --   score_1 … score_7 count the answers of each score, so the distribution is one row per
 --   period (divide by responses for shares). --segment splits by the ticket's channel,
 --   category, priority or agent (a survey answer takes them from its linked ticket; (unknown)

@@ -2,10 +2,11 @@
 -- summary: Customer satisfaction (CSAT) per period: satisfied answers (score 4 or 5 of 5) ÷ answers.
 -- description: Counts every CSAT answer once (view satisfaction_answers): a resolved ticket's own
 --   csat, placed by its resolved_at, and every csat survey answer, placed by its responded_at,
---   except a survey linked to a ticket (same source and ticket_id) that carries its own csat —
---   the ticket's value wins, even while that ticket is not resolved (its score then counts once
---   it is). An unresolved ticket's own csat is not counted (it has no resolution instant).
---   Several surveys linked to one ticket without a csat of its own each count.
+--   except a survey linked to a ticket (its ticket_id, of the source its ticket_source names,
+--   else of its own) that carries its own csat — the ticket's value wins, even while that
+--   ticket is not resolved (its score then counts once it is). An unresolved ticket's own
+--   csat is not counted (it has no resolution instant). Several surveys linked to one ticket
+--   without a csat of its own each count.
 --   csat = satisfied / answered (empty when nobody answered), mean_score = mean of the 1–5
 --   scores. --segment splits by the ticket's channel, category, priority or agent (a survey
 --   answer takes them from its linked ticket; (unknown) when it has none) or by origin

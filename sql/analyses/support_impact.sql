@@ -4,8 +4,9 @@
 --   in [s − W, s), W = --window local days in --tz) are grouped by their support experience in
 --   the window [s − W, s): no_contact (no ticket created in the window); resolved_satisfied (a
 --   window ticket resolved before s whose CSAT is ≥ 4: the ticket's own csat, else its latest
---   linked csat survey answered before s); resolved_unsatisfied (… CSAT ≤ 3); unresolved (a
---   window ticket not resolved before s: open now, or resolved at or after s);
+--   linked csat survey answered before s, whatever source the survey came from);
+--   resolved_unsatisfied (… CSAT ≤ 3); unresolved (a window ticket not resolved before s: open
+--   now, or resolved at or after s);
 --   slow_first_response (a window ticket first answered before s whose first-response time is
 --   above the p90 FRT of all tickets created in the same --period bucket as it);
 --   negative_mention (a mention with negative sentiment posted in the window through a handle
@@ -108,9 +109,9 @@ window_tickets AS (
            coalesce(t.resolved_at < p.period_start, false) AS resolved_before_s,
            coalesce(own.csat,
                     (SELECT sv.score FROM surveys AS sv
-                     WHERE sv.source = t.source AND sv.ticket_id = t.ticket_id AND sv.kind = 'csat'
-                       AND sv.responded_at < p.period_start
-                     ORDER BY sv.responded_at DESC, sv.response_id DESC LIMIT 1)) AS csat_at_s,
+                     WHERE coalesce(sv.ticket_source, sv.source) = t.source AND sv.ticket_id = t.ticket_id
+                       AND sv.kind = 'csat' AND sv.responded_at < p.period_start
+                     ORDER BY sv.responded_at DESC, sv.response_id DESC, sv.source DESC LIMIT 1)) AS csat_at_s,
            coalesce(t.first_response_at < p.period_start AND t.frt_hours > f.p90_hours, false) AS slow
     FROM active AS a
     JOIN periods AS p ON p.period = a.period

@@ -27,11 +27,13 @@ CREATE TEMP TABLE load_stage (
     score smallint,
     responded_at timestamptz,
     ticket_id text,
+    ticket_source text,
     comment text,
     has_customer_id boolean,
     has_email boolean,
     has_phone boolean,
     has_ticket_id boolean,
+    has_ticket_source boolean,
     has_comment boolean
 ) ON COMMIT DROP;
 
@@ -53,6 +55,7 @@ WITH incoming AS (
            w.score AS score,
            w.responded_at AS responded_at,
            CASE WHEN w.has_ticket_id THEN w.ticket_id ELSE t.ticket_id END AS ticket_id,
+           CASE WHEN w.has_ticket_source THEN w.ticket_source ELSE t.ticket_source END AS ticket_source,
            CASE WHEN w.has_comment THEN w.comment ELSE t.comment END AS comment
     FROM load_stage AS w
     JOIN identity_customers AS k
@@ -62,19 +65,19 @@ WITH incoming AS (
     WHERE w.reject_reason IS NULL
 )
 UPDATE surveys AS t
-SET (customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, comment, changed_by_run)
-  = (i.customer_key, i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.comment, $2)
+SET (customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, ticket_source, comment, changed_by_run)
+  = (i.customer_key, i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.ticket_source, i.comment, $2)
 FROM incoming AS i
 WHERE t.ctid = i.row_tid
-  AND (t.customer_key, t.customer_id, t.email, t.phone, t.kind, t.score, t.responded_at, t.ticket_id, t.comment)
-      IS DISTINCT FROM (i.customer_key, i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.comment);
+  AND (t.customer_key, t.customer_id, t.email, t.phone, t.kind, t.score, t.responded_at, t.ticket_id, t.ticket_source, t.comment)
+      IS DISTINCT FROM (i.customer_key, i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.ticket_source, i.comment);
 
 -- name: insert
 -- Rows this file adds. Defaults apply only here, when a row is first inserted.
 -- $3: true when the table holds no row of this source yet (source_is_new): then no row
 -- can exist already; the look-up per row is planned away (kept inside NOT EXISTS so
 -- that a nightly load still gets an anti-join on the primary key).
-INSERT INTO surveys (source, response_id, customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, comment, loaded_by_run, changed_by_run)
+INSERT INTO surveys (source, response_id, customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, ticket_source, comment, loaded_by_run, changed_by_run)
 SELECT $1,
        w.response_id,
        k.customer_key,
@@ -85,6 +88,7 @@ SELECT $1,
        w.score,
        w.responded_at,
        w.ticket_id,
+       w.ticket_source,
        w.comment,
        $2,
        $2
@@ -98,4 +102,4 @@ WHERE w.reject_reason IS NULL
 -- name: copy_direct
 -- A direct load (the first load of a source; see load/common.sql): validated rows, their
 -- defaults applied by the loader as `insert` above applies them, straight into the table.
-COPY surveys (source, response_id, customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, comment, loaded_by_run, changed_by_run) FROM STDIN (FORMAT binary);
+COPY surveys (source, response_id, customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, ticket_source, comment, loaded_by_run, changed_by_run) FROM STDIN (FORMAT binary);

@@ -3,10 +3,13 @@
 --
 -- Why (docs/metrics.md, "Settled edge cases"): a resolved ticket's own score counts at its
 -- resolved_at (an unresolved ticket's score has no instant and is not counted); every survey
--- answer counts at its responded_at unless its linked ticket (same source, ticket_id) carries
--- its own score of that kind — the ticket's value wins, nothing is counted twice. Ticket
--- attributes (agent, channel…) come along for --segment; they are NULL for an answer linked to
--- no loaded ticket.
+-- answer counts at its responded_at unless its linked ticket carries its own score of that
+-- kind — the ticket's value wins, nothing is counted twice. A survey links to the ticket
+-- (coalesce(ticket_source, source), ticket_id): of the source its ticket_source names (a
+-- survey tool's answers about a help desk's tickets), else of its own (docs/inputs.md,
+-- "Source"); so the rule holds across sources. `source`, `ticket_id` are the ticket's (for a
+-- survey answer, the ticket it links to, loaded or not). Ticket attributes (agent, channel…)
+-- come along for --segment; they are NULL for an answer linked to no loaded ticket.
 --
 -- reads:      tickets, surveys
 -- depends on: none
@@ -23,9 +26,9 @@ FROM tickets AS t
 WHERE t.ces IS NOT NULL AND t.status IN ('solved', 'closed')
 UNION ALL
 SELECT s.kind, 'survey', s.customer_key, s.responded_at, s.score,
-       s.source, s.ticket_id, t.agent, t.channel, t.category, t.priority
+       coalesce(s.ticket_source, s.source), s.ticket_id, t.agent, t.channel, t.category, t.priority
 FROM surveys AS s
-LEFT JOIN tickets AS t ON t.source = s.source AND t.ticket_id = s.ticket_id
+LEFT JOIN tickets AS t ON t.source = coalesce(s.ticket_source, s.source) AND t.ticket_id = s.ticket_id
 WHERE s.kind IN ('csat', 'ces')
   AND NOT (s.kind = 'csat' AND t.csat IS NOT NULL)
   AND NOT (s.kind = 'ces' AND t.ces IS NOT NULL);

@@ -1,6 +1,7 @@
 -- ticket_facts (view): one row per ticket, with what the support analyses compute from it —
 -- resolved or not, durations in elapsed hours (float8), the effective CSAT / CES (the ticket's
--- own value, else its linked survey's).
+-- own value, else its latest linked survey's, whichever source the survey was loaded under:
+-- ticket_survey_scores is keyed by the ticket's source).
 --
 -- Why: one definition of each support rule (docs/metrics.md, "Settled edge cases"):
 -- resolved ⇔ status solved/closed, with resolved_at = the last solve; a reopened ticket that
