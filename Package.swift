@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C libraries, provided by the system (Debian: libpq-dev, zlib1g-dev).
@@ -47,6 +48,9 @@ let package = Package(
         // onto canonical rows: no database.
         .target(name: "PatronImport", dependencies: ["PatronCore", "PatronInput", "CivilCalendar"]),
 
+        // `patron sync`'s configuration: the TOML file, its checks, the files it names.
+        .target(name: "PatronSync", dependencies: ["PatronCore", "PatronImport", "PatronInput", .product(name: "TOMLKit", package: "TOMLKit")]),
+
         // Predictive models (BG/NBD, Gamma-Gamma, CLV): pure numerics, no database.
         .target(name: "PatronModels", dependencies: ["RandomDraws"]),
 
@@ -61,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "patron",
             dependencies: [
-                "PatronCore", "PatronInput", "PatronImport", "PatronLoad", "PatronAnalyses", "PatronDemo",
+                "PatronCore", "PatronInput", "PatronImport", "PatronLoad", "PatronSync", "PatronAnalyses", "PatronDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -84,6 +88,7 @@ let package = Package(
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(name: "PatronInputTests", dependencies: ["PatronInput", "CivilCalendar"]),
         .testTarget(name: "PatronImportTests", dependencies: ["PatronImport", "PatronCore", "PatronInput", "PatronLoad", "PostgresClient", "PatronTestSupport"]),
+        .testTarget(name: "PatronSyncTests", dependencies: ["PatronSync", "PatronCore"]),
         .testTarget(name: "PatronModelsTests", dependencies: ["PatronModels"], exclude: ["Fixtures"]),
         .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore", "PatronLoad", "PostgresClient", "PatronTestSupport"]),
         .testTarget(name: "PatronLoadTests", dependencies: ["PatronLoad", "PatronDemo", "PatronCore", "PatronInput", "PostgresClient", "PatronTestSupport"]),

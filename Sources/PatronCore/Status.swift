@@ -25,6 +25,11 @@ public struct WarehouseStatus {
         try table("rejects", [run])
     }
 
+    /// What an import left out on purpose, and the junk identifiers it dropped.
+    public func skipped(run: Int64?) throws -> TextTable {
+        try table("skipped", [run])
+    }
+
     private func table(_ name: String, _ parameters: [PostgresBindable?] = []) throws -> TextTable {
         let queries = try warehouse.sql.queries("internal/status.sql")
         return try warehouse.run {

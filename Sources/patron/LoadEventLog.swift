@@ -25,6 +25,10 @@ struct FileOutcome: Encodable {
     var identifiersDropped: Int64 = 0
     var seconds: Double
     var runs: [Int64] = []
+    /// The first run with skipped records or dropped identifiers (`patron rejects --skipped --run`).
+    var noticeRun: Int64?
+    /// The first run with rejected rows.
+    var rejectRun: Int64?
     /// Per entity, for imports: `purchases 5 read = …`.
     var details: [String] = []
     var message: String?
@@ -39,6 +43,7 @@ struct FileOutcome: Encodable {
         exitCode = report.exitStatus.rawValue
         add(report.counts)
         if let run = report.runID { runs = [run] }
+        if report.counts.rejected > 0 { rejectRun = report.runID }
     }
 
     init(source: String, report: ImportReport, seconds: Double) {
@@ -51,6 +56,7 @@ struct FileOutcome: Encodable {
         exitCode = report.exitStatus.rawValue
         for load in report.loads {
             add(load.counts)
+            if rejectRun == nil, load.counts.rejected > 0 { rejectRun = load.runID }
             if let run = load.runID { runs.append(run) }
             let c = load.counts
             var detail = "\(load.entity.rawValue) \(c.read) read = \(c.inserted) inserted + \(c.updated) updated + \(c.unchanged) unchanged + \(c.superseded) superseded + \(c.rejected) rejected"
@@ -60,6 +66,9 @@ struct FileOutcome: Encodable {
             }
             if let dropped = report.droppedIdentifiers[load.entity], dropped > 0 {
                 detail += "; \(dropped) junk identifiers dropped, rows kept"
+            }
+            if noticeRun == nil, !(report.skipped[load.entity] ?? [:]).isEmpty || (report.droppedIdentifiers[load.entity] ?? 0) > 0 {
+                noticeRun = load.runID
             }
             details.append(detail)
         }
@@ -127,10 +136,10 @@ final class LoadEventLog {
                     : "run" + (outcome.runs.count > 1 ? "s " : " ") + outcome.runs.map(String.init).joined(separator: ", ")
                 Terminal.line("\(outcome.file) (\(outcome.kind)): " + String(format: "%@, %.2f s", what, outcome.seconds))
                 for detail in outcome.details { Terminal.line("  " + detail) }
-                if outcome.rejected > 0, outcome.status != .dryRun, let run = outcome.runs.first {
+                if outcome.rejected > 0, outcome.status != .dryRun, let run = outcome.rejectRun {
                     Terminal.line("  see the rejected rows with: patron rejects --run \(run)")
                 }
-                if outcome.skipped > 0 || outcome.identifiersDropped > 0, outcome.status != .dryRun, let run = outcome.runs.first {
+                if let run = outcome.noticeRun {
                     Terminal.line("  see what was left out with: patron rejects --skipped --run \(run)")
                 }
             }

@@ -13,7 +13,7 @@ struct Patron: ParsableCommand {
             64 usage, 78 configuration, 1 internal error.
             """,
         version: "0.1.0",
-        subcommands: [LoadCommand.self, ImportCommand.self, StatusCommand.self, RejectsCommand.self, MigrateCommand.self,
+        subcommands: [LoadCommand.self, ImportCommand.self, SyncCommand.self, StatusCommand.self, RejectsCommand.self, MigrateCommand.self,
                       ListCommand.self, DescribeCommand.self, RunCommand.self, DemoCommand.self]
     )
 }

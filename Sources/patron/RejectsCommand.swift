@@ -5,13 +5,21 @@ struct RejectsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rejects",
         abstract: "List rejected rows: file, line, column, value and reason.",
-        discussion: "Without --run, shows the latest load run that rejected rows."
+        discussion: """
+            Without --run, shows the latest load run that rejected rows. For an imported vendor \
+            file the line is the vendor file's. --skipped lists instead what an import left out \
+            on purpose (deleted tickets, failed charges …) and the junk identifiers it dropped \
+            from rows it kept, each with its reason.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
 
     @Option(name: .customLong("run"), help: ArgumentHelp("The load run (see `patron status --runs 10`).", valueName: "id"))
     var runID: Int64?
+
+    @Flag(help: "List the records an import skipped on purpose and the identifiers it dropped.")
+    var skipped = false
 
     @Option(help: "Output format.")
     var format: ReportFormat = .table
@@ -20,7 +28,8 @@ struct RejectsCommand: ParsableCommand {
         try reportingErrors {
             let logger = global.makeLogger("patron.rejects")
             let warehouse = try global.openWarehouse(logger: logger)
-            let table = try WarehouseStatus(warehouse: warehouse).rejects(run: runID)
+            let status = WarehouseStatus(warehouse: warehouse)
+            let table = skipped ? try status.skipped(run: runID) : try status.rejects(run: runID)
             Terminal.output(format == .csv ? table.csv() : table.aligned())
             return .success
         }

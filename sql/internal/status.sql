@@ -41,8 +41,21 @@ LIMIT $1;
 WITH chosen AS (
     SELECT coalesce($1::bigint, (SELECT max(run_id) FROM load_runs WHERE rows_rejected > 0)) AS run_id
 )
-SELECT r.run_id, l.file, r.line, r.column_name, r.value, r.reason
+-- An imported file's rows are numbered as converted; its vendor file's line is source_line.
+SELECT r.run_id, l.file, coalesce(r.source_line, r.line) AS line, r.column_name, r.value, r.reason
 FROM rejected_rows AS r
 JOIN load_runs AS l USING (run_id)
 WHERE r.run_id = (SELECT run_id FROM chosen)
 ORDER BY r.line;
+
+-- name: skipped
+-- What an import left out of run $1 (or of the latest run that left anything out, when $1 is
+-- NULL): records skipped on purpose, and junk identifiers dropped from rows that were kept.
+WITH chosen AS (
+    SELECT coalesce($1::bigint, (SELECT max(run_id) FROM import_notices)) AS run_id
+)
+SELECT n.run_id, l.entity, l.file, n.source_ref AS record, n.kind, n.column_name, n.value, n.reason
+FROM import_notices AS n
+JOIN load_runs AS l USING (run_id)
+WHERE n.run_id = (SELECT run_id FROM chosen)
+ORDER BY n.seq;

@@ -2,7 +2,7 @@ import PatronCore
 import PatronInput
 
 /// Shopify's orders export (`orders_export.csv`, one row per line item) and customers export
-/// (`customers_export.csv`). Mapping and its choices: docs/vendors.md, "Shopify".
+/// (`customers_export.csv`). Mapping and its choices: docs/vendors/shopify.md.
 public final class ShopifyImporter: VendorImporter {
     public static let vendor = "shopify"
     static let orders = VendorFileKind(vendor: vendor, name: "orders", summary: "orders export CSV (Orders → Export)",
