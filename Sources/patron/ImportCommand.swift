@@ -68,6 +68,7 @@ extension VendorImportCommand {
             if let directory = common.convertTo {
                 return try convert(importer: importer, into: directory, log: log)
             }
+            Terminal.logsAsJSON = common.loading.logFormat == .json
             let logger = common.global.makeLogger("patron.import")
             let warehouse = try common.global.openWarehouse(logger: logger)
             try warehouse.acquireLoadLock(wait: !common.loading.noWait) { message in

@@ -49,6 +49,7 @@ struct LoadCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            Terminal.logsAsJSON = loading.logFormat == .json
             let logger = global.makeLogger("patron.load")
             let warehouse = try global.openWarehouse(logger: logger)
             var options = try loading.loadOptions(entity: entity, source: source)
@@ -62,23 +63,36 @@ struct LoadCommand: ParsableCommand {
             for migration in applied { logger.info("applied migration \(migration.id)") }
 
             let loader = Loader(warehouse: warehouse, logger: logger)
-            let progress = (Terminal.stderrIsTerminal && !global.quiet) ? TerminalProgress() : nil
+            let progress = (Terminal.stderrIsTerminal && !global.quiet && loading.logFormat == .text) ? TerminalProgress() : nil
+            let log = LoadEventLog(format: loading.logFormat, quiet: global.quiet)
+            var outcomes: [FileOutcome] = []
             loader.progress = progress
             var worst = ExitStatus.success
             for file in files {
+                let started = Date()
                 do {
                     let report = try loader.load(path: file, options: options)
                     progress?.clear()
-                    if !global.quiet { Terminal.line(summary(report)) }
+                    if loading.logFormat == .json {
+                        let outcome = FileOutcome(source: options.source, report: report, seconds: Date().timeIntervalSince(started))
+                        log.file(outcome)
+                        outcomes.append(outcome)
+                    } else if !global.quiet {
+                        Terminal.line(summary(report))
+                    }
                     worst = max(worst, report.exitStatus)
                 } catch let error as PatronError {
                     progress?.clear()
-                    Terminal.error(error.description)
+                    let outcome = FileOutcome(source: options.source, file: file, kind: entity.rawValue, error: error,
+                                              seconds: Date().timeIntervalSince(started))
+                    log.file(outcome)
+                    outcomes.append(outcome)
                     worst = max(worst, error.exitStatus)
                     // A lost connection or a broken setup will fail every later file too.
                     if error.exitStatus != .loadFailed { break }
                 }
             }
+            log.summary(outcomes, exit: worst)
             return worst
         }
     }

@@ -51,6 +51,7 @@ struct SyncCommand: ParsableCommand {
             do { plan = try SyncConfig.load(path: config) } catch let error as SyncConfigError {
                 throw PatronError.configuration(error.description)
             }
+            Terminal.logsAsJSON = logFormat == .json
             let logger = global.makeLogger("patron.sync")
             var options = global
             if let schema = plan.schema, global.schema == Warehouse.defaultSchema { options.schema = schema }

@@ -8,6 +8,13 @@ enum Terminal {
     static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
 
     static func error(_ message: String) {
+        if logsAsJSON {
+            let object = ["event": "error", "message": message, "time": ISO8601DateFormatter().string(from: Date())]
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
+                FileHandle.standardError.write(data + Data("\n".utf8))
+                return
+            }
+        }
         FileHandle.standardError.write(Data("patron: error: \(message)\n".utf8))
     }
 
@@ -19,8 +26,14 @@ enum Terminal {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
+    /// Set before the first logger is made: `--log-format json` logs JSON objects too.
+    nonisolated(unsafe) static var logsAsJSON = false
+
     private static let bootstrapOnce: Void = {
-        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
+        let json = logsAsJSON
+        LoggingSystem.bootstrap { label in
+            json ? JSONLogHandler(label: label) as LogHandler : StreamLogHandler.standardError(label: label)
+        }
     }()
 
     static func bootstrapLogging(level: Logger.Level) {
@@ -62,5 +75,29 @@ final class TerminalProgress: LoadProgress {
         lastDraw = now
         drawn = true
         FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+    }
+}
+
+/// Log messages as one JSON object per line on stderr (`--log-format json`), like the load
+/// events, so a log collector reads every line the same way.
+struct JSONLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        let object: [String: String] = [
+            "event": "log", "level": level.rawValue, "label": label, "message": message.description,
+            "time": ISO8601DateFormatter().string(from: Date()),
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return }
+        FileHandle.standardError.write(data + Data("\n".utf8))
     }
 }

@@ -117,4 +117,20 @@ struct SyncCommandTests {
         #expect(again.status == 78)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
     }
+
+    @Test("--log-format json on load: every stderr line is one JSON object, the last the summary")
+    func jsonLogsOfLoad() throws {
+        let w = try ScratchWarehouse()
+        let file = try w.write("p.csv", "order_id,customer_id,ordered_at,amount\nA,1,2024-01-01,5\nB,1,2024-01-01,-5\n")
+        let outcome = try PatronProcess.run(["load", "purchases", file, "/nonexistent.csv", "--schema", w.schema,
+                                             "--log-format", "json"], url: w.url)
+        #expect(outcome.status == 3)
+        let lines = outcome.stderr.split(separator: "\n")
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == lines.count, "\(outcome.stderr)")
+        let files = objects.filter { $0["event"] as? String == "file" }
+        #expect(files.map { $0["status"] as? String } == ["loaded_with_rejects", "failed"])
+        #expect(files.map { $0["rejected"] as? Int } == [1, 0])
+        #expect(objects.last?["event"] as? String == "summary" && objects.last?["exit_code"] as? Int == 3)
+    }
 }
