@@ -23,6 +23,9 @@ public final class CanonicalFileWriter: ImportSink {
     private var outputs: [Entity: Output] = [:]
     private var skippedOut: FileOutput?
     private var droppedOut: FileOutput?
+    private var rejectedOut: FileOutput?
+    /// Per entity, records the importer itself rejected.
+    public private(set) var rejectedCounts: [Entity: Int64] = [:]
     /// Per entity and reason, the records skipped; per entity, identifiers dropped.
     public private(set) var skipCounts: [Entity: [String: Int64]] = [:]
     public private(set) var droppedCounts: [Entity: Int64] = [:]
@@ -122,12 +125,31 @@ public final class CanonicalFileWriter: ImportSink {
         } catch {}
     }
 
+    public func reject(_ rejected: RejectedRecord) {
+        rejectedCounts[rejected.entity, default: 0] += 1
+        do {
+            if rejectedOut == nil {
+                rejectedOut = try FileOutput(directory.appendingPathComponent("rejected.csv"))
+                try rejectedOut?.write(format == .csv ? "source_file,source_ref,column,value,reason\n"
+                    : "entity,line,source_ref,column,value,reason\n")
+            }
+            let fields = format == .csv
+                ? [sourceFile, rejected.record.description, rejected.column ?? "", rejected.value ?? "", rejected.reason]
+                : [rejected.entity.rawValue, String(rejected.record.line), rejected.record.description,
+                   rejected.column ?? "", rejected.value ?? "", rejected.reason]
+            try rejectedOut?.write(fields.map(Self.csvField).joined(separator: ",") + "\n")
+        } catch {}
+    }
+
     /// Flushes and closes every file.
     public func finish() throws {
         for output in outputs.values { try output.file.close() }
         try skippedOut?.close()
         try droppedOut?.close()
+        try rejectedOut?.close()
     }
+
+    public var rejectedPath: String? { rejectedOut == nil ? nil : directory.appendingPathComponent("rejected.csv").path }
 
     public var skippedPath: String? { skippedOut == nil ? nil : directory.appendingPathComponent("skipped.csv").path }
     public var droppedPath: String? { droppedOut == nil ? nil : directory.appendingPathComponent("dropped_identifiers.csv").path }

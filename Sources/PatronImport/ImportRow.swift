@@ -88,9 +88,34 @@ public struct DroppedIdentifier: Sendable, Equatable {
     }
 }
 
+/// A vendor record the importer could not make a row of (a malformed CSV line, a JSON record
+/// that is not an object): rejected like a bad row, with its reason.
+public struct RejectedRecord: Sendable, Equatable {
+    public let entity: Entity
+    public let record: SourceRecord
+    public let column: String?
+    public let value: String?
+    public let reason: String
+
+    public init(entity: Entity, record: SourceRecord, column: String?, value: String?, reason: String) {
+        self.entity = entity
+        self.record = record
+        self.column = column
+        self.value = value
+        self.reason = reason
+    }
+}
+
 /// Receives what an importer makes of a vendor file.
 public protocol ImportSink: AnyObject {
     func emit(_ row: ImportRow) throws
     func skip(_ entity: Entity, _ record: SourceRecord, reason: String)
     func dropIdentifier(_ entity: Entity, _ record: SourceRecord, column: String, value: String, reason: String)
+    /// A record that cannot become a row: counted as read and rejected, listed by `patron rejects`.
+    func reject(_ rejected: RejectedRecord)
+}
+
+extension ImportSink {
+    /// Sinks that only collect rows (tests) note a rejection as an empty-id row of its entity.
+    public func reject(_ rejected: RejectedRecord) {}
 }

@@ -29,8 +29,9 @@ extension Loader {
     public func importFile(path: String, kind: VendorFileKind, importer: any VendorImporter,
                            options: LoadOptions) throws -> ImportReport {
         let started = Date()
+        Self.removeAbandonedScratchFolders()
         let scratch = FileManager.default.temporaryDirectory
-            .appendingPathComponent("patron-import-\(getpid())-\(UUID().uuidString)", isDirectory: true)
+            .appendingPathComponent("\(Self.scratchPrefix)\(getpid())-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         var displayName = path
         var checksum: String?
@@ -84,10 +85,18 @@ extension Loader {
                     outcome = try loadRows(input: &input, reader: reader, format: .jsonl, options: entityOptions,
                                            runID: runID, started: entityStarted, context: &context)
                 }
+                if outcome.counts.rejected > 0 { try mapRejectLines(runID: runID, entity: entity, writer: writer) }
+                let recordRejects = try notices.recordRejects(entity: entity, runID: runID, after: Int64(writer.rowsWritten(entity)),
+                                                              connection: connection, sql: common["import_record_rejects"])
+                outcome.counts.read += recordRejects
+                outcome.counts.rejected += recordRejects
+                if let limit = options.maxRejects, limit.isExceeded(rejected: outcome.counts.rejected, read: outcome.counts.read) {
+                    throw PatronError.tooManyRejects(file: file, rejected: outcome.counts.rejected, read: outcome.counts.read,
+                                                     limit: limit.description)
+                }
                 let finished = Date()
                 try finishRun(runID, outcome: outcome, checksum: checksum, bytesRead: bytesRead, started: entityStarted,
                               finished: finished)
-                if outcome.counts.rejected > 0 { try mapRejectLines(runID: runID, entity: entity, writer: writer) }
                 let skipped = try notices.record(entity: entity, runID: runID, connection: connection, sql: common["import_record_notices"])
                 if skipped > 0 { try connection.execute(try common["import_finish_run"], [runID, skipped]) }
                 loads.append(report(file: file, options: entityOptions, runID: runID, outcome: outcome, checksum: checksum,
@@ -99,6 +108,20 @@ extension Loader {
         } catch {
             _ = try? connection.execute("ROLLBACK")
             throw error
+        }
+    }
+
+    static let scratchPrefix = "patron-import-"
+
+    /// A killed import (SIGKILL) leaves its scratch folder behind; the next import removes the
+    /// folders of processes that no longer exist.
+    static func removeAbandonedScratchFolders() {
+        let folder = FileManager.default.temporaryDirectory
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(scratchPrefix) {
+            let pidText = name.dropFirst(scratchPrefix.count).prefix { $0 != "-" }
+            guard let pid = Int32(pidText), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
         }
     }
 
@@ -142,10 +165,42 @@ private struct ImportNotices {
 
     private let skippedPath: String?
     private let droppedPath: String?
+    private let rejectedPath: String?
 
     init(writer: CanonicalFileWriter) throws {
         skippedPath = writer.skippedPath
         droppedPath = writer.droppedPath
+        rejectedPath = writer.rejectedPath
+    }
+
+    /// Records the importer's own rejections of the entity in `rejected_rows`; returns how many.
+    func recordRejects(entity: Entity, runID: Int64, after lastLine: Int64, connection: Connection,
+                       sql: @autoclosure () throws -> String) throws -> Int64 {
+        guard let rejectedPath else { return 0 }
+        var batch: [[String?]] = []
+        var recorded: Int64 = 0
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            try connection.execute(try sql(), [
+                runID, lastLine + recorded,
+                "{" + batch.map { $0[1] ?? "NULL" }.joined(separator: ",") + "}",
+                postgresNullableTextArray(batch.map { $0[3] }), postgresNullableTextArray(batch.map { $0[4] }),
+                postgresTextArray(batch.map { $0[5] ?? "" }),
+            ])
+            recorded += Int64(batch.count)
+            batch.removeAll(keepingCapacity: true)
+        }
+        let columns = ["entity", "line", "source_ref", "column", "value", "reason"]
+        let reader = try makeRowReader(file: try InputFile(path: rejectedPath), format: .csv, columns: columns, required: Set(columns))
+        var row = InputRow(columnCount: columns.count)
+        while try reader.next(into: &row) {
+            let v = row.values
+            guard v[0] == entity.rawValue else { continue }
+            batch.append(v)
+            if batch.count >= 5_000 { try flush() }
+        }
+        try flush()
+        return recorded
     }
 
     /// Records the entity's notices under `runID`; returns how many records were skipped.

@@ -231,3 +231,11 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- name: import_record_rejects
+-- Imports: vendor records the importer itself could not make a row of, for run $1; their lines
+-- are numbered after the converted rows' ($2 + 1 …).
+INSERT INTO rejected_rows (run_id, line, source_line, column_name, value, reason)
+SELECT $1, $2 + r.ordinality, r.source_line, r.column_name, r.value, r.reason
+FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[])
+     WITH ORDINALITY AS r(source_line, column_name, value, reason, ordinality);

@@ -56,12 +56,10 @@ public final class ShopifyImporter: VendorImporter {
         var order: OrderRows?
         while try reader.next(into: &row) {
             if let rejection = row.rejection {
-                // A malformed CSV line: pass it on as a purchase the loader rejects with the reason.
-                var bad = self.row(.purchases, SourceRecord(line: row.line, label: ""))
-                bad.set("order_id", nil)
+                // A malformed CSV line (wrong number of fields, text after a closing quote).
                 try flush(&order, sink)
-                try sink.emit(bad)
-                _ = rejection
+                sink.reject(RejectedRecord(entity: .purchases, record: SourceRecord(line: row.line, label: ""),
+                                           column: rejection.column, value: rejection.value, reason: rejection.reason))
                 continue
             }
             let v = row.values
@@ -165,6 +163,11 @@ public final class ShopifyImporter: VendorImporter {
         let reader = try makeRowReader(file: file, format: .csv, columns: names, required: [])
         var row = InputRow(columnCount: names.count)
         while try reader.next(into: &row) {
+            if let rejection = row.rejection {
+                sink.reject(RejectedRecord(entity: .customers, record: SourceRecord(line: row.line, label: ""),
+                                           column: rejection.column, value: rejection.value, reason: rejection.reason))
+                continue
+            }
             guard row.present[0] else {
                 throw InputError(file: file.displayName, line: 1, column: "Customer ID",
                                  message: "this customers export has no Customer ID column (an older Shopify layout): export the customers again from the current admin")
