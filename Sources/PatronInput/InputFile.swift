@@ -16,6 +16,9 @@ import Crypto
 /// member, is an `InputError`. The SHA-256 is computed over the raw bytes as read (for gzip: the
 /// compressed bytes), and `rawBytesRead` counts them for progress reports.
 ///
+/// Vendor imports may opt in to reading UTF-16 LE (with its byte order mark) as UTF-8
+/// (`transcodeUTF16()`); canonical loads never do, so for them anything but UTF-8 stays an error.
+///
 /// Memory use is bounded by the chunk size (1 MiB raw in, 1 MiB out), whatever the file size.
 /// Not thread-safe: use one `InputFile` from one task at a time.
 public final class InputFile {

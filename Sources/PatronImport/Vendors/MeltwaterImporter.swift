@@ -140,7 +140,7 @@ public final class MeltwaterImporter: VendorImporter {
         guard let label else { return nil }
         switch label.lowercased() {
         case "positive", "negative", "neutral": return label.lowercased()
-        case "not rated", "unknown", "n/a": return nil
+        case "not rated", "unknown": return nil
         default: return label
         }
     }
