@@ -16,6 +16,9 @@ import Crypto
 /// member, is an `InputError`. The SHA-256 is computed over the raw bytes as read (for gzip: the
 /// compressed bytes), and `rawBytesRead` counts them for progress reports.
 ///
+/// Vendor imports may opt in to reading UTF-16 LE (with its byte order mark) as UTF-8
+/// (`transcodeUTF16()`); canonical loads never do, so for them anything but UTF-8 stays an error.
+///
 /// Memory use is bounded by the chunk size (1 MiB raw in, 1 MiB out), whatever the file size.
 /// Not thread-safe: use one `InputFile` from one task at a time.
 public final class InputFile {
@@ -130,13 +133,128 @@ public final class InputFile {
         if ownsFD { close(fd) }
     }
 
-    /// The next chunk of (decompressed) bytes, at most 1 MiB; nil at the end of the input.
+    /// Opens `path` as `init(path:)` does; with `transcodingUTF16`, see `transcodeUTF16()`.
+    public convenience init(path: String, transcodingUTF16: Bool) throws {
+        try self.init(path: path)
+        if transcodingUTF16 { transcodeUTF16() }
+    }
+
+    /// Opt-in for exports written in UTF-16 (Meltwater's mentions export), to be called before
+    /// the first chunk is read: input (after gzip) that starts with the UTF-16 little-endian byte
+    /// order mark (`FF FE`) is handed out as UTF-8 without the mark, converted a chunk at a time
+    /// (memory stays bounded; a character cut by a chunk boundary is carried over). Other input
+    /// is handed out unchanged, so a file re-saved as UTF-8 (with or without its mark) reads as
+    /// before. UTF-16 big-endian, or UTF-16 without a byte order mark, fails naming what is
+    /// read; so does an unpaired surrogate or a file that ends inside a character, naming the
+    /// line. The SHA-256 and `rawBytesRead` stay those of the raw bytes.
+    ///
+    /// Canonical loads never call this: they read UTF-8 only.
+    public func transcodeUTF16() {
+        precondition(!handedOut, "transcodeUTF16() must be called before the first chunk is read")
+        transcoding = .undecided
+    }
+
+    /// What the UTF-16 opt-in found: nil when it is off or nothing has been read yet.
+    public var textEncoding: TextEncoding? {
+        switch transcoding {
+        case .off, .undecided: return nil
+        case .utf8: return .utf8
+        case .utf16LE: return .utf16LittleEndian
+        }
+    }
+
+    public enum TextEncoding: Sendable, Equatable {
+        case utf8
+        case utf16LittleEndian
+    }
+
+    private enum Transcoding {
+        case off
+        /// Opted in, nothing read yet.
+        case undecided
+        /// Opted in; no UTF-16 byte order mark: bytes pass through.
+        case utf8
+        case utf16LE
+    }
+
+    private var transcoding = Transcoding.off
+    private var transcoder = UTF16LETranscoder()
+    private var transcoded: [UInt8] = []
+    private var handedOut = false
+
+    /// The next chunk of (decompressed) bytes, at most 1 MiB (UTF-16 converted to UTF-8: at
+    /// most 1.5 MiB); nil at the end of the input.
     ///
     /// The slice is backed by a buffer that is reused for the next chunk: drop it before calling
     /// again to avoid a copy (keeping it is safe, it is then copied on write).
     public func nextChunk() throws -> ArraySlice<UInt8>? {
+        handedOut = true
+        switch transcoding {
+        case .off, .utf8: return try nextDecodedChunk()
+        case .undecided: return try firstTranscodingChunk()
+        case .utf16LE: return try nextTranscodedChunk()
+        }
+    }
+
+    private func nextDecodedChunk() throws -> ArraySlice<UInt8>? {
         if finished { return nil }
         return isGzip ? try nextInflatedChunk() : try nextPlainChunk()
+    }
+
+    /// Looks at the first bytes to tell UTF-16 LE (with its mark) from UTF-8.
+    private func firstTranscodingChunk() throws -> ArraySlice<UInt8>? {
+        var head: [UInt8] = []
+        while head.count < 4, let chunk = try nextDecodedChunk() { head.append(contentsOf: chunk) }
+        let expected = "a text file in UTF-16 little-endian with a byte order mark, or in UTF-8"
+        if head.count >= 2 && head[0] == 0xFE && head[1] == 0xFF {
+            throw InputError(file: displayName, line: 1,
+                             message: "is UTF-16 big-endian, which is not read; expected \(expected)")
+        }
+        if head.count >= 2 && head[0] == 0xFF && head[1] == 0xFE {
+            if head.count >= 4 && head[2] == 0 && head[3] == 0 {
+                throw InputError(file: displayName, line: 1, message: "is UTF-32, which is not read; expected \(expected)")
+            }
+            transcoding = .utf16LE
+            let out = try transcode(head[2...])
+            return out.isEmpty ? try nextTranscodedChunk() : out
+        }
+        if head.count >= 4 && head[0] != 0 && head[1] == 0 && head[2] != 0 && head[3] == 0 {
+            throw InputError(file: displayName, line: 1,
+                             message: "looks like UTF-16 without a byte order mark, which is not read; expected \(expected)")
+        }
+        if head.count >= 4 && head[0] == 0 && head[1] != 0 && head[2] == 0 && head[3] != 0 {
+            throw InputError(file: displayName, line: 1,
+                             message: "looks like UTF-16 big-endian, which is not read; expected \(expected)")
+        }
+        transcoding = .utf8
+        return head.isEmpty ? nil : head[...]
+    }
+
+    private func nextTranscodedChunk() throws -> ArraySlice<UInt8>? {
+        while true {
+            guard let chunk = try nextDecodedChunk() else {
+                try finishTranscoding()
+                return nil
+            }
+            let out = try transcode(chunk)
+            if !out.isEmpty { return out }
+        }
+    }
+
+    private func transcode(_ bytes: ArraySlice<UInt8>) throws -> ArraySlice<UInt8> {
+        transcoded.removeAll(keepingCapacity: true)
+        do {
+            try bytes.withUnsafeBufferPointer { try transcoder.transcode($0, into: &transcoded) }
+        } catch let problem as UTF16LETranscoder.Problem {
+            throw InputError(file: displayName, line: problem.line, message: problem.message)
+        }
+        return transcoded[...]
+    }
+
+    private func finishTranscoding() throws {
+        do { try transcoder.finish() } catch let problem as UTF16LETranscoder.Problem {
+            throw InputError(file: displayName, line: problem.line, message: problem.message)
+        }
     }
 
     /// Lower-case hex SHA-256 of the raw bytes read so far: the whole file's once the input is exhausted.
