@@ -61,7 +61,7 @@ extension VendorImportCommand {
     func run() throws {
         try reportingErrors {
             var settings = ImportSettings()
-            settings.timeZone = TimeZone(identifier: common.loading.tz)!
+            settings.timeZone = common.loading.timeZone
             try vendorSettings(&settings)
             let importer = Importer(settings: settings)
             let source = (common.source ?? Importer.vendor).trimmingCharacters(in: .whitespaces)

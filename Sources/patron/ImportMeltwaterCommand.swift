@@ -26,5 +26,11 @@ struct ImportMeltwaterCommand: VendorImportCommand {
 
     @OptionGroup var common: ImportCommonOptions
 
+    func validate() throws {
+        if common.loading.tz == nil {
+            throw ValidationError("meltwater needs --tz: the time zone the exporting Meltwater user displays times in (its times carry no offset)")
+        }
+    }
+
     func vendorSettings(_ settings: inout ImportSettings) throws {}
 }

@@ -7,8 +7,11 @@ import PatronLoad
 /// The options every load has: `patron load`, each `patron import VENDOR`, and (as config keys)
 /// each source of `patron sync`.
 struct LoadingOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Time zone of timestamps that carry no offset, e.g. Europe/Berlin.", valueName: "zone"))
-    var tz = "UTC"
+    @Option(help: ArgumentHelp("Time zone of timestamps that carry no offset, e.g. Europe/Berlin (default UTC).", valueName: "zone"))
+    var tz: String?
+
+    /// The zone to read offset-less times in.
+    var timeZone: TimeZone { tz.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")! }
 
     @Option(help: ArgumentHelp("Currency of amounts whose currency column is missing or empty.", valueName: "code"))
     var currency = ProcessInfo.processInfo.environment["PATRON_CURRENCY"] ?? "USD"
@@ -30,7 +33,7 @@ struct LoadingOptions: ParsableArguments {
     var logFormat: LogFormat = .text
 
     func validate() throws {
-        if TimeZone(identifier: tz) == nil { throw ValidationError("unknown time zone '\(tz)' (use a tz database name like Europe/Berlin, or UTC)") }
+        if let tz, TimeZone(identifier: tz) == nil { throw ValidationError("unknown time zone '\(tz)' (use a tz database name like Europe/Berlin, or UTC)") }
         if let maxRejects, RejectLimit(maxRejects) == nil {
             throw ValidationError("--max-rejects takes a count (e.g. 100) or a percentage (e.g. 2%), not '\(maxRejects)'")
         }
@@ -40,7 +43,7 @@ struct LoadingOptions: ParsableArguments {
     func loadOptions(entity: Entity, source: String) throws -> LoadOptions {
         var options = LoadOptions(entity: entity)
         options.source = source.trimmingCharacters(in: .whitespaces)
-        options.timeZone = TimeZone(identifier: tz)!
+        options.timeZone = timeZone
         options.dryRun = dryRun
         options.maxRejects = maxRejects.flatMap(RejectLimit.init)
         options.defaultCurrency = try Normalize.currency(currency)
