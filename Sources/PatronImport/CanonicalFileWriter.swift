@@ -166,13 +166,18 @@ public final class CanonicalFileWriter: ImportSink {
 
     /// RFC 4180: quoted when it holds a comma, quote, CR or LF, or outer white space.
     static func csvField(_ s: String) -> String {
-        let needsQuotes = s.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-            || s.first?.isWhitespace == true || s.last?.isWhitespace == true
+        let u = s.utf8
+        // Outer white space: ASCII space or tab, or any non-ASCII character (which might be one;
+        // quoting it is harmless).
+        let outer: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 >= 0x80 }
+        let needsQuotes = u.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+            || u.first.map(outer) == true || u.last.map(outer) == true
         return needsQuotes ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     /// A JSON string literal (RFC 8259 escaping).
     static func jsonString(_ s: String) -> String {
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

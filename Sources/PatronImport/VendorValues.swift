@@ -16,19 +16,27 @@ public enum VendorValues {
         var secondOfDay = seconds % 86_400
         if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
         let (y, m, d) = CivilCalendar.date(days: days)
-        var s = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(secondOfDay / 3600, 2) + ":"
-            + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)
-        if micros != 0 {
-            var fraction = pad(micros, 6)
-            while fraction.hasSuffix("0") { fraction.removeLast() }
-            s += "." + fraction
+        guard (0...9999).contains(y) else { return String(y) + "-?" }
+        // Written digit by digit: this runs for every time of every imported row.
+        var bytes = [UInt8](repeating: 0, count: 20)
+        func put(_ value: Int64, _ at: Int, _ width: Int) {
+            var v = value
+            for i in stride(from: at + width - 1, through: at, by: -1) {
+                bytes[i] = UInt8(48 + v % 10)
+                v /= 10
+            }
         }
-        return s + "Z"
-    }
-
-    private static func pad(_ v: Int64, _ width: Int) -> String {
-        let s = String(v)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        put(y, 0, 4); bytes[4] = 0x2D; put(m, 5, 2); bytes[7] = 0x2D; put(d, 8, 2); bytes[10] = 0x54
+        put(secondOfDay / 3600, 11, 2); bytes[13] = 0x3A; put(secondOfDay / 60 % 60, 14, 2); bytes[16] = 0x3A
+        put(secondOfDay % 60, 17, 2); bytes[19] = 0x5A
+        if micros != 0 {
+            var fraction = [UInt8](repeating: 0, count: 6)
+            var v = micros
+            for i in stride(from: 5, through: 0, by: -1) { fraction[i] = UInt8(48 + v % 10); v /= 10 }
+            while fraction.last == 48 { fraction.removeLast() }
+            bytes.insert(contentsOf: [0x2E] + fraction, at: 19)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static let utc = TimestampParser(timeZone: TimeZone(identifier: "UTC")!)
@@ -51,7 +59,7 @@ public enum VendorValues {
     /// `YYYY-MM-DD HH:MM:SS` that is UTC only by its column's name (Stripe's `Created date (UTC)`).
     public static func utcByColumnName(_ text: String?) -> String? {
         guard let text, !text.isEmpty else { return nil }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = trimWhitespace(text)
         guard trimmed.count == 19, let t = try? utc.parse(trimmed + "Z") else { return text }
         return iso8601(microseconds: t)
     }
@@ -90,7 +98,9 @@ public enum VendorValues {
 
     /// Leading and trailing white space removed; nil when nothing is left.
     public static func trimmed(_ text: String?) -> String? {
-        guard let t = text?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        guard let text else { return nil }
+        let t = trimWhitespace(text)
+        guard !t.isEmpty else { return nil }
         return t
     }
 }

@@ -156,7 +156,7 @@ func canonicalName(_ s: String) -> String {
 }
 
 /// Trims Unicode whitespace (White_Space property) from both ends.
-func trimWhitespace(_ s: String) -> String {
+public func trimWhitespace(_ s: String) -> String {
     let u = s.utf8
     if let f = u.first, let l = u.last, f > 0x20 && f < 0x80 && l > 0x20 && l < 0x80 {
         return s
