@@ -46,6 +46,9 @@ struct CustomerJourney {
     private var badExperiences: [Double] = []
     private var ticketSequence = 0, orderSequence = 0, returnSequence = 0, surveySequence = 0, mentionSequence = 0
 
+    /// The same story in plain values, for the vendor exports (`VendorExports`).
+    private(set) var record: JourneyRecord
+
     init(index: Int, world: DemoWorld) {
         self.index = index
         self.world = world
@@ -65,14 +68,19 @@ struct CustomerJourney {
             ? (DemoVocabulary.platforms.draw(&random), "\(firstName.lowercased())_\(lastName.lowercased().filter(\.isLetter))\(index)")
             : nil
         mood = random.normal()
+        record = JourneyRecord(customer: JourneyRecord.Customer(
+            index: index, customerID: customerID, firstName: firstName, lastName: lastName, email: email,
+            country: country.code, phone: phoneDigits.map(Self.e164), nationalPhone: phoneDigits.map(Self.nationalPhone), handle: handle, signup: 0, segment: ""))
     }
 
     mutating func write(to files: DemoFiles) {
         let signup = world.signupTime(index: index, &random)
         let segment = DemoVocabulary.segments.draw(&random)
         let shopKnowsHandle = random.chance(0.6)
+        record.customer.signup = Int(signup.rounded(.down))
+        record.customer.segment = segment
         files.customers.write([
-            customerID, email, phoneDigits.map(shopPhone) ?? "",
+            customerID, email, phoneDigits.map(Self.shopPhone) ?? "",
             (shopKnowsHandle ? handle.map { "\($0.platform):@\($0.name)" } : nil) ?? "",
             "\(firstName) \(lastName)", country, TimestampStyle.isoZulu.format(signup), segment,
         ])
@@ -150,10 +158,12 @@ struct CustomerJourney {
         let orderID = DemoID.make("O-", index: index, sequence: orderSequence)
         let cents = max(99, Int((random.gamma(shape: PurchaseModel.p, rate: nu) * 100).rounded()))
         let items = max(1, Int((Double(cents) / 2800).rounded()) + random.int(-1...1))
+        let channel = DemoVocabulary.orderChannels.draw(&random)
         files.purchases.write([
-            orderID, customerID, TimestampStyle.isoZulu.format(time), centsText(cents), "USD",
-            DemoVocabulary.orderChannels.draw(&random), String(items), status,
+            orderID, customerID, TimestampStyle.isoZulu.format(time), centsText(cents), "USD", channel, String(items), status,
         ])
+        record.orders.append(JourneyRecord.Order(orderID: orderID, at: Int(time.rounded(.down)), cents: cents, currency: "USD",
+                                                 channel: channel, items: items, status: status))
         return (orderID, cents)
     }
 
@@ -171,11 +181,17 @@ struct CustomerJourney {
             returnSequence += 1
             returnCount += 1
             // Most returns name the customer; some carry only the order (the loader resolves it).
+            let returnID = DemoID.make("RMA-", index: index, sequence: returnSequence)
+            let namesCustomer = random.chance(0.75)
+            let reason = DemoVocabulary.returnReasons.draw(&random)
             files.returns.write([
-                DemoID.make("RMA-", index: index, sequence: returnSequence), orderID,
-                random.chance(0.75) ? customerID : "", TimestampStyle.isoZulu.format(when), centsText(refund), "USD",
-                DemoVocabulary.returnReasons.draw(&random),
+                returnID, orderID, namesCustomer ? customerID : "", TimestampStyle.isoZulu.format(when), centsText(refund),
+                "USD", reason,
             ])
+            if let order = record.orders.lastIndex(where: { $0.orderID == orderID }) {
+                record.orders[order].returns.append(JourneyRecord.Return(
+                    returnID: returnID, at: Int(when.rounded(.down)), cents: refund, reason: reason, full: full))
+            }
             first = first ?? when
             if full || remaining - refund <= 0 || !random.chance(0.15) { break }
             when += random.logNormal(median: 5 * DemoTime.day, sigma: 0.5)
@@ -199,10 +215,13 @@ struct CustomerJourney {
 
         // The help desk knows people by what they contacted it with, never by shop id.
         var ticketEmail = "", ticketPhone = "", ticketHandle = ""
+        var callerE164: String?
         switch channel {
         case "phone":
             // Someone the shop has no phone for calls from a number of their own.
-            ticketPhone = deskPhone(phoneDigits ?? (callingCode, "7", String(format: "%07d", index % 10_000_000)))
+            let caller = phoneDigits ?? (callingCode, "7", String(format: "%07d", index % 10_000_000))
+            callerE164 = Self.e164(caller)
+            ticketPhone = deskPhone(caller)
             if phoneDigits == nil || random.chance(0.5) { ticketEmail = deskEmail() }
         case "social":
             ticketHandle = handle.map { "\($0.platform):@\($0.name)" } ?? ""
@@ -214,15 +233,28 @@ struct CustomerJourney {
         let resolved = outcome.isResolved
         let csatOnTicket = resolved && random.chance(0.22)
         let cesOnTicket = resolved && random.chance(0.15)
+        let ces = cesOnTicket ? outcome.ces(&random) : nil
+        // Whole seconds, and the first response a whole number of minutes after creation, so
+        // that Zendesk's reply time in minutes carries it exactly (see `wholeMinutes`).
+        let createdAt = Int(outcome.created.rounded(.down))
+        let firstResponseAt = outcome.firstResponse.map { Self.wholeMinutes(after: createdAt, $0, end: Int(world.end)) }
+        let resolvedAt = outcome.resolved.map { Int($0.rounded(.down)) }
+        let text = { (t: Int) in TimestampStyle.spaceOffset.format(Double(t)) }
         files.tickets.write([
-            ticketID, ticketEmail, ticketPhone, ticketHandle, TimestampStyle.spaceOffset.format(outcome.created), channel,
+            ticketID, ticketEmail, ticketPhone, ticketHandle, text(createdAt), channel,
             outcome.category, outcome.priority, outcome.status, outcome.agent.name,
-            outcome.firstResponse.map(TimestampStyle.spaceOffset.format) ?? "",
-            outcome.resolved.map(TimestampStyle.spaceOffset.format) ?? "",
+            firstResponseAt.map(text) ?? "", resolvedAt.map(text) ?? "",
             String(outcome.reopens), String(outcome.agentReplies), String(outcome.customerReplies),
             outcome.handleSeconds.map(String.init) ?? "",
-            csatOnTicket ? String(outcome.csat) : "", cesOnTicket ? String(outcome.ces(&random)) : "",
+            csatOnTicket ? String(outcome.csat) : "", ces.map(String.init) ?? "",
         ])
+        record.tickets.append(JourneyRecord.Ticket(
+            ticketID: ticketID, created: createdAt, channel: channel, category: outcome.category, priority: outcome.priority,
+            status: outcome.status, agent: outcome.agent, firstResponse: firstResponseAt, resolved: resolvedAt,
+            firstSolve: outcome.firstSolve.map { Int($0.rounded(.down)) }, reopens: outcome.reopens,
+            agentReplies: outcome.agentReplies, customerReplies: outcome.customerReplies, handleSeconds: outcome.handleSeconds,
+            csat: csatOnTicket ? outcome.csat : nil, ces: ces, email: ticketEmail, phone: ticketPhone, handle: ticketHandle,
+            phoneE164: callerE164))
 
         // Some answers arrive through the survey tool instead, linked by ticket id; a few
         // arrive both ways (analyses must count the ticket's own value once).
@@ -246,9 +278,29 @@ struct CustomerJourney {
         return outcome
     }
 
+    /// The first response `firstResponse` (seconds) as written: a whole number of minutes after
+    /// `created` (the nearest, at least one; moved back a minute at a time if that would reach the
+    /// export instant `end`). Zendesk reports reply times in minutes, so this keeps the canonical
+    /// and the vendor data the same; it moves the instant by at most 40 seconds (a reply after
+    /// 20–29 seconds becomes one after a minute).
+    static func wholeMinutes(after created: Int, _ firstResponse: Double, end: Int) -> Int {
+        var minutes = max(1, Int(((firstResponse - Double(created)) / 60).rounded()))
+        while minutes > 0 && created + minutes * 60 >= end { minutes -= 1 }
+        return created + minutes * 60
+    }
+
     /// The shop's format: `+1 415 000-1234`.
-    private func shopPhone(_ phone: Phone) -> String {
+    static func shopPhone(_ phone: Phone) -> String {
         "+\(phone.callingCode) \(phone.area) \(phone.number.prefix(3))-\(phone.number.suffix(4))"
+    }
+
+    /// `+14150001234`
+    static func e164(_ phone: Phone) -> String { "+\(phone.callingCode)\(phone.area)\(phone.number)" }
+
+    /// Without the country code, as people write it at home: `(415) 000-1234`, `020 0001234`.
+    static func nationalPhone(_ phone: Phone) -> String {
+        if phone.callingCode == "1" { return "(\(phone.area)) \(phone.number.prefix(3))-\(phone.number.suffix(4))" }
+        return (phone.area.hasPrefix("0") ? "" : "0") + "\(phone.area) \(phone.number)"
     }
 
     /// The help desk's own phone formats: `0014150001234` or `+1 (415) 0001234`.
@@ -277,10 +329,12 @@ struct CustomerJourney {
             comment = random.pick(good ? DemoVocabulary.promoterComments : bad ? DemoVocabulary.detractorComments
                                                                                   : DemoVocabulary.passiveComments)
         }
+        let responseID = DemoID.make("S-", index: index, sequence: surveySequence)
         files.surveys.write([
-            DemoID.make("S-", index: index, sequence: surveySequence), deskEmail(), kind, String(score),
-            TimestampStyle.minutesZulu.format(at), ticketID ?? "", comment,
+            responseID, deskEmail(), kind, String(score), TimestampStyle.minutesZulu.format(at), ticketID ?? "", comment,
         ])
+        record.surveys.append(JourneyRecord.Survey(responseID: responseID, kind: kind, score: score,
+                                                   at: Int(at.rounded(.down)) / 60 * 60, ticketID: ticketID, comment: comment))
     }
 
     /// Quarterly NPS waves to everyone who bought in the 180 days before the wave.

@@ -68,23 +68,7 @@ final class DemoFileWriter {
         planted.append(PlantedBadRow(line: rows + 2, column: kind.column, problem: kind.problem))
     }
 
-    private func append(_ fields: [String]) {
-        for (i, field) in fields.enumerated() {
-            if i > 0 { buffer.append(UInt8(ascii: ",")) }
-            let needsQuotes = field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
-            if needsQuotes {
-                buffer.append(UInt8(ascii: "\""))
-                for byte in field.utf8 {
-                    if byte == UInt8(ascii: "\"") { buffer.append(byte) }
-                    buffer.append(byte)
-                }
-                buffer.append(UInt8(ascii: "\""))
-            } else {
-                buffer.append(contentsOf: field.utf8)
-            }
-        }
-        buffer.append(10)
-    }
+    private func append(_ fields: [String]) { appendCSVRecord(fields, to: &buffer) }
 
     private func flush() {
         guard !buffer.isEmpty else { return }

@@ -1,9 +1,11 @@
 import Foundation
 import PatronCore
 
-/// Generates a demo data set: six CSV files in the canonical shapes of docs/inputs.md, a
-/// `manifest.json` and a README. Customers are generated one at a time and written as they
-/// go, so memory does not grow with their number; the same options give the same bytes.
+/// Generates a demo data set: six CSV files in the canonical shapes of docs/inputs.md, the
+/// same world as vendor exports under `vendors/` (Shopify, Zendesk, Delighted: see
+/// `VendorExports`), a `manifest.json` and a README. Customers are generated one at a time and
+/// written as they go, so memory does not grow with their number; the same options give the
+/// same bytes.
 public struct DemoGenerator {
     public let options: DemoOptions
 
@@ -34,12 +36,16 @@ public struct DemoGenerator {
         let files = DemoFiles(customers: writers[0], purchases: writers[1], returns: writers[2],
                               tickets: writers[3], mentions: writers[4], surveys: writers[5])
         let world = DemoWorld(options: options)
+        let vendors = options.vendorExports ? try VendorExports(directory: directory, world: world) : nil
+        if !options.vendorExports { VendorExports.removeStale(in: directory) }
         for index in 0..<options.customers {
             var journey = CustomerJourney(index: index, world: world)
             journey.write(to: files)
+            vendors?.write(journey.record)
             if (index + 1) % 10_000 == 0 { progress?(index + 1) }
         }
         for writer in writers { try writer.close() }
+        let vendorFiles = try vendors?.close()
 
         let manifest = DemoManifest(
             generator: "patron demo generate", seed: options.seed, customers: options.customers,
@@ -49,7 +55,8 @@ public struct DemoGenerator {
                 DemoManifest.File(file: w.fileName, entity: w.entity.rawValue, source: w.source, rows: w.rows,
                                   badRows: w.planted.count, bad: w.planted,
                                   load: "patron load \(w.entity.rawValue) \(w.fileName) --source \(w.source)")
-            })
+            },
+            vendorExports: vendorFiles)
         try manifest.write(to: directory)
         return manifest
     }

@@ -13,6 +13,19 @@ public struct DemoManifest: Codable, Sendable, Equatable {
         public let load: String
     }
 
+    /// A file of the vendor exports (`vendors/…`): the demo world in a vendor's own layout,
+    /// for the importers. Clean: no row is broken on purpose.
+    public struct VendorFile: Codable, Sendable, Equatable {
+        /// Path relative to the demo directory.
+        public let file: String
+        public let vendor: String
+        /// Data rows (CSV) or records (JSON objects: tickets, users, responses).
+        public let records: Int
+        /// The canonical files it is written from.
+        public let from: [String]
+        public let notes: String
+    }
+
     public let generator: String
     public let seed: UInt64
     public let customers: Int
@@ -21,12 +34,14 @@ public struct DemoManifest: Codable, Sendable, Equatable {
     public let years: Int
     public let gzip: Bool
     public let files: [File]
+    /// Absent in manifests written before the vendor exports existed.
+    public let vendorExports: [VendorFile]?
 
     public var totalRows: Int { files.reduce(0) { $0 + $1.rows } }
     public var totalBadRows: Int { files.reduce(0) { $0 + $1.badRows } }
 
     enum CodingKeys: String, CodingKey {
-        case generator, seed, customers, start, end, years, gzip, files
+        case generator, seed, customers, start, end, years, gzip, files, vendorExports
     }
 
     public static func read(from directory: URL) throws -> DemoManifest {
@@ -86,6 +101,23 @@ public struct DemoManifest: Codable, Sendable, Equatable {
             var seen = Set<String>()
             for b in f.bad where seen.insert(b.column).inserted {
                 text += "| \(f.file) | \(b.column) | \(b.problem) |\n"
+            }
+        }
+        if let vendorExports, !vendorExports.isEmpty {
+            text += """
+
+                ## Vendor exports
+
+                The same world once more, in the layouts of the vendors' own exports (for the
+                importers; none of these rows is broken on purpose). Written from the canonical
+                files' values; what a layout cannot hold is left out (see each note).
+
+                | file | vendor | records | from | notes |
+                |---|---|---:|---|---|
+
+                """
+            for v in vendorExports {
+                text += "| \(v.file) | \(v.vendor) | \(v.records) | \(v.from.joined(separator: ", ")) | \(v.notes) |\n"
             }
         }
         return text

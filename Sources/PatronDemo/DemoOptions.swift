@@ -8,17 +8,20 @@ public struct DemoOptions: Sendable, Equatable {
     public var gzip: Bool
     /// Deliberately broken rows, one per `badRowInterval` rows of each file (0: none).
     public var badRowInterval: Int
+    /// Also write the world as vendor exports (`vendors/`: Shopify, Zendesk, Delighted).
+    public var vendorExports: Bool
 
     public static let defaultStart = "2023-01-01"
 
     public init(customers: Int, seed: UInt64, startDay: Int? = nil,
-                years: Int = 3, gzip: Bool = false, badRowInterval: Int = 1000) {
+                years: Int = 3, gzip: Bool = false, badRowInterval: Int = 1000, vendorExports: Bool = true) {
         self.customers = customers
         self.seed = seed
         self.startDay = startDay ?? DemoTime.parseDate(DemoOptions.defaultStart)!
         self.years = years
         self.gzip = gzip
         self.badRowInterval = badRowInterval
+        self.vendorExports = vendorExports
     }
 
     /// Parses a start date `YYYY-MM-DD`.

@@ -54,4 +54,6 @@ enum DemoStream: UInt64 {
     case agents = 1
     case customer = 2
     case signup = 3
+    /// Details only the vendor exports show (line items, `hold`, …), one stream per customer.
+    case vendor = 4
 }

@@ -51,14 +51,18 @@ enum DemoTime {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The last `width` decimal digits of `value` (≥ 0), zero-padded, written in place (no
+    /// temporary array: this runs for every timestamp the demo writes).
     static func appendDigits(_ bytes: inout [UInt8], _ value: Int, _ width: Int) {
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
         var v = value
-        for i in stride(from: width - 1, through: 0, by: -1) {
-            digits[i] = UInt8(ascii: "0") + UInt8(v % 10)
+        var i = start + width - 1
+        while i >= start {
+            bytes[i] = UInt8(ascii: "0") + UInt8(v % 10)
             v /= 10
+            i -= 1
         }
-        bytes.append(contentsOf: digits)
     }
 }
 

@@ -3,6 +3,8 @@ import Foundation
 /// A support agent: `skill` is a log-multiplier on how long their work takes (negative is
 /// faster), and it also moves satisfaction and the chance a ticket is dropped.
 struct DemoAgent {
+    /// Position in the pool (0, 1, …): the agents' user ids in the vendor exports.
+    let number: Int
     let name: String
     let skill: Double
     /// How many tickets they take relative to others (faster agents take more).
@@ -39,7 +41,7 @@ struct DemoWorld {
             if names.contains(name) { name += " \(i)" }
             names.insert(name)
             let skill = max(-0.8, min(0.8, random.normal(mean: 0, sd: 0.35)))
-            agents.append(DemoAgent(name: name, skill: skill, share: exp(-skill)))
+            agents.append(DemoAgent(number: i, name: name, skill: skill, share: exp(-skill)))
         }
         return agents
     }

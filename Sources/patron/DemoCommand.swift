@@ -19,8 +19,13 @@ struct DemoGenerateCommand: ParsableCommand {
             Writes customers.csv, purchases.csv, returns.csv (source shop), tickets.csv, \
             surveys.csv (source helpdesk) and mentions.csv (source social), plus manifest.json \
             and README.md listing row counts and the rows broken on purpose (one in 1000 per \
-            file; `--bad-rows 0` for none). The same options give byte-identical files. \
-            Memory does not grow with --customers. Prints the files and their counts.
+            file; `--bad-rows 0` for none). Also writes the same world as vendor exports, for \
+            the importers (clean, never gzipped): vendors/shopify/customers_export.csv and \
+            orders_export.csv, vendors/zendesk/tickets.json (incremental export pages with \
+            metric_sets) and users.json, vendors/delighted/survey_responses.json. The same \
+            options give byte-identical files (`--no-vendor-exports` skips the vendor files, \
+            which take most of the time, and removes those of an earlier run). Memory does not \
+            grow with --customers. Prints the canonical files and their counts.
             """
     )
 
@@ -45,6 +50,9 @@ struct DemoGenerateCommand: ParsableCommand {
     @Option(name: .customLong("bad-rows"), help: ArgumentHelp("Break one row in every N of each file on purpose (0: none).", valueName: "n"))
     var badRowInterval = 1000
 
+    @Flag(name: .customLong("no-vendor-exports"), help: "Write only the canonical files, not vendors/ (Shopify, Zendesk, Delighted).")
+    var noVendorExports = false
+
     @Flag(name: [.short, .long], help: "No progress or summary on stderr.")
     var quiet = false
 
@@ -59,7 +67,8 @@ struct DemoGenerateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let options = DemoOptions(customers: customers, seed: seed, startDay: DemoOptions.startDay(start)!,
-                                      years: years, gzip: gzip, badRowInterval: badRowInterval)
+                                      years: years, gzip: gzip, badRowInterval: badRowInterval,
+                                      vendorExports: !noVendorExports)
             let began = Date()
             let showProgress = Terminal.stderrIsTerminal && !quiet
             let manifest: DemoManifest
@@ -79,6 +88,9 @@ struct DemoGenerateCommand: ParsableCommand {
             if !quiet {
                 Terminal.line(String(format: "patron: wrote %d rows (%d broken on purpose, see manifest.json) into %@ in %.1f s",
                                      manifest.totalRows, manifest.totalBadRows, out, Date().timeIntervalSince(began)))
+                if let vendors = manifest.vendorExports, !vendors.isEmpty {
+                    Terminal.line("patron: and the same as vendor exports: " + vendors.map { "\($0.file) (\($0.records))" }.joined(separator: ", "))
+                }
             }
             return .success
         }

@@ -23,10 +23,16 @@ private func loadDemo(_ w: ScratchWarehouse, _ directory: URL, _ manifest: DemoM
     return reports
 }
 
+/// Every file under `directory` (the vendor exports are in subdirectories), by relative path.
 private func bytes(_ directory: URL) throws -> [String: Data] {
     var result: [String: Data] = [:]
-    for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
-        result[name] = try Data(contentsOf: directory.appendingPathComponent(name))
+    let enumerator = try #require(FileManager.default.enumerator(atPath: directory.path))
+    while let name = enumerator.nextObject() as? String {
+        var isDirectory: ObjCBool = false
+        let path = directory.appendingPathComponent(name).path
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            result[name] = try Data(contentsOf: URL(fileURLWithPath: path))
+        }
     }
     return result
 }
@@ -41,7 +47,10 @@ struct DemoGeneratorTests {
         defer { for d in [a, b, c] { try? FileManager.default.removeItem(at: d) } }
         let first = try bytes(a), second = try bytes(b), other = try bytes(c)
         #expect(Set(first.keys) == ["customers.csv", "purchases.csv", "returns.csv", "tickets.csv", "mentions.csv",
-                                    "surveys.csv", "manifest.json", "README.md"])
+                                    "surveys.csv", "manifest.json", "README.md",
+                                    "vendors/shopify/customers_export.csv", "vendors/shopify/orders_export.csv",
+                                    "vendors/zendesk/tickets.json", "vendors/zendesk/users.json",
+                                    "vendors/delighted/survey_responses.json"])
         #expect(first == second)
         for name in ["purchases.csv", "tickets.csv", "mentions.csv", "surveys.csv"] {
             #expect(first[name] != other[name], "\(name)")
