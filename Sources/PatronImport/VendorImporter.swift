@@ -90,7 +90,7 @@ extension VendorImporter {
 
 /// The importers Patron has, by vendor name.
 public enum Vendors {
-    public static let all: [any VendorImporter.Type] = [ShopifyImporter.self]
+    public static let all: [any VendorImporter.Type] = [ShopifyImporter.self, ZendeskImporter.self, IntercomImporter.self]
 
     public static func named(_ name: String) -> (any VendorImporter.Type)? {
         all.first { $0.vendor == name }

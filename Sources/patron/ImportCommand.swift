@@ -19,7 +19,7 @@ struct ImportCommand: ParsableCommand {
             Exit codes as for `patron load`: 0 loaded; 2 loaded, some rows rejected; 3 a file \
             failed and changed nothing; 4 database error; 5 another load is running (--no-wait).
             """,
-        subcommands: [ImportShopifyCommand.self]
+        subcommands: [ImportShopifyCommand.self, ImportZendeskCommand.self, ImportIntercomCommand.self]
     )
 }
 
