@@ -142,6 +142,12 @@ public final class JSONStreamReader {
         advance()
     }
 
+    /// At the opening quote of a member name; the end of the input there is a truncated file.
+    private func expectMemberName() throws {
+        guard let b = try skipWhitespace() else { throw error("the JSON ends early (truncated file?): expected a member name") }
+        guard b == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes, found '\(printable(b))'") }
+    }
+
     private func printable(_ b: UInt8) -> String {
         b >= 0x20 && b < 0x7F ? String(UnicodeScalar(b)) : "byte 0x" + String(b, radix: 16)
     }
@@ -176,7 +182,7 @@ public final class JSONStreamReader {
             advance()
         }
         firstMember = false
-        guard try skipWhitespace() == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes") }
+        try expectMemberName()
         let key = try readString()
         try expect(UInt8(ascii: ":"), "':' after a member name")
         return key
@@ -238,7 +244,7 @@ public final class JSONStreamReader {
                     advance()
                 }
                 first = false
-                guard try skipWhitespace() == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes") }
+                try expectMemberName()
                 let key = try readString()
                 try expect(UInt8(ascii: ":"), "':' after a member name")
                 object.keys.append(key)

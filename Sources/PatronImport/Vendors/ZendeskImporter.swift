@@ -242,7 +242,7 @@ public final class ZendeskImporter: VendorImporter {
     }
 
     /// `via.channel` (a via type, or a via id in some exports) → the canonical channel.
-    static func channel(_ via: JSONValue?) -> String? {
+    public static func channel(_ via: JSONValue?) -> String? {
         guard let via, let text = via.text else { return nil }
         if case .number = via {
             // The via ids whose type is sure: 0 web form, 4 e-mail; the others are rare on tickets.
