@@ -117,7 +117,7 @@ extension VendorImportCommand {
         let files: [(path: String, kind: VendorFileKind)]
         do { files = try importer.recognizeAll(common.files) } catch let error as InputError { throw PatronError.input(error) }
         let writer = try CanonicalFileWriter(directory: URL(fileURLWithPath: directory, isDirectory: true), format: .csv,
-                                             columns: Importer.columns(for:))
+                                             columns: { importer.filledColumns(for: $0) })
         for (path, kind) in files {
             do {
                 let input = try InputFile(path: path)

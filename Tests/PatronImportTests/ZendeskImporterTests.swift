@@ -136,6 +136,19 @@ import PatronInput
         #expect(sink.rows[.customers] == nil)
     }
 
+    @Test func unconfiguredFieldsAndAMissingUsersFileLeaveTheirColumnsOutOfTheConvertedFiles() throws {
+        let bare = ZendeskImporter(settings: ImportSettings())
+        #expect(bare.filledColumns(for: .tickets) == [
+            "ticket_id", "customer_id", "created_at", "channel", "priority", "status", "agent", "first_response_at",
+            "resolved_at", "reopens", "agent_replies", "csat",
+        ])
+        let folder = try FixtureFolder()
+        let full = ZendeskImporter(settings: Self.configured)
+        try full.convert(try InputFile(path: try folder.write("users.json", Self.users)), kind: try #require(full.recognize(
+            try InputFile(path: try folder.write("u.json", Self.users)))), into: CollectingSink())
+        #expect(full.filledColumns(for: .tickets) == ZendeskImporter.columns(for: .tickets))
+    }
+
     @Test func oneTicketPerLineAsTheAdminCentreExportWritesThem() throws {
         let folder = try FixtureFolder()
         let lines = """

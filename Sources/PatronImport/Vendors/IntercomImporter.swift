@@ -30,6 +30,11 @@ public final class IntercomImporter: VendorImporter {
         }
     }
 
+    /// Without the contacts file, tickets have no e-mail or phone: not even as columns.
+    public func filledColumns(for entity: Entity) -> [String] {
+        Self.columns(for: entity).filter { entity != .tickets || contactsRead || ($0 != "email" && $0 != "phone") }
+    }
+
     /// Members only a list page has.
     static let pageKeys: Set<String> = ["pages", "total_count"]
 

@@ -25,11 +25,22 @@ public final class ZendeskImporter: VendorImporter {
         switch entity {
         case .customers: return ["customer_id", "email", "phone", "name", "signup_at"]
         case .tickets:
-            // category and handle_seconds stay absent in every row unless their custom field is
-            // configured (--category-field, --handle-time-field).
             return ["ticket_id", "customer_id", "email", "phone", "created_at", "channel", "category", "priority", "status",
                     "agent", "first_response_at", "resolved_at", "reopens", "agent_replies", "handle_seconds", "csat"]
         default: return []
+        }
+    }
+
+    /// Without their custom field configured, tickets have no category or handle time; without
+    /// the users file, no e-mail or phone: those columns are not in the converted files at all.
+    public func filledColumns(for entity: Entity) -> [String] {
+        Self.columns(for: entity).filter { column in
+            switch column {
+            case "category": return settings.categoryField != nil
+            case "handle_seconds": return settings.handleTimeField != nil
+            case "email", "phone": return entity != .tickets || usersRead
+            default: return true
+            }
         }
     }
 
