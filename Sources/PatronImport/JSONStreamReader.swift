@@ -348,6 +348,19 @@ public final class JSONStreamReader {
         var bytes: [UInt8] = []
         let startLine = line
         while true {
+            // A run of plain bytes (no quote, backslash or control character, so no line end)
+            // is taken from the buffer at once; the byte that ends it goes the long way below.
+            let run = plainRun()
+            if run.lowerBound < run.upperBound {
+                if keep {
+                    bytes.append(contentsOf: buffer[run])
+                    if bytes.count > maxValueBytes {
+                        throw InputError(file: file.displayName, line: startLine,
+                                         message: "a JSON string longer than \(maxValueBytes >> 20) MiB")
+                    }
+                }
+                position = run.upperBound
+            }
             guard let b = try peek() else {
                 throw InputError(file: file.displayName, line: startLine,
                                  message: "the JSON ends early (truncated file?): a string is not closed")
@@ -402,6 +415,21 @@ public final class JSONStreamReader {
                 }
             }
         }
+    }
+
+    /// The buffered bytes from `position` up to the first quote, backslash or control character.
+    private func plainRun() -> Range<Int> {
+        let start = position
+        let end = buffer.withUnsafeBufferPointer { p -> Int in
+            var i = start
+            while i < p.count {
+                let b = p[i]
+                if b == 0x22 || b == 0x5C || b < 0x20 { break }
+                i += 1
+            }
+            return i
+        }
+        return start..<end
     }
 
     private func hex4() throws -> UInt32 {
