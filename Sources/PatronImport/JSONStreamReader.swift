@@ -142,6 +142,12 @@ public final class JSONStreamReader {
         advance()
     }
 
+    /// At the opening quote of a member name; the end of the input there is a truncated file.
+    private func expectMemberName() throws {
+        guard let b = try skipWhitespace() else { throw error("the JSON ends early (truncated file?): expected a member name") }
+        guard b == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes, found '\(printable(b))'") }
+    }
+
     private func printable(_ b: UInt8) -> String {
         b >= 0x20 && b < 0x7F ? String(UnicodeScalar(b)) : "byte 0x" + String(b, radix: 16)
     }
@@ -176,7 +182,7 @@ public final class JSONStreamReader {
             advance()
         }
         firstMember = false
-        guard try skipWhitespace() == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes") }
+        try expectMemberName()
         let key = try readString()
         try expect(UInt8(ascii: ":"), "':' after a member name")
         return key
@@ -238,7 +244,7 @@ public final class JSONStreamReader {
                     advance()
                 }
                 first = false
-                guard try skipWhitespace() == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes") }
+                try expectMemberName()
                 let key = try readString()
                 try expect(UInt8(ascii: ":"), "':' after a member name")
                 object.keys.append(key)
@@ -342,6 +348,19 @@ public final class JSONStreamReader {
         var bytes: [UInt8] = []
         let startLine = line
         while true {
+            // A run of plain bytes (no quote, backslash or control character, so no line end)
+            // is taken from the buffer at once; the byte that ends it goes the long way below.
+            let run = plainRun()
+            if run.lowerBound < run.upperBound {
+                if keep {
+                    bytes.append(contentsOf: buffer[run])
+                    if bytes.count > maxValueBytes {
+                        throw InputError(file: file.displayName, line: startLine,
+                                         message: "a JSON string longer than \(maxValueBytes >> 20) MiB")
+                    }
+                }
+                position = run.upperBound
+            }
             guard let b = try peek() else {
                 throw InputError(file: file.displayName, line: startLine,
                                  message: "the JSON ends early (truncated file?): a string is not closed")
@@ -396,6 +415,21 @@ public final class JSONStreamReader {
                 }
             }
         }
+    }
+
+    /// The buffered bytes from `position` up to the first quote, backslash or control character.
+    private func plainRun() -> Range<Int> {
+        let start = position
+        let end = buffer.withUnsafeBufferPointer { p -> Int in
+            var i = start
+            while i < p.count {
+                let b = p[i]
+                if b == 0x22 || b == 0x5C || b < 0x20 { break }
+                i += 1
+            }
+            return i
+        }
+        return start..<end
     }
 
     private func hex4() throws -> UInt32 {

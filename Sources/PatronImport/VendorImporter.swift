@@ -52,6 +52,10 @@ public protocol VendorImporter: AnyObject {
     static var kinds: [VendorFileKind] { get }
     /// Per entity, the canonical columns this vendor fills (the converted file's header).
     static func columns(for entity: Entity) -> [String]
+    /// The columns this importer fills with its settings and the files read so far: a subset of
+    /// `columns(for:)` in the same order (Zendesk's category without `--category-field` is not
+    /// filled), so a converted CSV file has no column that would clear stored values.
+    func filledColumns(for entity: Entity) -> [String]
 
     init(settings: ImportSettings)
 
@@ -67,8 +71,10 @@ public protocol VendorImporter: AnyObject {
 extension VendorImporter {
     /// A fresh row of `entity` with this vendor's columns, all absent.
     public func row(_ entity: Entity, _ record: SourceRecord) -> ImportRow {
-        ImportRow(entity, columns: Self.columns(for: entity), record: record)
+        ImportRow(entity, columns: filledColumns(for: entity), record: record)
     }
+
+    public func filledColumns(for entity: Entity) -> [String] { Self.columns(for: entity) }
 
     /// Recognizes every file and puts them in reading order (ties keep the command-line order).
     /// A file that is none of the vendor's kinds fails naming what was expected.
@@ -91,7 +97,8 @@ extension VendorImporter {
 /// The importers Patron has, by vendor name.
 public enum Vendors {
     public static let all: [any VendorImporter.Type] = [
-        ShopifyImporter.self, StripeImporter.self, MeltwaterImporter.self, DelightedImporter.self,
+        ShopifyImporter.self, ZendeskImporter.self, IntercomImporter.self, StripeImporter.self, MeltwaterImporter.self,
+        DelightedImporter.self,
     ]
 
     public static func named(_ name: String) -> (any VendorImporter.Type)? {

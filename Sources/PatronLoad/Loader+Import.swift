@@ -40,7 +40,7 @@ extension Loader {
             let input = try InputFile(path: path)
             displayName = input.displayName
             progress?.phase("converting \(input.displayName)")
-            let writer = try CanonicalFileWriter(directory: scratch, format: .jsonl, columns: type(of: importer).columns(for:))
+            let writer = try CanonicalFileWriter(directory: scratch, format: .jsonl, columns: { importer.filledColumns(for: $0) })
             writer.sourceFile = input.displayName
             try importer.convert(input, kind: kind, into: writer)
             try writer.finish()

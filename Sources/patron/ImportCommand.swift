@@ -19,8 +19,8 @@ struct ImportCommand: ParsableCommand {
             Exit codes as for `patron load`: 0 loaded; 2 loaded, some rows rejected; 3 a file \
             failed and changed nothing; 4 database error; 5 another load is running (--no-wait).
             """,
-        subcommands: [ImportShopifyCommand.self, ImportStripeCommand.self, ImportMeltwaterCommand.self,
-                      ImportDelightedCommand.self]
+        subcommands: [ImportShopifyCommand.self, ImportZendeskCommand.self, ImportIntercomCommand.self,
+                      ImportStripeCommand.self, ImportMeltwaterCommand.self, ImportDelightedCommand.self]
     )
 }
 
@@ -119,7 +119,7 @@ extension VendorImportCommand {
         let files: [(path: String, kind: VendorFileKind)]
         do { files = try importer.recognizeAll(common.files) } catch let error as InputError { throw PatronError.input(error) }
         let writer = try CanonicalFileWriter(directory: URL(fileURLWithPath: directory, isDirectory: true), format: .csv,
-                                             columns: Importer.columns(for:))
+                                             columns: { importer.filledColumns(for: $0) })
         for (path, kind) in files {
             do {
                 let input = try InputFile(path: path)

@@ -20,6 +20,18 @@ public final class DelightedImporter: VendorImporter {
     private let ticketProperty: String?
     private let ticketSource: String?
 
+    /// `ticket_id` and `ticket_source` are filled only when configured; otherwise they are not in
+    /// the converted files at all (so stored links stay as they are).
+    public func filledColumns(for entity: Entity) -> [String] {
+        Self.columns(for: entity).filter { column in
+            switch column {
+            case "ticket_id": return ticketProperty != nil
+            case "ticket_source": return ticketSource != nil
+            default: return true
+            }
+        }
+    }
+
     public init(settings: ImportSettings) {
         ticketProperty = settings.ticketProperty.flatMap(VendorValues.trimmed)
         ticketSource = settings.ticketSource.flatMap(VendorValues.trimmed)

@@ -50,7 +50,7 @@ func expectConvertedEqualsImported<I: VendorImporter>(_ type: I.Type, _ paths: [
     try prepare(viaFiles)
     let importer = I(settings: settings)
     let folder = viaFiles.directory.appendingPathComponent("converted")
-    let writer = try CanonicalFileWriter(directory: folder, format: .csv, columns: I.columns(for:))
+    let writer = try CanonicalFileWriter(directory: folder, format: .csv, columns: { importer.filledColumns(for: $0) })
     for (path, kind) in try importer.recognizeAll(paths) {
         try importer.convert(try InputFile(path: path), kind: kind, into: writer)
     }
