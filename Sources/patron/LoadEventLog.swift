@@ -150,9 +150,10 @@ final class LoadEventLog {
     func summary(_ outcomes: [FileOutcome], exit: ExitStatus) {
         guard format == .json else { return }
         emit(Summary(event: "summary", time: Self.now(), exit_code: exit.rawValue, files: outcomes.count,
-                     failed: outcomes.filter { $0.status == .failed }.count,
-                     skipped: outcomes.filter { $0.status == .skipped }.count,
-                     rows_read: outcomes.reduce(0) { $0 + $1.read }, rows_rejected: outcomes.reduce(0) { $0 + $1.rejected }))
+                     files_failed: outcomes.filter { $0.status == .failed }.count,
+                     files_skipped: outcomes.filter { $0.status == .skipped }.count,
+                     rows_read: outcomes.reduce(0) { $0 + $1.read }, rows_rejected: outcomes.reduce(0) { $0 + $1.rejected },
+                     records_skipped: outcomes.reduce(0) { $0 + $1.skipped }))
     }
 
     private struct Event: Encodable {
@@ -173,10 +174,13 @@ final class LoadEventLog {
         let time: String
         let exit_code: Int32
         let files: Int
-        let failed: Int
-        let skipped: Int
+        let files_failed: Int
+        /// Files skipped as already loaded (sync).
+        let files_skipped: Int
         let rows_read: Int64
         let rows_rejected: Int64
+        /// Vendor records left out on purpose.
+        let records_skipped: Int64
     }
 
     private struct Key: CodingKey {

@@ -79,7 +79,7 @@ struct SyncCommandTests {
         let summary = try #require(events.last)
         #expect(summary["event"] as? String == "summary")
         #expect(summary["exit_code"] as? Int == 0)
-        #expect(summary["skipped"] as? Int == 4)
+        #expect(summary["files_skipped"] as? Int == 4)
         #expect(try w.dump() == before)
     }
 
