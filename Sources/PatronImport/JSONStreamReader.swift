@@ -79,11 +79,13 @@ public struct JSONObject: Sendable, Equatable {
 /// caller asks for as a whole (`readValue`), never by the file.
 public final class JSONStreamReader {
     private let file: InputFile
-    private var buffer: [UInt8] = []
-    private var position = 0
-    private var atEnd = false
+    // Touched for every byte: runtime exclusivity checks on these (a class's stored properties)
+    // cost more than the parsing; the reader is used from one place at a time by contract.
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
+    @exclusivity(unchecked) private var position = 0
+    @exclusivity(unchecked) private var atEnd = false
     /// The physical line of the next unread byte (1-based).
-    public private(set) var line = 1
+    @exclusivity(unchecked) public private(set) var line = 1
     /// The longest text a single value may hold; more fails the file (a corrupt or hostile file).
     public var maxValueBytes = 16 << 20
 
@@ -278,6 +280,35 @@ public final class JSONStreamReader {
         }
     }
 
+    /// Reads one whole value; when it is an object, only the members named in `keeping` are
+    /// built (the others are skipped without allocating). Vendor records carry many members an
+    /// importer never reads (descriptions, custom field lists, URLs).
+    public func readValue(keeping: Set<String>?) throws -> JSONValue {
+        guard let keeping, try skipWhitespace() == UInt8(ascii: "{") else { return try readValue() }
+        advance()
+        var object = JSONObject()
+        var first = true
+        while true {
+            guard let c = try skipWhitespace() else { throw error("the JSON ends early (truncated file?): an object is not closed") }
+            if c == UInt8(ascii: "}") { advance(); break }
+            if !first {
+                guard c == UInt8(ascii: ",") else { throw error("expected ',' or '}' in an object, found '\(printable(c))'") }
+                advance()
+            }
+            first = false
+            guard try skipWhitespace() == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes") }
+            let key = try readString()
+            try expect(UInt8(ascii: ":"), "':' after a member name")
+            if keeping.contains(key) {
+                object.keys.append(key)
+                object.values.append(try readValue(depth: 1))
+            } else {
+                try skipValue()
+            }
+        }
+        return .object(object)
+    }
+
     /// Skips one value without building it.
     public func skipValue() throws {
         guard let b = try skipWhitespace() else { throw error("the JSON ends early (truncated file?): expected a value") }
@@ -309,6 +340,25 @@ public final class JSONStreamReader {
     }
 
     private func readNumber() throws -> String {
+        // The common case: the number ends inside the buffer; read it without a copy per byte.
+        let start = position
+        let end = buffer.withUnsafeBufferPointer { p -> Int in
+            var i = start
+            while i < p.count {
+                switch p[i] {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
+                     UInt8(ascii: "e"), UInt8(ascii: "E"):
+                    i += 1
+                default:
+                    return i
+                }
+            }
+            return i
+        }
+        if end < buffer.count {
+            position = end
+            return try validatedNumber(Array(buffer[start..<end]))
+        }
         var bytes: [UInt8] = []
         while let b = try peek() {
             switch b {
@@ -345,8 +395,21 @@ public final class JSONStreamReader {
     /// Reads a string starting at its opening quote.
     private func readString(keep: Bool = true) throws -> String {
         advance()  // the opening quote
-        var bytes: [UInt8] = []
         let startLine = line
+        // The common case: the whole string is in the buffer with no escape: one String, made
+        // straight from the buffer.
+        let direct = plainRun()
+        if direct.upperBound < buffer.count, buffer[direct.upperBound] == UInt8(ascii: "\"") {
+            position = direct.upperBound + 1
+            if !keep { return "" }
+            guard let s = buffer.withUnsafeBufferPointer({ p in
+                String(validating: UnsafeBufferPointer(rebasing: p[direct]), as: UTF8.self)
+            }) else {
+                throw InputError(file: file.displayName, line: startLine, message: "a JSON string is not valid UTF-8")
+            }
+            return s
+        }
+        var bytes: [UInt8] = []
         while true {
             // A run of plain bytes (no quote, backslash or control character, so no line end)
             // is taken from the buffer at once; the byte that ends it goes the long way below.

@@ -11,6 +11,8 @@ struct VendorJSONPages {
     let recordsKey: String
     /// Members only a page has (pagination, side-loads): meeting one tells a page from a record.
     let pageKeys: Set<String>
+    /// The members of a record the importer reads (nil: all); the others are skipped unbuilt.
+    var recordKeys: Set<String>? = nil
 
     /// Reads the whole file.
     /// - Parameters:
@@ -28,7 +30,7 @@ struct VendorJSONPages {
             if open == UInt8(ascii: "[") {
                 while try reader.nextElement() {
                     let line = try reader.lineOfNextValue()
-                    try record(try reader.readValue(), line, false)
+                    try record(try reader.readValue(keeping: recordKeys), line, false)
                 }
                 continue
             }
@@ -41,12 +43,12 @@ struct VendorJSONPages {
                     guard try reader.beginArray() else { continue }
                     while try reader.nextElement() {
                         let line = try reader.lineOfNextValue()
-                        try record(try reader.readValue(), line, true)
+                        try record(try reader.readValue(keeping: recordKeys), line, true)
                     }
                 } else if pageKeys.contains(key) {
                     isPage = true
                     if try !member(key) { try reader.skipValue() }
-                } else if isPage {
+                } else if isPage || recordKeys.map({ !$0.contains(key) }) == true {
                     try reader.skipValue()
                 } else {
                     loose.keys.append(key)

@@ -84,7 +84,8 @@ public final class ZendeskImporter: VendorImporter {
 
     private func convertUsers(_ reader: JSONStreamReader, _ sink: ImportSink) throws {
         usersRead = true
-        let pages = VendorJSONPages(reader: reader, recordsKey: "users", pageKeys: Self.pageKeys)
+        var pages = VendorJSONPages(reader: reader, recordsKey: "users", pageKeys: Self.pageKeys)
+        pages.recordKeys = ["id", "role", "email", "phone", "name", "created_at"]
         try pages.forEach { value, line, _ in
             guard case .object = value else { throw InputError(file: reader.displayName, line: line, message: "expected a user object") }
             try user(value, line: line, sink)
@@ -158,7 +159,11 @@ public final class ZendeskImporter: VendorImporter {
             for pending in page.waiting { try finish(pending) }
             page.waiting.removeAll(keepingCapacity: true)
         }
-        let pages = VendorJSONPages(reader: reader, recordsKey: "tickets", pageKeys: Self.pageKeys)
+        var pages = VendorJSONPages(reader: reader, recordsKey: "tickets", pageKeys: Self.pageKeys)
+        // The members `ticket(_:…)` reads; a ticket's description, tags, URLs … are skipped unbuilt.
+        pages.recordKeys = Set(["id", "status", "requester_id", "created_at", "via", "priority", "assignee_id",
+                                "satisfaction_rating", "metric_set"])
+            .union(settings.categoryField != nil || settings.handleTimeField != nil ? ["custom_fields", "fields"] : [])
         try pages.forEach(record: { value, line, inPage in
             guard case .object = value else { throw InputError(file: reader.displayName, line: line, message: "expected a ticket object") }
             guard let pending = try ticket(value, line: line, sink) else { return }
