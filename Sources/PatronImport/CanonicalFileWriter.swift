@@ -32,12 +32,15 @@ public final class CanonicalFileWriter: ImportSink {
 
     private final class Output {
         let columns: [String]
+        /// `"column":` per column, encoded once.
+        let jsonKeys: [[UInt8]]
         let file: FileOutput
         /// For each row written (in order), the line of its record in the vendor file.
         var sourceLines: [Int32] = []
         init(columns: [String], file: FileOutput) {
             self.columns = columns
             self.file = file
+            jsonKeys = columns.map { Array((CanonicalFileWriter.jsonString($0) + ":").utf8) }
         }
     }
 
@@ -73,28 +76,39 @@ public final class CanonicalFileWriter: ImportSink {
         let output = try self.output(for: row.entity)
         precondition(row.columns == output.columns, "an importer's rows must use its declared columns")
         output.sourceLines.append(Int32(clamping: row.record.line))
+        // Written byte by byte into the file's buffer: this runs for every cell of every row.
+        let file = output.file
         switch format {
         case .csv:
-            try output.file.write(row.cells.map { cell -> String in
-                if case .text(let s) = cell { return Self.csvField(s) }
-                return ""
-            }.joined(separator: ",") + "\n")
+            for (i, cell) in row.cells.enumerated() {
+                if i > 0 { file.append(0x2C) }
+                if case .text(let s) = cell { file.appendCSVField(s) }
+            }
+            file.append(0x0A)
         case .jsonl:
-            var line = "{"
+            file.append(0x7B)
             var first = true
-            for (column, cell) in zip(row.columns, row.cells) {
+            for (i, cell) in row.cells.enumerated() {
                 switch cell {
                 case .absent: continue
                 case .empty:
-                    line += (first ? "" : ",") + Self.jsonString(column) + ":null"
+                    if !first { file.append(0x2C) }
+                    file.append(output.jsonKeys[i])
+                    file.append(Self.jsonNull)
                 case .text(let s):
-                    line += (first ? "" : ",") + Self.jsonString(column) + ":" + Self.jsonString(s)
+                    if !first { file.append(0x2C) }
+                    file.append(output.jsonKeys[i])
+                    file.appendJSONString(s)
                 }
                 first = false
             }
-            try output.file.write(line + "}\n")
+            file.append(0x7D)
+            file.append(0x0A)
         }
+        try file.flushIfFull()
     }
+
+    private static let jsonNull = Array("null".utf8)
 
     public func skip(_ entity: Entity, _ record: SourceRecord, reason: String) {
         skipCounts[entity, default: [:]][reason, default: 0] += 1
@@ -213,7 +227,50 @@ final class FileOutput {
 
     func write(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
+        try flushIfFull()
+    }
+
+    func flushIfFull() throws {
         if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    @inline(__always) func append(_ byte: UInt8) { buffer.append(byte) }
+
+    @inline(__always) func append(_ bytes: [UInt8]) { buffer.append(contentsOf: bytes) }
+
+    /// A JSON string literal (RFC 8259 escaping).
+    func appendJSONString(_ s: String) {
+        buffer.append(0x22)
+        for b in s.utf8 {
+            switch b {
+            case 0x22: buffer.append(0x5C); buffer.append(0x22)
+            case 0x5C: buffer.append(0x5C); buffer.append(0x5C)
+            case 0x0A: buffer.append(0x5C); buffer.append(UInt8(ascii: "n"))
+            case 0x0D: buffer.append(0x5C); buffer.append(UInt8(ascii: "r"))
+            case 0x09: buffer.append(0x5C); buffer.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                buffer.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+            default: buffer.append(b)
+            }
+        }
+        buffer.append(0x22)
+    }
+
+    /// An RFC 4180 field: quoted when it holds a comma, quote, CR or LF, or starts or ends with
+    /// white space (or any non-ASCII character, which might be; quoting it is harmless).
+    func appendCSVField(_ s: String) {
+        let u = s.utf8
+        let outer: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 >= 0x80 }
+        let quoted = u.first.map(outer) == true || u.last.map(outer) == true
+            || u.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+        if !quoted { buffer.append(contentsOf: u); return }
+        buffer.append(0x22)
+        for b in u {
+            if b == 0x22 { buffer.append(0x22) }
+            buffer.append(b)
+        }
+        buffer.append(0x22)
     }
 
     func flush() throws {

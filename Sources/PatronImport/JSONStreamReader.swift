@@ -296,7 +296,7 @@ public final class JSONStreamReader {
                 advance()
             }
             first = false
-            guard try skipWhitespace() == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes") }
+            try expectMemberName()
             let key = try readString()
             try expect(UInt8(ascii: ":"), "':' after a member name")
             if keeping.contains(key) {

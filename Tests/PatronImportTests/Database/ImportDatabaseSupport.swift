@@ -18,6 +18,8 @@ extension ScratchWarehouse {
         return try importer.recognizeAll(paths).map { path, kind in
             var options = LoadOptions(entity: kind.entities[0])
             options.source = source
+            // As `patron import` does: the vendor's zone is also the load's zone.
+            options.timeZone = settings.timeZone
             configure(&options)
             return try loader.importFile(path: path, kind: kind, importer: importer, options: options)
         }
@@ -57,7 +59,9 @@ func expectConvertedEqualsImported<I: VendorImporter>(_ type: I.Type, _ paths: [
     try writer.finish()
     for entity in Entity.allCases.sorted(by: { ($0 == .customers ? 0 : 1) < ($1 == .customers ? 0 : 1) }) {
         guard let path = writer.path(of: entity) else { continue }
-        _ = try viaFiles.load(entity, path: path, source: source)
+        // With the import's zone: a value the importer passed on as written (a local time in a
+        // daylight-saving gap) is then read, and rejected, the same way.
+        _ = try viaFiles.load(entity, path: path, source: source) { $0.timeZone = settings.timeZone }
     }
 
     let imported = try ScratchWarehouse()
