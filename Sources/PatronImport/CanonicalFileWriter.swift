@@ -6,9 +6,8 @@ import PatronInput
 /// `patron import … --convert-to DIR`) or `ENTITY.jsonl` (for the loader, which keeps a
 /// record's absent columns absent), plus the records skipped and the identifiers dropped.
 ///
-/// Memory stays bounded: rows go to disk as they come; only the source line of every row
-/// written (4 bytes each, to name the vendor record of a rejected row) and the counts per skip
-/// reason are kept.
+/// Memory stays bounded: rows go to disk as they come, and so does the source line of every
+/// row (to name the vendor record of a rejected row); only the counts per skip reason are kept.
 public final class CanonicalFileWriter: ImportSink {
     public enum Format: Sendable {
         case csv, jsonl
@@ -35,11 +34,17 @@ public final class CanonicalFileWriter: ImportSink {
         /// `"column":` per column, encoded once.
         let jsonKeys: [[UInt8]]
         let file: FileOutput
-        /// For each row written (in order), the line of its record in the vendor file.
-        var sourceLines: [Int32] = []
-        init(columns: [String], file: FileOutput) {
+        /// For each row written (in order), the line of its record in the vendor file: 4 bytes
+        /// each (little-endian) in a file beside the rows, read back only for rejected rows.
+        /// Kept for the loader (JSON Lines) only: people reading the CSV files see no extra file.
+        let sourceLines: FileOutput?
+        let sourceLinesPath: String
+        var rows = 0
+        init(columns: [String], file: FileOutput, sourceLinesPath: String, tracksLines: Bool) throws {
             self.columns = columns
             self.file = file
+            self.sourceLinesPath = sourceLinesPath
+            sourceLines = tracksLines ? try FileOutput(URL(fileURLWithPath: sourceLinesPath)) : nil
             jsonKeys = columns.map { Array((CanonicalFileWriter.jsonString($0) + ":").utf8) }
         }
     }
@@ -65,17 +70,26 @@ public final class CanonicalFileWriter: ImportSink {
     public func sourceLine(of entity: Entity, convertedLine line: Int) -> Int? {
         guard let output = outputs[entity] else { return nil }
         let row = format == .csv ? line - 2 : line - 1
-        return output.sourceLines.indices.contains(row) ? Int(output.sourceLines[row]) : nil
+        guard output.sourceLines != nil, row >= 0, row < output.rows, let handle = FileHandle(forReadingAtPath: output.sourceLinesPath) else { return nil }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: UInt64(row) * 4)) != nil, let data = try? handle.read(upToCount: 4), data.count == 4
+        else { return nil }
+        return Int(Int32(bitPattern: UInt32(data[0]) | UInt32(data[1]) << 8 | UInt32(data[2]) << 16 | UInt32(data[3]) << 24))
     }
 
     public var entitiesWritten: [Entity] { Entity.allCases.filter { outputs[$0] != nil } }
 
-    public func rowsWritten(_ entity: Entity) -> Int { outputs[entity]?.sourceLines.count ?? 0 }
+    public func rowsWritten(_ entity: Entity) -> Int { outputs[entity]?.rows ?? 0 }
 
     public func emit(_ row: ImportRow) throws {
         let output = try self.output(for: row.entity)
         precondition(row.columns == output.columns, "an importer's rows must use its declared columns")
-        output.sourceLines.append(Int32(clamping: row.record.line))
+        output.rows += 1
+        if let lines = output.sourceLines {
+            let line = UInt32(bitPattern: Int32(clamping: row.record.line))
+            lines.append([UInt8(line & 0xFF), UInt8(line >> 8 & 0xFF), UInt8(line >> 16 & 0xFF), UInt8(line >> 24)])
+            try lines.flushIfFull()
+        }
         // Written byte by byte into the file's buffer: this runs for every cell of every row.
         let file = output.file
         switch format {
@@ -157,7 +171,10 @@ public final class CanonicalFileWriter: ImportSink {
 
     /// Flushes and closes every file.
     public func finish() throws {
-        for output in outputs.values { try output.file.close() }
+        for output in outputs.values {
+            try output.file.close()
+            try output.sourceLines?.close()
+        }
         try skippedOut?.close()
         try droppedOut?.close()
         try rejectedOut?.close()
@@ -173,7 +190,9 @@ public final class CanonicalFileWriter: ImportSink {
         let columns = columnsOf(entity)
         let file = try FileOutput(directory.appendingPathComponent("\(entity.rawValue).\(format.fileExtension)"))
         if format == .csv { try file.write(columns.joined(separator: ",") + "\n") }
-        let output = Output(columns: columns, file: file)
+        let output = try Output(columns: columns, file: file,
+                                sourceLinesPath: directory.appendingPathComponent("\(entity.rawValue).lines").path,
+                                tracksLines: format == .jsonl)
         outputs[entity] = output
         return output
     }
@@ -283,6 +302,7 @@ final class FileOutput {
 
     func close() throws {
         try flush()
+        buffer = []  // its megabyte back
         try handle.close()
     }
 }

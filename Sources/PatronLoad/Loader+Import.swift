@@ -37,18 +37,21 @@ extension Loader {
         var checksum: String?
         var bytesRead: Int64?
         do {
-            let input = try InputFile(path: path)
-            displayName = input.displayName
-            progress?.phase("converting \(input.displayName)")
             let writer = try CanonicalFileWriter(directory: scratch, format: .jsonl, columns: { importer.filledColumns(for: $0) })
-            writer.sourceFile = input.displayName
-            try importer.convert(input, kind: kind, into: writer)
-            try writer.finish()
+            // The vendor file is read in a scope of its own: its buffers are gone before the load.
+            do {
+                let input = try InputFile(path: path)
+                displayName = input.displayName
+                progress?.phase("converting \(input.displayName)")
+                writer.sourceFile = input.displayName
+                try importer.convert(input, kind: kind, into: writer)
+                try writer.finish()
+                checksum = input.sha256Hex()
+                bytesRead = input.rawBytesRead
+            }
             releaseFreedMemory()
-            checksum = input.sha256Hex()
-            bytesRead = input.rawBytesRead
-            return try loadConverted(writer, file: input.displayName, kind: kind, checksum: checksum ?? "",
-                                     bytesRead: input.rawBytesRead, options: options, started: started)
+            return try loadConverted(writer, file: displayName, kind: kind, checksum: checksum ?? "",
+                                     bytesRead: bytesRead ?? 0, options: options, started: started)
         } catch let error as PatronError {
             if !options.dryRun { recordFailedImport(error, file: displayName, kind: kind, checksum: checksum, bytesRead: bytesRead, options: options, started: started) }
             throw error
