@@ -260,6 +260,17 @@ final class FileOutput {
     /// A JSON string literal (RFC 8259 escaping).
     func appendJSONString(_ s: String) {
         buffer.append(0x22)
+        // Most values need no escape: copied in one piece.
+        var s = s
+        let plain = s.withUTF8 { u -> Bool in
+            for b in u where b < 0x20 || b == 0x22 || b == 0x5C { return false }
+            buffer.append(contentsOf: u)
+            return true
+        }
+        if plain {
+            buffer.append(0x22)
+            return
+        }
         for b in s.utf8 {
             switch b {
             case 0x22: buffer.append(0x5C); buffer.append(0x22)
