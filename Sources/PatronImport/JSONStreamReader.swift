@@ -314,15 +314,43 @@ public final class JSONStreamReader {
         guard let b = try skipWhitespace() else { throw error("the JSON ends early (truncated file?): expected a value") }
         switch b {
         case UInt8(ascii: "{"), UInt8(ascii: "["):
+            // Scanned a buffer at a time, not a byte per call: vendor records are mostly members
+            // nobody reads. Strings are only tracked (a bracket inside one does not count).
             var depth = 0
-            while let c = try peek() {
-                if c == UInt8(ascii: "\"") { _ = try readString(keep: false); continue }
-                advance()
-                if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { depth += 1 }
-                if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
-                    depth -= 1
-                    if depth == 0 { return }
+            var inString = false
+            var escaped = false
+            while true {
+                if position >= buffer.count {
+                    if atEnd { break }
+                    try fill()
+                    continue
                 }
+                let start = position
+                let (end, done, newlines) = buffer.withUnsafeBufferPointer { p -> (Int, Bool, Int) in
+                    var i = start
+                    var newlines = 0
+                    while i < p.count {
+                        let c = p[i]
+                        i += 1
+                        if c == 0x0A { newlines += 1 }
+                        if inString {
+                            if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 { inString = false }
+                            continue
+                        }
+                        switch c {
+                        case 0x22: inString = true
+                        case 0x7B, 0x5B: depth += 1
+                        case 0x7D, 0x5D:
+                            depth -= 1
+                            if depth == 0 { return (i, true, newlines) }
+                        default: break
+                        }
+                    }
+                    return (i, false, newlines)
+                }
+                position = end
+                line += newlines
+                if done { return }
             }
             throw error("the JSON ends early (truncated file?): an object or array is not closed")
         default:

@@ -50,6 +50,7 @@ extension Loader {
                 bytesRead = input.rawBytesRead
             }
             releaseFreedMemory()
+            logger.debug("\(displayName): converted to canonical rows in \(String(format: "%.3f", Date().timeIntervalSince(started))) s")
             return try loadConverted(writer, file: displayName, kind: kind, checksum: checksum ?? "",
                                      bytesRead: bytesRead ?? 0, options: options, started: started)
         } catch let error as PatronError {
