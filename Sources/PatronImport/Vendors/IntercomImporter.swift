@@ -77,6 +77,7 @@ public final class IntercomImporter: VendorImporter {
                 guard case .object = value else { throw InputError(file: reader.displayName, line: line, message: "expected a contact object") }
                 try contact(value, line: line, sink)
             }
+            contactBook.compact()
         } else {
             try VendorJSONPages(reader: reader, recordsKey: "conversations", pageKeys: Self.pageKeys).forEach { value, line, _ in
                 guard case .object = value else {

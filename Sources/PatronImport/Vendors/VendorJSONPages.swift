@@ -152,6 +152,12 @@ struct ContactBook {
         if let key = Self.numericKey(id) { numeric[key] = offset } else { other[id] = offset }
     }
 
+    /// Gives back the buffer's growth room once a file of people has been read (it doubles as
+    /// it grows: up to half of it is empty).
+    mutating func compact() {
+        bytes = Array(bytes)
+    }
+
     mutating func remove(_ id: String) {
         if let key = Self.numericKey(id) { numeric[key] = nil } else { other[id] = nil }
     }

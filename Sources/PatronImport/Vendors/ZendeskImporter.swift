@@ -90,6 +90,7 @@ public final class ZendeskImporter: VendorImporter {
             guard case .object = value else { throw InputError(file: reader.displayName, line: line, message: "expected a user object") }
             try user(value, line: line, sink)
         }
+        requesters.compact()
     }
 
     private func user(_ u: JSONValue, line: Int, _ sink: ImportSink) throws {
