@@ -41,6 +41,14 @@ package struct RowStager {
         case enumeration(Int, Int)
         case count, bigCount, score(Int64, Int64), boolean
         case slow
+
+        /// Ids and identifiers: index keys, with a length limit.
+        var isKey: Bool {
+            switch self {
+            case .trimmedID, .email, .phone, .handle: return true
+            default: return false
+            }
+        }
     }
 
     /// Whether `add` tells repeated ids (a direct load leaves that to the table's primary key).
@@ -129,7 +137,9 @@ package struct RowStager {
                 }
                 let p = bytes.baseAddress! + span.start
                 let n = span.count
-                if let value = appendFast(fast[i], p, n, encodingError: &encodingError) {
+                // An id or identifier longer than an index entry can hold is worded by the slow path.
+                if n <= RowValidator.maxIdentifierBytes || !fast[i].isKey,
+                   let value = appendFast(fast[i], p, n, encodingError: &encodingError) {
                     values[i] = value
                     if i == 0, tracksRepeats, case .trimmedID = fast[0], let (lo, hi) = asciiTrim(p, n) {
                         // Hash the id now and start loading its filter block, needed at the row's end.

@@ -54,10 +54,10 @@ package struct RowValidator {
     package func stage(_ raw: String, as kind: ValueKind, platform: String?) throws -> StagedValue {
         switch kind {
         case .sourceID, .customerID:
-            return Normalize.customerID(raw).map(StagedValue.text) ?? .null
-        case .email: return .text(try Normalize.email(raw))
-        case .phone: return .text(try Normalize.phone(raw))
-        case .handle: return .text(try Normalize.handle(raw, defaultPlatform: platform))
+            return try Self.indexable(Normalize.customerID(raw)).map(StagedValue.text) ?? .null
+        case .email: return .text(try Self.indexable(Normalize.email(raw)))
+        case .phone: return .text(try Self.indexable(Normalize.phone(raw)))
+        case .handle: return .text(try Self.indexable(Normalize.handle(raw, defaultPlatform: platform)))
         case .text: return .text(raw)
         case .lowercasedName:
             let name = raw.trimmingCharacters(in: .whitespaces).lowercased()
@@ -75,6 +75,23 @@ package struct RowValidator {
         case .boolean: return .boolean(try Normalize.boolean(raw))
         case .sentiment: return .double(try Normalize.sentiment(raw))
         }
+    }
+
+    /// Ids and identifiers are keys of B-tree indexes, whose entries must fit a third of a page
+    /// (2,704 bytes, with the source name beside them): a longer one rejects its row, not the file.
+    package static let maxIdentifierBytes = 2_000
+
+    static func indexable(_ value: String?) throws -> String? {
+        guard let value else { return nil }
+        let bytes = value.utf8.count
+        guard bytes <= maxIdentifierBytes else {
+            throw ValueError("longer than \(maxIdentifierBytes) bytes (\(bytes)): ids and identifiers must fit an index")
+        }
+        return value
+    }
+
+    static func indexable(_ value: String) throws -> String {
+        try indexable(Optional(value)) ?? value
     }
 
     private func value(_ name: String, _ values: [StagedValue]) -> StagedValue {
