@@ -10,8 +10,11 @@ public struct TextTable: Sendable {
         self.rows = rows
     }
 
-    /// Columns aligned for a terminal; numbers right-aligned; NULL shown as empty.
+    /// Columns aligned for a terminal; numbers right-aligned; NULL shown as empty. Control
+    /// characters in values are shown escaped (`\n`, `\u{1B}`): a value from a file (a rejected
+    /// row, a file name) must not move the cursor, clear the screen or break the layout.
     public func aligned() -> String {
+        let rows = self.rows.map { $0.map { $0.map(Self.escapingControlCharacters) } }
         var widths = columns.map(\.count)
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count {
@@ -32,6 +35,24 @@ public struct TextTable: Sendable {
         }
         return lines.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
             .joined(separator: "\n") + "\n"
+    }
+
+    /// `\n`, `\r` and `\t` spelled out; any other control character (C0, DEL, C1) as `\u{…}`.
+    /// Text without one is returned as is.
+    public static func escapingControlCharacters(_ text: String) -> String {
+        func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || (0x7F...0x9F).contains(u.value) }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        for u in text.unicodeScalars {
+            switch u {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where isControl(u): out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
     }
 
     /// RFC 4180 CSV with a header; NULL as an empty field.
