@@ -25,6 +25,14 @@ public final class Warehouse {
         try run { try connection.execute(try session["configure"], [schema]) }
     }
 
+    /// After a lost connection: connects again and configures the session as `init` did. The
+    /// load lock, if it was held, is gone with the old session.
+    public func reconnect() throws {
+        do { try connection.reset() } catch let error as PostgresError { throw PatronError.database(error) }
+        holdsLoadLock = false
+        try run { try connection.execute(try session["configure"], [schema]) }
+    }
+
     deinit {
         if holdsLoadLock { _ = try? releaseLoadLock() }
     }

@@ -145,6 +145,7 @@ extension Loader {
     private func recordFailedImport(_ error: PatronError, file: String, kind: VendorFileKind, checksum: String?,
                                     bytesRead: Int64?, options: LoadOptions, started: Date) {
         do {
+            try reconnectIfLost()
             let common = try warehouse.sql.queries("load/common.sql")
             _ = try warehouse.connection.execute(try common["record_failed_run"], [
                 (kind.entities.first ?? options.entity).rawValue, options.source, file, kind.description, started,

@@ -109,7 +109,7 @@ public final class Loader {
     let logger: Logger
     public weak var progress: LoadProgress?
     /// Whether `session_settings` ran on this connection (it must precede any temporary table).
-    private var sessionConfigured = false
+    var sessionConfigured = false
 
     /// Rows between progress callbacks, and encoded bytes between COPY writes.
     let progressEvery: Int64 = 16_384
@@ -384,6 +384,7 @@ public final class Loader {
 
     private func recordFailure(_ error: PatronError, options: LoadOptions, started: Date, context: FailureContext) {
         do {
+            try reconnectIfLost()
             let common = try warehouse.sql.queries("load/common.sql")
             let finished = context.input.map { $0.sha256Hex() }
             let runID = try warehouse.connection.execute(try common["record_failed_run"], [
@@ -395,6 +396,17 @@ public final class Loader {
         } catch {
             logger.warning("could not record the failed load in load_runs: \(error)")
         }
+    }
+}
+
+extension Loader {
+    /// A load whose connection was lost (a server restart, a killed backend) is still recorded
+    /// as failed: Patron connects once more to write its `load_runs` row.
+    func reconnectIfLost() throws {
+        guard !warehouse.connection.isUsable else { return }
+        logger.warning("the connection was lost; connecting again to record the failed load")
+        try warehouse.reconnect()
+        sessionConfigured = false
     }
 }
 
