@@ -83,3 +83,19 @@ public enum ExitStatus: Int32, Sendable, Comparable {
         }
     }
 }
+
+extension PatronError {
+    /// SQLSTATE class `PT`: raised by Patron's own SQL when the data cannot answer the question
+    /// (amounts in two currencies, PT001). Not a database failure: an analysis error, exit 6.
+    public static let dataErrorClass = "PT"
+
+    /// A server error as Patron reports it: its own data errors as `analysisFailed` (message
+    /// and hint), anything else as `database`.
+    public init(databaseError error: PostgresError) {
+        if let state = error.sqlState, state.hasPrefix(Self.dataErrorClass) {
+            self = .analysisFailed(error.message + (error.hint.map { " (\($0))" } ?? ""))
+        } else {
+            self = .database(error)
+        }
+    }
+}

@@ -40,7 +40,7 @@ public final class Warehouse {
     /// Runs database work, turning the client's errors into `PatronError.database`.
     @discardableResult
     package func run<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as PostgresError { throw PatronError.database(error) }
+        do { return try body() } catch let error as PostgresError { throw PatronError(databaseError: error) }
     }
 
     public func schemaExists() throws -> Bool {

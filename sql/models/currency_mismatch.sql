@@ -1,5 +1,5 @@
--- currency_mismatch(expected, found) → numeric: never returns; raises SQLSTATE 22023 saying
--- that amounts are in two currencies.
+-- currency_mismatch(expected, found) → numeric: never returns; raises SQLSTATE PT001 (Patron's
+-- own class of "the data cannot answer this" errors, exit 6) naming the two currencies.
 --
 -- Why: Patron loads no exchange rates, so amounts in two currencies cannot be added up. Views
 -- and analyses that read amounts compare each row's currency with reporting_currency() and
@@ -16,7 +16,7 @@ LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     RAISE EXCEPTION 'purchases and returns are in more than one currency (% and %); without exchange rates Patron cannot add them up',
         p_expected, p_found
-        USING ERRCODE = '22023',
+        USING ERRCODE = 'PT001',
               HINT = 'load each currency into its own schema (--schema), or convert the amounts before loading';
 END
 $$;

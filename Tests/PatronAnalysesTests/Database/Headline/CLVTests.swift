@@ -152,7 +152,7 @@ struct CLVTests {
             Issue.record("mixed currencies were added up")
         } catch let error as PatronError {
             #expect(error.description.contains("more than one currency"))
-            #expect(error.exitStatus == .database)
+            #expect(error.exitStatus == .analysisFailed)
         }
     }
 }
