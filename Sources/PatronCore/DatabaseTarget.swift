@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Which database Patron talks to, and why (README, "Connecting"):
 /// `--database` > `PATRON_DATABASE_URL` > libpq's `PG*` variables > Patron's private local
@@ -9,6 +10,9 @@ public struct DatabaseTarget: Sendable, CustomStringConvertible {
     public let origin: String
 
     public var description: String { "\(origin)" }
+
+    /// Host, port, database and user only, for logs: the conninfo itself may hold a password.
+    public var summary: String { conninfoSummary(conninfo) }
 
     public init(conninfo: String, origin: String) {
         self.conninfo = conninfo

@@ -123,6 +123,7 @@ public struct Migrator {
             let created = exists.bool(0, 1) == true ? try createdModels(queries) : [:]
             return (applied, created)
         }
+        try refuseFutureMigrations(applied: applied, known: migrations)
         for migration in migrations {
             switch try verdict(migration, recorded: applied[migration.version]) {
             case .pending: status.pendingMigrations.append(migration)
@@ -166,6 +167,7 @@ public struct Migrator {
                 try connection.transaction { () throws -> Verdict in
                     try lockAndPrepare(queries, quotedSchema: schema)
                     let applied = try appliedChecksums(queries)
+                    try refuseFutureMigrations(applied: applied, known: migrations)
                     let found = try verdict(migration, recorded: applied[migration.version])
                     switch found {
                     case .applied:
@@ -202,6 +204,22 @@ public struct Migrator {
         try connection.executeScript(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(quotedSchema)")
         try connection.execute(try queries["create_table"])
         try connection.execute(try queries["create_models_table"])
+    }
+
+    /// A schema that records a migration this binary has no file for was migrated by a newer
+    /// Patron: nothing may touch it (its tables may mean something this version does not know),
+    /// so `load`, `run`, `status` and `migrate` all stop with a configuration error (exit 78).
+    func refuseFutureMigrations(applied: [Int: String], known migrations: [Migration]) throws {
+        let knownVersions = Set(migrations.map(\.version))
+        guard let unknown = applied.keys.filter({ !knownVersions.contains($0) }).max() else { return }
+        let queries = try warehouse.sql.queries("internal/migrate.sql")
+        let name = try warehouse.run {
+            try warehouse.connection.execute(try queries["applied"]).rows.first { $0[0].flatMap { Int($0) } == unknown }?[1]
+        }
+        let id = String(format: "%04d", unknown) + (name.map { "_\($0)" } ?? "")
+        throw PatronError.configuration(
+            "this warehouse was migrated by a newer Patron (migration \(id)); schema \(warehouse.schema) "
+            + "is left as it is: use that version of Patron, or a newer one, with it")
     }
 
     /// How an applied migration's recorded checksum compares with its file.

@@ -16,20 +16,23 @@ public final class Connection {
     ///
     /// - Parameter conninfo: `"key=value …"` or a `postgresql://` URI. `""` means libpq's defaults
     ///   together with the PG* environment variables, `.pgpass` and service files — all libpq's own behaviour.
-    /// - Throws: `PostgresError` of kind `.connection` with libpq's message.
+    /// - Throws: `PostgresError` of kind `.connection` with libpq's message, the password of
+    ///   `conninfo` replaced by `***` wherever libpq echoed it (`redactingPassword`).
     public init(conninfo: String) throws {
         guard let connection = PQconnectdb(conninfo) else {
             throw PostgresError(kind: .connection, message: "libpq could not allocate a connection")
         }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let message = trimmedMessage(optionalString(PQerrorMessage(connection))) ?? "could not connect"
+            let message = redactingPassword(
+                in: trimmedMessage(optionalString(PQerrorMessage(connection))) ?? "could not connect", conninfo: conninfo)
             PQfinish(connection)
             throw PostgresError(kind: .connection, message: message)
         }
         // Swift strings are UTF-8 through and through; don't let PGCLIENTENCODING or an old
         // database default make the server send (or expect) anything else.
         guard PQsetClientEncoding(connection, "UTF8") == 0 else {
-            let message = trimmedMessage(optionalString(PQerrorMessage(connection))) ?? "could not set client_encoding"
+            let message = redactingPassword(
+                in: trimmedMessage(optionalString(PQerrorMessage(connection))) ?? "could not set client_encoding", conninfo: conninfo)
             PQfinish(connection)
             throw PostgresError(kind: .connection, message: message)
         }

@@ -38,7 +38,8 @@ struct GlobalOptions: ParsableArguments {
     func openWarehouse(logger: Logger) throws -> Warehouse {
         let sql = try SQLDirectory.locate()
         let target = DatabaseTarget.resolve(option: database, sqlDirectory: sql)
-        logger.debug("connecting via \(target.origin), schema \(schema)")
+        // Never the conninfo itself: it may hold a password.
+        logger.debug("connecting via \(target.origin) (\(target.summary)), schema \(schema)")
         return try Warehouse(target: target, schema: schema, sql: sql)
     }
 

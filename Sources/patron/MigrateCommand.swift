@@ -5,12 +5,16 @@ struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Create or upgrade the warehouse schema (sql/migrations, each once), then its models (sql/models).",
-        discussion: "`patron load` does this by itself when needed. --check lists pending migrations and out-of-date models and changes nothing."
+        discussion: """
+            `patron load` does this by itself when needed. --check lists pending migrations and out-of-date models, \
+            changes nothing, and exits 0 when the schema is up to date, 78 when `patron migrate` would change it (for CI). \
+            A schema migrated by a newer Patron is refused with exit 78.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "Only list the migrations that would be applied and the models that would be created again.")
+    @Flag(help: "Only list the migrations that would be applied and the models that would be created again; exit 78 if there are any.")
     var check = false
 
     func run() throws {
@@ -28,7 +32,8 @@ struct MigrateCommand: ParsableCommand {
                     Terminal.line("\(status.pendingMigrations.count) pending migration(s), \(status.supersededMigrations.count) superseded, "
                         + "\(status.staleModels.count + status.removedModels.count) model(s) out of date for schema \(warehouse.schema)")
                 }
-                return .success
+                // Not up to date is what CI gates on: EX_CONFIG, as `run` reports the same schema.
+                return status.isUpToDate ? .success : .configuration
             }
             let report = try migrator.upgrade()
             for migration in report.applied { logger.info("applied migration \(migration.id)") }

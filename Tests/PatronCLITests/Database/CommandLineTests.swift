@@ -28,6 +28,26 @@ struct CommandLineTests {
         #expect(usage.status == 64)
     }
 
+    @Test("a password in --database or PATRON_DATABASE_URL is never printed, not even in libpq's errors")
+    func secretsNeverPrinted() throws {
+        let cases: [(url: String, secrets: [String])] = [
+            ("postgresql://u:s3cret%ZZ@127.0.0.1:1/x", ["s3cret"]),
+            ("postgresql://u:s3cr@et@127.0.0.1:1/x?connect_timeout=5", ["s3cr", "et@"]),
+            ("postgresql://u:hunter22@127.0.0.1:1/x?connect_timeout=5", ["hunter22"]),
+        ]
+        for (url, secrets) in cases {
+            for arguments in [["status", "--database", url, "--verbose"], ["migrate", "--check", "--verbose"]] {
+                // The second runs with the URL in PATRON_DATABASE_URL.
+                let outcome = try PatronProcess.run(arguments, url: arguments.contains("--database") ? "" : url)
+                #expect(outcome.status == 4, "\(arguments): \(outcome.stderr)")
+                #expect(outcome.stderr.contains("connection error"), "\(outcome.stderr)")
+                for secret in secrets {
+                    #expect(!outcome.stderr.contains(secret) && !outcome.stdout.contains(secret), "\(arguments): \(outcome.stderr)")
+                }
+            }
+        }
+    }
+
     @Test("standard input with --format, quiet in cron")
     func standardInput() throws {
         let w = try ScratchWarehouse()

@@ -107,13 +107,13 @@ struct MigratorTests {
         #expect(again.applied.isEmpty && again.rerecorded.isEmpty && again.modelsCreated.isEmpty)
     }
 
-    @Test("`patron migrate --check` lists every migration and model of a fresh schema, and nothing once migrated")
+    @Test("`patron migrate --check` lists every migration and model of a fresh schema (exit 78), and nothing once migrated (exit 0)")
     func checkCommand() throws {
         let s = try ScratchSchema()
         let migrations = try s.migrator.available()
         let expected = migrations.map(\.id) + (try s.migrator.models().map(\.file))
         let fresh = try PatronProcess.run(["migrate", "--check", "--schema", s.schema], url: s.url)
-        #expect(fresh.status == 0, "\(fresh.stderr)")
+        #expect(fresh.status == 78, "pending migrations fail the check, for CI: \(fresh.stderr)")
         #expect(fresh.stdout.split(separator: "\n").map(String.init) == expected)
         #expect(fresh.stderr.contains("\(migrations.count) pending migration(s)"))
         #expect(try s.value("SELECT count(*)::text FROM pg_namespace WHERE nspname = $1", [s.schema]) == "0",
@@ -125,6 +125,28 @@ struct MigratorTests {
         #expect(migrated.status == 0, "\(migrated.stderr)")
         #expect(migrated.stdout.isEmpty)
         #expect(migrated.stderr.contains("0 pending migration(s), 0 superseded, 0 model(s) out of date"))
+    }
+
+    @Test("a schema migrated by a newer Patron is refused by load, run, status and migrate (exit 78), and left alone")
+    func futureMigrationRefused() throws {
+        let s = try ScratchSchema()
+        try s.migrator.migrate()
+        let quoted = try s.warehouse.connection.quoteIdentifier(s.schema)
+        try s.warehouse.connection.execute(
+            "INSERT INTO \(quoted).schema_migrations (version, name, checksum) VALUES (9999, 'from_the_future', 'abc')")
+        let expected = "this warehouse was migrated by a newer Patron (migration 9999_from_the_future)"
+        #expect(patronErrorMessage { _ = try s.migrator.status() }.hasPrefix(expected))
+        #expect(patronErrorMessage { try s.migrator.migrate() }.hasPrefix(expected))
+        #expect(patronErrorMessage { try s.migrator.requireUpToDate() }.hasPrefix(expected))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("future-\(s.schema).csv")
+        try Data("order_id,customer_id,ordered_at,amount\nF1,C1,2024-01-01,1\n".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        for arguments in [["migrate"], ["migrate", "--check"], ["load", "purchases", file.path], ["run", "revenue"], ["status"]] {
+            let outcome = try PatronProcess.run(arguments + ["--schema", s.schema], url: s.url)
+            #expect(outcome.status == 78, "\(arguments): \(outcome.stderr)")
+            #expect(outcome.stderr.contains(expected), "\(arguments): \(outcome.stderr)")
+        }
+        #expect(try s.value("SELECT count(*)::text FROM \(quoted).purchases") == "0", "nothing was loaded")
     }
 
     @Test("a migration whose text changed after it was applied is refused, by name")

@@ -36,6 +36,35 @@ import Testing
         #expect(error.description.hasPrefix("connection error: "))
     }
 
+    @Test("libpq's connection errors never carry the password, however it is spelled", arguments: [
+        ("postgresql://u:s3cret%ZZ@127.0.0.1:1/x", ["s3cret"]),
+        ("postgresql://u:s3cr@et@127.0.0.1:1/x?connect_timeout=5", ["s3cr", "et@"]),
+        ("postgresql://u:s3cr%40et@127.0.0.1:1/x?connect_timeout=5", ["s3cr", "et@"]),
+        ("postgresql://u:pa/ssw0rd@127.0.0.1:1/x?connect_timeout=5", ["ssw0rd", "pa/"]),
+        ("postgresql://u@127.0.0.1:1/x?password=s3cret%ZZ", ["s3cret"]),
+        ("host=127.0.0.1 port=1 user=u password='s3cret word' connect_timeout=5 bogus=1", ["s3cret"]),
+    ])
+    func connectionErrorsAreRedacted(conninfo: String, secrets: [String]) throws {
+        let error = try #require(throws: PostgresError.self) { try Connection(conninfo: conninfo) }
+        #expect(error.kind == .connection)
+        for secret in secrets {
+            #expect(!error.description.contains(secret), "\(error.description)")
+        }
+    }
+
+    @Test func redactsEverySpellingOfThePassword() {
+        #expect(redactingPassword(in: #"invalid percent-encoded token: "s3cret%ZZ""#, conninfo: "postgresql://u:s3cret%ZZ@h/db")
+            == #"invalid percent-encoded token: "***""#)
+        #expect(redactingPassword(in: #"could not translate host name "et@127.0.0.1" to address"#,
+                                  conninfo: "postgresql://u:s3cr@et@127.0.0.1/db")
+            == #"could not translate host name "***@127.0.0.1" to address"#)
+        #expect(redactingPassword(in: "password é!x and p%C3%A9!x", conninfo: "postgresql://u:p%C3%A9!x@h/db")
+            == "password é!x and ***")
+        #expect(redactingPassword(in: "pé!x", conninfo: "postgresql://u:p%C3%A9!x@h/db") == "***")
+        #expect(redactingPassword(in: "nothing secret here", conninfo: "postgresql://u@h/db") == "nothing secret here")
+        #expect(redactingPassword(in: "x hunter2 y", conninfo: "host=h password = hunter2") == "x *** y")
+    }
+
     @Test func quotesIdentifiers() throws {
         let connection = try TestDatabase.connect()
         let quoted = try connection.quoteIdentifier(#"my "odd" Table"#)
