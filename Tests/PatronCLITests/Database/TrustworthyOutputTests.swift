@@ -1,0 +1,51 @@
+import Foundation
+import PatronCore
+import PatronTestSupport
+import Testing
+
+/// Output a terminal and a cron job can trust (issue 11, item 10).
+@Suite("Output a cron job can trust")
+struct TrustworthyOutputTests {
+    /// The files in `directory` whose names start with `prefix`.
+    func leftovers(in directory: URL, _ prefix: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(prefix) }
+    }
+
+    @Test("--output: a failed run leaves the previous file byte for byte; a successful one replaces it; no temporary file remains")
+    func outputReplacedOnlyOnSuccess() throws {
+        let w = try ScratchWarehouse()
+        let eur = try w.write("eur.csv", Journey.purchases)
+        let usd = try w.write("usd.csv", "order_id,customer_id,ordered_at,amount,currency\nU1,U,2024-02-01,5,USD\n")
+        #expect(try PatronProcess.run(["load", "purchases", eur, "--schema", w.schema], url: w.url).status == 0)
+        let file = w.directory.appendingPathComponent("report.csv")
+        let previous = Data("yesterday's report\n".utf8)
+        try previous.write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: file.path)
+
+        // Works: replaces the file, keeps its mode.
+        let ok = try PatronProcess.run(["run", "clv", "--method", "historical", "--schema", w.schema, "--output", file.path], url: w.url)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let written = try Data(contentsOf: file)
+        #expect(String(decoding: written, as: UTF8.self).hasPrefix("method,cohort,"))
+        let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        #expect(mode == 0o640)
+
+        // Fails at run time (two currencies): the file is as it was.
+        #expect(try PatronProcess.run(["load", "purchases", usd, "--schema", w.schema], url: w.url).status == 0)
+        let failed = try PatronProcess.run(["run", "clv", "--method", "historical", "--schema", w.schema, "--output", file.path], url: w.url)
+        #expect(failed.status != 0)
+        #expect(failed.stderr.contains("currency"))
+        #expect(try Data(contentsOf: file) == written)
+        #expect(try leftovers(in: w.directory, ".report.csv") == [])
+
+        // A new file is created with an ordinary mode; a failed run creates none.
+        let fresh = w.directory.appendingPathComponent("fresh.csv")
+        let none = try PatronProcess.run(["run", "clv", "--method", "historical", "--schema", w.schema, "--output", fresh.path], url: w.url)
+        #expect(none.status != 0)
+        #expect(!FileManager.default.fileExists(atPath: fresh.path))
+        let created = try PatronProcess.run(["run", "churn_rate", "--schema", w.schema, "--output", fresh.path], url: w.url)
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(try String(contentsOf: fresh, encoding: .utf8).hasPrefix("segment,period,"))
+        #expect(try leftovers(in: w.directory, ".fresh.csv") == [])
+    }
+}
