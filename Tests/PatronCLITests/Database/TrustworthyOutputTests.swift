@@ -48,4 +48,23 @@ struct TrustworthyOutputTests {
         #expect(try String(contentsOf: fresh, encoding: .utf8).hasPrefix("segment,period,"))
         #expect(try leftovers(in: w.directory, ".fresh.csv") == [])
     }
+
+    @Test("a .json file holding a JSON array or an API envelope fails the whole file (exit 3), pointing to JSON Lines and `patron import`")
+    func jsonArrayFile() throws {
+        let w = try ScratchWarehouse()
+        let array = try w.write("orders.json", """
+            [
+              {"order_id": "A1", "customer_id": "C1", "ordered_at": "2024-01-01", "amount": 5},
+              {"order_id": "A2", "customer_id": "C1", "ordered_at": "2024-01-02", "amount": 6}
+            ]
+            """)
+        let envelope = try w.write("tickets.json", #"{"orders": [{"order_id": "A1", "customer_id": "C1", "ordered_at": "2024-01-01", "amount": 5}]}"# + "\n")
+        for path in [array, envelope] {
+            let outcome = try PatronProcess.run(["load", "purchases", path, "--schema", w.schema], url: w.url)
+            #expect(outcome.status == 3, "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("one JSON object per line"))
+            #expect(outcome.stderr.contains("patron import VENDOR"))
+        }
+        #expect(try w.count("purchases") == 0)
+    }
 }
