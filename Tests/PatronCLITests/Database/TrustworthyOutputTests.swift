@@ -67,4 +67,18 @@ struct TrustworthyOutputTests {
         }
         #expect(try w.count("purchases") == 0)
     }
+
+    @Test("--schema longer than PostgreSQL's 63 bytes is a usage error, not truncated")
+    func longSchemaName() throws {
+        let w = try ScratchWarehouse()
+        let long = String(repeating: "s", count: 64)
+        let refused = try PatronProcess.run(["status", "--schema", long], url: w.url)
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(refused.stderr.contains("at most 63"))
+        // Bytes, not characters: 32 two-byte letters are 64 bytes.
+        let wide = try PatronProcess.run(["migrate", "--schema", String(repeating: "é", count: 32)], url: w.url)
+        #expect(wide.status == 64, "\(wide.stderr)")
+        let fits = try PatronProcess.run(["status", "--schema", w.schema], url: w.url)
+        #expect(fits.status == 0, "\(fits.stderr)")
+    }
 }
