@@ -81,4 +81,14 @@ struct TrustworthyOutputTests {
         let fits = try PatronProcess.run(["status", "--schema", w.schema], url: w.url)
         #expect(fits.status == 0, "\(fits.stderr)")
     }
+
+    @Test("run --from after --to is a usage error naming both")
+    func fromAfterTo() throws {
+        let w = try ScratchWarehouse()
+        let outcome = try PatronProcess.run(["run", "resolution_rate", "--from", "2024-05-01", "--to", "2024-04-01", "--schema", w.schema], url: w.url)
+        #expect(outcome.status == 64, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("--from 2024-05-01 is after --to 2024-04-01"))
+        let same = try PatronProcess.run(["run", "resolution_rate", "--from", "2024-04-01", "--to", "2024-04-01", "--schema", w.schema], url: w.url)
+        #expect(same.status == 0, "\(same.stderr)")
+    }
 }
