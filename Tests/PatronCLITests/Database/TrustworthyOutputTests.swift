@@ -91,4 +91,20 @@ struct TrustworthyOutputTests {
         let same = try PatronProcess.run(["run", "resolution_rate", "--from", "2024-04-01", "--to", "2024-04-01", "--schema", w.schema], url: w.url)
         #expect(same.status == 0, "\(same.stderr)")
     }
+
+    @Test("rejects --run N for a run that does not exist: 'no load run N', exit 64")
+    func rejectsForAMissingRun() throws {
+        let w = try ScratchWarehouse()
+        let missing = try PatronProcess.run(["rejects", "--run", "999", "--schema", w.schema], url: w.url)
+        #expect(missing.status == 64, "\(missing.stderr)")
+        #expect(missing.stderr.contains("no load run 999"))
+        #expect(missing.stdout.isEmpty)
+        let skipped = try PatronProcess.run(["rejects", "--skipped", "--run", "999", "--schema", w.schema], url: w.url)
+        #expect(skipped.status == 64)
+        let file = try w.write("p.csv", Journey.purchases)
+        #expect(try PatronProcess.run(["load", "purchases", file, "--schema", w.schema], url: w.url).status == 0)
+        let run = try #require(try w.value("SELECT max(run_id) FROM load_runs"))
+        let existing = try PatronProcess.run(["rejects", "--run", run, "--schema", w.schema], url: w.url)
+        #expect(existing.status == 0, "\(existing.stderr)")
+    }
 }
