@@ -84,6 +84,12 @@ public struct AnalysisArguments: Sendable {
                 values[parameter.name] = try ParameterValidator.validate(value, for: parameter)
             }
         }
+        // A window that ends before it starts is a mistake, not an empty report.
+        if let from = values["from"], let to = values["to"],
+           definition.parameter(named: "from")?.type == .date, definition.parameter(named: "to")?.type == .date,
+           from > to {  // YYYY-MM-DD: text order is date order
+            throw PatronError.usage("--from \(from) is after --to \(to): --from is the first day reported, --to the end (exclusive)")
+        }
         self.values = values
     }
 

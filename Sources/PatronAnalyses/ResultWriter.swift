@@ -27,12 +27,10 @@ public final class OutputSink {
         self.init(emit: { try handle.write(contentsOf: $0) })
     }
 
-    /// Creates (or truncates) `path`.
-    public convenience init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw PatronError.usage("--output: cannot write to \(path)")
-        }
-        self.init(handle: handle)
+    /// Writes to a temporary file beside `path`; `AtomicOutputFile.commit()` renames it over
+    /// `path`, so a run that fails leaves a previous file as it was.
+    public convenience init(atomic file: AtomicOutputFile) {
+        self.init(emit: { try file.handle.write(contentsOf: $0) })
     }
 
     public func write(_ text: String) throws {
@@ -47,6 +45,68 @@ public final class OutputSink {
     }
 }
 
+/// `--output FILE` done safely for cron: the bytes go to a temporary file in FILE's folder
+/// (same file system), which replaces FILE by `rename(2)` only once the whole result is written.
+/// A failed run removes the temporary file and leaves FILE untouched (or absent).
+public final class AtomicOutputFile {
+    public let path: String
+    public let temporaryPath: String
+    let handle: FileHandle
+    private var finished = false
+
+    public init(path: String) throws {
+        // Through a symbolic link: replace the file it points to, not the link.
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+        self.path = target.path
+        let folder = target.deletingLastPathComponent().path
+        var template = Array((folder + "/." + target.lastPathComponent + ".patron-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else {
+            throw PatronError.usage("--output: cannot write to \(path) (\(String(cString: strerror(errno))))")
+        }
+        temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        // The mode an ordinary create would give (0666 less the umask), or the replaced file's.
+        var mode: mode_t
+        var existing = stat()
+        if stat(target.path, &existing) == 0 {
+            mode = existing.st_mode & 0o7777
+        } else {
+            let mask = umask(0)
+            umask(mask)
+            mode = 0o666 & ~mask
+        }
+        fchmod(fd, mode)
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    /// Makes the written bytes durable and puts them in place.
+    public func commit() throws {
+        guard !finished else { return }
+        finished = true
+        do {
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            unlink(temporaryPath)
+            throw PatronError.usage("--output: cannot write to \(path) (\(error))")
+        }
+        guard rename(temporaryPath, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw PatronError.usage("--output: cannot replace \(path) (\(reason))")
+        }
+    }
+
+    /// Removes the temporary file (after a failure); FILE stays as it was.
+    public func discard() {
+        guard !finished else { return }
+        finished = true
+        try? handle.close()
+        unlink(temporaryPath)
+    }
+
+    deinit { discard() }
+}
 
 public enum ResultWriters {
     public static func make(_ format: OutputFormat, sink: OutputSink) -> any ResultWriter {

@@ -20,6 +20,11 @@ public struct WarehouseStatus {
         try table("runs", [limit])
     }
 
+    /// Whether load run `id` exists.
+    public func runExists(_ id: Int64) throws -> Bool {
+        try table("run_exists", [id]).rows.first?.first??.hasPrefix("t") == true
+    }
+
     /// Rejected rows of one run, or of the latest run that rejected any.
     public func rejects(run: Int64?) throws -> TextTable {
         try table("rejects", [run])

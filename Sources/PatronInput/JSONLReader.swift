@@ -11,6 +11,9 @@ import Darwin
 /// - Lines end at LF (a CR before it is dropped). Lines of only JSON whitespace are skipped, not
 ///   returned, but counted. A UTF-8 BOM at the start is dropped. An empty file is zero rows.
 /// - A NUL byte or invalid UTF-8 anywhere fails the whole file (naming its line).
+/// - So does a first record that is a JSON array (`[` first) or an API envelope: an object whose
+///   first member's value is an array of objects (`{"tickets": [{…}]}`) and which does not read
+///   as a row (it spans lines, or lacks the required keys).
 /// - Row rejections: a line that is not one JSON object, any syntax error (including in values of
 ///   keys that are not requested), a raw control character (< U+0020, e.g. a tab) inside a string,
 ///   a `\u0000` escape, an unpaired surrogate escape, a duplicate key (after Unicode lower-casing),
@@ -36,6 +39,8 @@ final class JSONLReader: RowReader {
     /// Per unknown key: the row serial it was last seen in (duplicate detection).
     private var unknownSeenIn: [Int] = []
     private var rowSerial = 0
+    /// Whether the first non-blank line has been read (the whole-file shape checks run on it).
+    private var sawFirstRecord = false
     /// Requested names by a hash of their bytes (`keySlot`), -1 for none: a key spelled exactly
     /// as a column (the usual case) is found with one comparison, before the general,
     /// case-insensitive look-up.
@@ -105,6 +110,18 @@ final class JSONLReader: RowReader {
             while i < lineEnd && isJSONSpace(p[i]) { i += 1 }
             if i == lineEnd { continue }  // blank line
 
+            // The first record tells a JSON array or an API envelope from JSON Lines: either
+            // fails the whole file instead of loading part of it.
+            var envelope: String? = nil
+            if !sawFirstRecord {
+                sawFirstRecord = true
+                if p[i] == UInt8(ascii: "[") {
+                    throw InputError(file: file.displayName, line: line,
+                                     message: "holds a JSON array, not JSON Lines. " + JSONLReader.expectedShape)
+                }
+                if p[i] == UInt8(ascii: "{") { envelope = JSONLReader.envelopeKey(p, from: i + 1, to: e) }
+            }
+
             let k = columns.count
             row.prepare(columnCount: k)
             row.line = line
@@ -124,8 +141,44 @@ final class JSONLReader: RowReader {
                                         value: error.value ?? excerpt(p, from: s, to: lineEnd),
                                         reason: error.reason))
             }
+            if let envelope, row.rejection != nil {
+                throw InputError(file: file.displayName, line: line,
+                                 message: "holds one JSON object with an array of records (\"\(envelope)\": [{…}]), not JSON Lines. "
+                                     + JSONLReader.expectedShape)
+            }
             return true
         }
+    }
+
+    static let expectedShape = "Patron expects JSON Lines: one JSON object per line. "
+        + "A vendor's export (an array, or {\"tickets\": [...]}) is read by `patron import VENDOR` (see `patron import --help`)."
+
+    /// For bytes after a record's opening `{` (across line ends, as far as the window holds):
+    /// the first member's key if its value is an array whose first element is an object, the
+    /// shape of an API envelope such as `{"tickets": [{…}, …]}`.
+    static func envelopeKey(_ p: UnsafePointer<UInt8>, from start: Int, to end: Int) -> String? {
+        var i = start
+        func skipSpace() { while i < end && isJSONSpace(p[i]) { i += 1 } }
+        skipSpace()
+        guard i < end, p[i] == UInt8(ascii: "\"") else { return nil }
+        i += 1
+        let keyStart = i
+        while i < end && p[i] != UInt8(ascii: "\"") {
+            if p[i] == UInt8(ascii: "\\") { i += 1 }
+            i += 1
+        }
+        guard i < end else { return nil }
+        let key = String(decoding: UnsafeBufferPointer(start: p + keyStart, count: min(i - keyStart, 200)), as: UTF8.self)
+        i += 1
+        skipSpace()
+        guard i < end, p[i] == UInt8(ascii: ":") else { return nil }
+        i += 1
+        skipSpace()
+        guard i < end, p[i] == UInt8(ascii: "[") else { return nil }
+        i += 1
+        skipSpace()
+        guard i < end, p[i] == UInt8(ascii: "{") else { return nil }
+        return key
     }
 
     // MARK: - Parsing

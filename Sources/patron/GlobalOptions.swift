@@ -11,7 +11,7 @@ struct GlobalOptions: ParsableArguments {
         valueName: "uri"))
     var database: String?
 
-    @Option(name: .long, help: ArgumentHelp("Patron's schema in that database.", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Patron's schema in that database (at most 63 bytes).", valueName: "name"))
     var schema: String = ProcessInfo.processInfo.environment["PATRON_SCHEMA"] ?? Warehouse.defaultSchema
 
     @Flag(name: [.short, .long], help: "Only errors on stderr: no progress, no summaries.")
@@ -23,6 +23,10 @@ struct GlobalOptions: ParsableArguments {
     func validate() throws {
         if quiet && verbose { throw ValidationError("--quiet and --verbose exclude each other") }
         if schema.isEmpty { throw ValidationError("--schema must not be empty") }
+        // PostgreSQL would silently cut a longer name to 63 bytes, naming another schema.
+        if schema.utf8.count > 63 {
+            throw ValidationError("--schema '\(schema)' is \(schema.utf8.count) bytes long; PostgreSQL names hold at most 63")
+        }
     }
 
     var logLevel: Logger.Level { quiet ? .error : verbose ? .debug : .info }

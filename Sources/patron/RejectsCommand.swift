@@ -9,7 +9,8 @@ struct RejectsCommand: ParsableCommand {
             Without --run, shows the latest load run that rejected rows. For an imported vendor \
             file the line is the vendor file's. --skipped lists instead what an import left out \
             on purpose (deleted tickets, failed charges …) and the junk identifiers it dropped \
-            from rows it kept, each with its reason.
+            from rows it kept, each with its reason. --run with a run that does not exist is \
+            a usage error (exit 64: "no load run N").
             """
     )
 
@@ -29,6 +30,9 @@ struct RejectsCommand: ParsableCommand {
             let logger = global.makeLogger("patron.rejects")
             let warehouse = try global.openWarehouse(logger: logger)
             let status = WarehouseStatus(warehouse: warehouse)
+            if let runID, try !status.runExists(runID) {
+                throw PatronError.usage("no load run \(runID) (see `patron status --runs 10`)")
+            }
             let table = skipped ? try status.skipped(run: runID) : try status.rejects(run: runID)
             Terminal.output(format == .csv ? table.csv() : table.aligned())
             return .success

@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output format (default: table on a terminal, else csv; or from --output's extension).", valueName: "format"))
     var format: OutputFormat?
 
-    @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write to this file instead of standard output (replaced only when the run succeeds).", valueName: "file"))
     var output: String?
 
     @Option(help: ArgumentHelp("Write the result into this PostgreSQL table (server-side).", valueName: "schema.table"))
@@ -84,9 +84,16 @@ struct RunCommand: ParsableCommand {
                 if !global.quiet { Terminal.line("patron: wrote \(rows) row(s) of \(name) into \(into)") }
                 return .success
             }
-            let sink = try output.map { try OutputSink(path: $0) } ?? OutputSink(handle: .standardOutput)
             let chosen = format ?? output.flatMap(formatFromExtension) ?? (isatty(STDOUT_FILENO) == 1 && output == nil ? .table : .csv)
-            try runner.write(prepared, to: ResultWriters.make(chosen, sink: sink))
+            guard let output else {
+                try runner.write(prepared, to: ResultWriters.make(chosen, sink: OutputSink(handle: .standardOutput)))
+                return .success
+            }
+            // A temporary file renamed over --output's only once the whole result is written.
+            let file = try AtomicOutputFile(path: output)
+            defer { file.discard() }
+            try runner.write(prepared, to: ResultWriters.make(chosen, sink: OutputSink(atomic: file)))
+            try file.commit()
             return .success
         }
     }

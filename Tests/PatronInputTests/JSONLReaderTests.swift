@@ -98,11 +98,43 @@ struct JSONLReaderTests {
         "[1, 2]", "42", "\"text\"", "null", "true", "id,name",
     ])
     func notAnObject(_ line: String) throws {
-        let r = try read(line + "\n{\"id\": 5}\n", .jsonl, columns: cols)
+        // (Not the first line: a first line opening with `[` is a JSON array, which fails the file.)
+        let r = try read("{\"id\": 5}\n" + line + "\n", .jsonl, columns: cols)
         #expect(r.rows.count == 2)
-        #expect(r.rows[0].rejection?.reason.hasPrefix("not a JSON object") == true)
-        #expect(r.rows[0].rejection?.value == line)
-        #expect(r.rows[1] == ReadRow(line: 2, values: ["5", nil, nil, nil], present: [true, false, false, false], rejection: nil))
+        #expect(r.rows[1].rejection?.reason.hasPrefix("not a JSON object") == true)
+        #expect(r.rows[1].rejection?.value == line)
+        #expect(r.rows[0] == ReadRow(line: 1, values: ["5", nil, nil, nil], present: [true, false, false, false], rejection: nil))
+    }
+
+    @Test("a JSON array fails the whole file, saying JSON Lines is expected and which command reads exports", arguments: [
+        "[{\"id\": 1}, {\"id\": 2}]\n",
+        "\n  [\n  {\"id\": 1},\n  {\"id\": 2}\n]\n",
+        "\u{FEFF}[]",
+    ])
+    func jsonArray(_ text: String) throws {
+        let error = try #require(inputError(text, .jsonl, columns: cols, required: ["id"]))
+        #expect(error.message.contains("JSON array"))
+        #expect(error.message.contains("JSON Lines: one JSON object per line"))
+        #expect(error.message.contains("patron import VENDOR"))
+    }
+
+    @Test("an API envelope ({\"tickets\": [{…}]}) fails the whole file, on one line or pretty-printed", arguments: [
+        "{\"tickets\": [{\"id\": 1}, {\"id\": 2}], \"next_page\": null}\n",
+        "{\n  \"tickets\" : [\n    {\"id\": 1},\n    {\"id\": 2}\n  ]\n}\n",
+    ])
+    func apiEnvelope(_ text: String) throws {
+        let error = try #require(inputError(text, .jsonl, columns: cols, required: ["id"]))
+        #expect(error.line == 1)
+        #expect(error.message.contains("\"tickets\": [{…}]"))
+        #expect(error.message.contains("one JSON object per line"))
+        #expect(error.message.contains("patron import VENDOR"))
+    }
+
+    @Test("a JSON Lines record whose first member is an array of objects still reads, if it is a row")
+    func leadingArrayMemberInARow() throws {
+        let r = try read("{\"items\": [{\"sku\": \"A\"}], \"id\": 7}\n{\"id\": 8}\n", .jsonl, columns: cols, required: ["id"])
+        #expect(r.rows.map(\.values[0]) == ["7", "8"])
+        #expect(r.rows.allSatisfy { $0.rejection == nil })
     }
 
     @Test("JSON Lines are strict RFC 8259: syntax errors reject the row", arguments: [

@@ -36,6 +36,10 @@ FROM load_runs
 ORDER BY run_id DESC
 LIMIT $1;
 
+-- name: run_exists
+-- Whether load run $1 exists (`patron rejects --run N` refuses one that does not).
+SELECT EXISTS (SELECT 1 FROM load_runs WHERE run_id = $1::bigint) AS found;
+
 -- name: rejects
 -- Rejected rows of run $1, or of the latest run that rejected any when $1 is NULL.
 WITH chosen AS (
