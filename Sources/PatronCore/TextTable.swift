@@ -55,6 +55,51 @@ public struct TextTable: Sendable {
         return out
     }
 
+    /// A JSON array with one object per row, keys in column order; NULL as `null`; a column
+    /// whose values are all numbers gives JSON numbers, every other value a string.
+    public func json() -> String {
+        let numeric = columns.indices.map { i in
+            rows.allSatisfy { row in row[i].map(Self.isJSONNumber) ?? true }
+        }
+        let objects = rows.map { row in
+            "{" + columns.indices.map { i in
+                let value: String
+                if let text = row[i] { value = numeric[i] ? text : Self.jsonString(text) } else { value = "null" }
+                return Self.jsonString(columns[i]) + ":" + value
+            }.joined(separator: ",") + "}"
+        }
+        return "[" + objects.joined(separator: ",\n") + "]\n"
+    }
+
+    /// `-?digits[.digits]` (what PostgreSQL prints for integers and numerics).
+    static func isJSONNumber(_ text: String) -> Bool {
+        var u = Substring(text).utf8[...]
+        if u.first == UInt8(ascii: "-") { u = u.dropFirst() }
+        let parts = u.split(separator: UInt8(ascii: "."), maxSplits: 1, omittingEmptySubsequences: false)
+        guard let whole = parts.first, !whole.isEmpty, whole.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+              !(whole.count > 1 && whole.first == 48) else { return false }
+        if parts.count == 2 { return !parts[1].isEmpty && parts[1].allSatisfy { $0 >= 48 && $0 <= 57 } }
+        return true
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20:
+                let hex = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+
     /// RFC 4180 CSV with a header; NULL as an empty field.
     public func csv() -> String {
         func field(_ text: String) -> String {

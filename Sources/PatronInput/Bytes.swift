@@ -133,8 +133,12 @@ func countNewlines(_ p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
     return c
 }
 
-/// A short, readable excerpt of raw bytes (at most `limit` bytes, cut on a character boundary).
+/// A short, readable excerpt of raw bytes (at most `limit` bytes, cut on a character boundary,
+/// without a trailing line ending).
 func excerpt(_ p: UnsafePointer<UInt8>, from: Int, to: Int, limit: Int = 200) -> String {
+    // Without the record's line ending: the value is shown and stored, not the line break.
+    var to = to
+    while to > from && (p[to - 1] == 0x0A || p[to - 1] == 0x0D) { to -= 1 }
     var e = to
     var suffix = ""
     if to - from > limit {

@@ -16,7 +16,7 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let table = AnalysisHelp.list(try analyses.catalog())
-            Terminal.output(format == .csv ? table.csv() : table.aligned())
+            Terminal.output(format.render(table))
             return .success
         }
     }

@@ -34,7 +34,7 @@ struct RejectsCommand: ParsableCommand {
                 throw PatronError.usage("no load run \(runID) (see `patron status --runs 10`)")
             }
             let table = skipped ? try status.skipped(run: runID) : try status.rejects(run: runID)
-            Terminal.output(format == .csv ? table.csv() : table.aligned())
+            Terminal.output(format.render(table))
             return .success
         }
     }

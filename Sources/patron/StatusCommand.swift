@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import PatronCore
 
@@ -24,13 +25,19 @@ struct StatusCommand: ParsableCommand {
             let logger = global.makeLogger("patron.status")
             let warehouse = try global.openUpToDateWarehouse(logger: logger)
             let status = WarehouseStatus(warehouse: warehouse)
-            let render: (TextTable) -> String = { format == .csv ? $0.csv() : $0.aligned() }
-            Terminal.output(render(try status.entities()))
+            if format == .json {
+                // One JSON object: each table under its name.
+                var parts = ["\"entities\":" + format.render(try status.entities()), "\"customers\":" + format.render(try status.customers())]
+                if runs > 0 { parts.append("\"runs\":" + format.render(try status.recentRuns(limit: runs))) }
+                Terminal.output("{" + parts.map { $0.trimmingCharacters(in: .newlines) }.joined(separator: ",\n") + "}\n")
+                return .success
+            }
+            Terminal.output(format.render(try status.entities()))
             if format == .table {
-                Terminal.output("\n" + render(try status.customers()))
+                Terminal.output("\n" + format.render(try status.customers()))
             }
             if runs > 0 {
-                Terminal.output("\n" + render(try status.recentRuns(limit: runs)))
+                Terminal.output("\n" + format.render(try status.recentRuns(limit: runs)))
             }
             return .success
         }
