@@ -82,7 +82,8 @@ public struct TextTable: Sendable {
         return true
     }
 
-    static func jsonString(_ s: String) -> String {
+    /// A JSON string literal (RFC 8259 escaping): the one escaper Patron's JSON writers share.
+    public static func jsonString(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

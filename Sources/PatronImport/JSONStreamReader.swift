@@ -235,24 +235,7 @@ public final class JSONStreamReader {
         guard let b = try skipWhitespace() else { throw error("the JSON ends early (truncated file?): expected a value") }
         switch b {
         case UInt8(ascii: "{"):
-            advance()
-            var object = JSONObject()
-            var first = true
-            while true {
-                guard let c = try skipWhitespace() else { throw error("the JSON ends early (truncated file?): an object is not closed") }
-                if c == UInt8(ascii: "}") { advance(); break }
-                if !first {
-                    guard c == UInt8(ascii: ",") else { throw error("expected ',' or '}' in an object, found '\(printable(c))'") }
-                    advance()
-                }
-                first = false
-                try expectMemberName()
-                let key = try readString()
-                try expect(UInt8(ascii: ":"), "':' after a member name")
-                object.keys.append(key)
-                object.values.append(try readValue(depth: depth + 1))
-            }
-            return .object(object)
+            return .object(try readObject(depth: depth, keeping: nil))
         case UInt8(ascii: "["):
             advance()
             var items: [JSONValue] = []
@@ -285,6 +268,11 @@ public final class JSONStreamReader {
     /// importer never reads (descriptions, custom field lists, URLs).
     public func readValue(keeping: Set<String>?) throws -> JSONValue {
         guard let keeping, try skipWhitespace() == UInt8(ascii: "{") else { return try readValue() }
+        return .object(try readObject(depth: 0, keeping: keeping))
+    }
+
+    /// Reads an object at its `{`: every member, or (with `keeping`) only the named ones.
+    private func readObject(depth: Int, keeping: Set<String>?) throws -> JSONObject {
         advance()
         var object = JSONObject()
         var first = true
@@ -299,14 +287,14 @@ public final class JSONStreamReader {
             try expectMemberName()
             let key = try readString()
             try expect(UInt8(ascii: ":"), "':' after a member name")
-            if keeping.contains(key) {
+            if keeping?.contains(key) ?? true {
                 object.keys.append(key)
-                object.values.append(try readValue(depth: 1))
+                object.values.append(try readValue(depth: depth + 1))
             } else {
                 try skipValue()
             }
         }
-        return .object(object)
+        return object
     }
 
     /// Skips one value without building it.
