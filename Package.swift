@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "PatronImport", dependencies: ["PatronCore", "PatronInput", "CivilCalendar"]),
 
         // `patron sync`'s configuration: the TOML file, its checks, the files it names.
-        .target(name: "PatronSync", dependencies: ["PatronCore", "PatronImport", "PatronInput", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "PatronSync", dependencies: ["PatronCore", "PatronImport", "PatronInput", "PatronLoad", .product(name: "TOMLKit", package: "TOMLKit")]),
 
         // Predictive models (BG/NBD, Gamma-Gamma, CLV): pure numerics, no database.
         .target(name: "PatronModels", dependencies: ["RandomDraws"]),

@@ -208,21 +208,7 @@ public final class JSONWriter: ResultWriter {
     /// prints; float text may be `1e+20`, also valid JSON.
     static func number(_ text: String) -> String { text }
 
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func string(_ text: String) -> String { TextTable.jsonString(text) }
 }
 
 // MARK: - Table and Markdown

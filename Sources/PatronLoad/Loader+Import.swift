@@ -190,7 +190,7 @@ private struct ImportNotices {
             try connection.execute(try sql(), [
                 runID, lastLine + recorded,
                 "{" + batch.map { $0[1] ?? "NULL" }.joined(separator: ",") + "}",
-                postgresNullableTextArray(batch.map { $0[3] }), postgresNullableTextArray(batch.map { $0[4] }),
+                postgresTextArray(batch.map { $0[3] }), postgresTextArray(batch.map { $0[4] }),
                 postgresTextArray(batch.map { $0[5] ?? "" }),
             ])
             recorded += Int64(batch.count)
@@ -219,8 +219,8 @@ private struct ImportNotices {
             try connection.execute(try sql(), [
                 runID, seq, postgresTextArray(batch.map(\.kind)),
                 "{" + batch.map { $0.line.map(String.init) ?? "NULL" }.joined(separator: ",") + "}",
-                postgresTextArray(batch.map(\.ref)), postgresNullableTextArray(batch.map(\.column)),
-                postgresNullableTextArray(batch.map(\.value)), postgresTextArray(batch.map(\.reason)),
+                postgresTextArray(batch.map(\.ref)), postgresTextArray(batch.map(\.column)),
+                postgresTextArray(batch.map(\.value)), postgresTextArray(batch.map(\.reason)),
             ])
             seq += Int64(batch.count)
             batch.removeAll(keepingCapacity: true)
@@ -249,14 +249,6 @@ private struct ImportNotices {
         try flush()
         return skipped
     }
-}
-
-/// A Postgres text[] literal whose nil items are NULL.
-func postgresNullableTextArray(_ items: [String?]) -> String {
-    "{" + items.map { item in
-        guard let item else { return "NULL" }
-        return "\"" + item.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }.joined(separator: ",") + "}"
 }
 
 /// Hands the heap memory the conversion freed back to the system before the load begins, so the

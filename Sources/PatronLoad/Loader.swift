@@ -429,9 +429,10 @@ struct PhaseClock {
     }
 }
 
-/// A Postgres text[] literal, for binding a list as one parameter.
-func postgresTextArray(_ items: [String]) -> String {
+/// A Postgres text[] literal, for binding a list as one parameter; nil items are NULL.
+func postgresTextArray(_ items: [String?]) -> String {
     "{" + items.map { item in
-        "\"" + item.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        guard let item else { return "NULL" }
+        return "\"" + item.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }.joined(separator: ",") + "}"
 }

@@ -2,6 +2,7 @@ import Foundation
 import PatronCore
 import PatronImport
 import PatronInput
+import PatronLoad
 import TOMLKit
 
 /// `patron sync`'s configuration file (docs/sync.md): which files of which sources to load, and
@@ -163,11 +164,8 @@ public struct SyncConfig: Sendable {
         if let format = options["format"], !["csv", "jsonl"].contains(format) {
             throw fail("format is csv or jsonl, not '\(format)'", "format")
         }
-        if let maxRejects = options["max-rejects"] {
-            let trimmed = maxRejects.trimmingCharacters(in: .whitespaces)
-            let valid = trimmed.hasSuffix("%") ? Double(trimmed.dropLast()).map { $0 >= 0 && $0 <= 100 } ?? false
-                : Int64(trimmed).map { $0 >= 0 } ?? false
-            if !valid { throw fail("max_rejects takes a count (100) or a percentage (\"2%\"), not '\(maxRejects)'", "max_rejects") }
+        if let maxRejects = options["max-rejects"], RejectLimit(maxRejects) == nil {
+            throw fail("max_rejects takes a count (100) or a percentage (\"2%\"), not '\(maxRejects)'", "max_rejects")
         }
         if case .vendor(let vendor) = kind {
             if vendor == "meltwater", options["tz"] == nil {

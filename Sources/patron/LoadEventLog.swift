@@ -86,7 +86,8 @@ struct FileOutcome: Encodable {
         exitCode = error.exitStatus.rawValue
     }
 
-    init(source: String, file: String, kind: String, alreadyLoaded: Bool) {
+    /// A file skipped because the same bytes were loaded before under this source and kind.
+    init(alreadyLoadedFile file: String, source: String, kind: String) {
         self.source = source
         self.file = file
         self.kind = kind

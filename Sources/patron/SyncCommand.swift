@@ -140,7 +140,7 @@ private struct SyncRun {
                     var options = try loadOptions(source, entity: entity)
                     if let format = source.options["format"] { options.format = InputFormat(rawValue: format) }
                     if try alreadyLoaded(path, source: source.name, kind: entity.rawValue) {
-                        record(FileOutcome(source: source.name, file: path, kind: entity.rawValue, alreadyLoaded: true))
+                        record(FileOutcome(alreadyLoadedFile: path, source: source.name, kind: entity.rawValue))
                         continue
                     }
                     let report = try loader.load(path: path, options: options)
@@ -181,7 +181,7 @@ private struct SyncRun {
                         if files[(index + 1)...].contains(where: { !$0.loaded && $0.kind.readOrder > file.kind.readOrder }) {
                             try importer.convert(try InputFile(path: file.path), kind: file.kind, into: DiscardingSink())
                         }
-                        record(FileOutcome(source: source.name, file: file.path, kind: file.kind.description, alreadyLoaded: true))
+                        record(FileOutcome(alreadyLoadedFile: file.path, source: source.name, kind: file.kind.description))
                         continue
                     }
                     let options = try loadOptions(source, entity: file.kind.entities[0])
