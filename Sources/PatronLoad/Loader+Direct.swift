@@ -13,9 +13,10 @@ import PostgresClient
 ///
 /// It gives way to the staging path — back to a savepoint, the file read again — when an id
 /// repeats in the file (the last occurrence must win, and a superseded row must not join
-/// identities), which the table's primary key finds (a unique violation during the COPY, or
-/// when the suspended key is built again), or when the file has more distinct identifiers
-/// than `IdentityGraph.limit`.
+/// identities), or when the file has more distinct identifiers than `IdentityGraph.limit`.
+/// A repeat is found while copying, at most `LoadOptions.directRepeatCheckRows` rows after it
+/// (`RepeatConfirmer`), so little is written in vain; the table's primary key (a unique
+/// violation during the COPY, or when the suspended key is built again) stays the last word.
 /// The result is the same either way; a test loads the same files by both paths and compares.
 extension Loader {
     /// Why a direct load gave way to the staging path.
@@ -104,7 +105,12 @@ extension Loader {
                               counts: inout LoadCounts) throws {
         let identifierColumns = spec.identifierColumns
         // Each row is validated and encoded as for the staging table, then framed for its own.
-        var stager = RowStager(spec: spec, timeZone: options.timeZone, expectedBytes: nil, tracksRepeats: false)
+        // Its filter may take 64 MiB (files up to 512 MiB at a bit per byte), as false positives
+        // cost a check each here (`RepeatConfirmer`).
+        var stager = RowStager(spec: spec, timeZone: options.timeZone,
+                               expectedBytes: input.sizeInBytes.map { input.isGzip ? $0 * 6 : $0 },
+                               maxFilterBits: 1 << 29)
+        var repeats = try RepeatConfirmer(rowsPerCheck: options.directRepeatCheckRows)
         var framer = DirectRowFramer(spec: spec, source: options.source, runID: runID,
                                      defaultCurrency: options.defaultCurrency)
         var encoder = BinaryCopyEncoder()
@@ -117,12 +123,15 @@ extension Loader {
                 read += 1
                 if read == 1 { try spec.checkHeader(firstRow: row, format: format, file: input.displayName) }
                 let start = stager.encoder.encoder.count
-                _ = try stager.add(row)
+                let outcome = try stager.add(row)
                 try stager.encoder.encoder.withUnsafeBytes(from: start) { staged in
                     if framer.parse(staged) {
                         rejected += 1
                         try framer.writeRejected(staged, into: rejects)
                         return
+                    }
+                    do { try repeats.add(hash: outcome.idHash, suspect: outcome.repeated, line: row.line) } catch let found as RepeatConfirmer.Repeat {
+                        throw DirectPathAbandoned(description: "the id on line \(found.line) repeats an earlier one (found after \(repeats.rows) rows)")
                     }
                     rowNodes.removeAll(keepingCapacity: true)
                     for (i, kind) in identifierColumns {
@@ -142,8 +151,12 @@ extension Loader {
                     progress?.rowsRead(read, bytesRead: input.rawBytesRead, totalBytes: input.sizeInBytes)
                 }
             }
+            do { try repeats.finish() } catch let found as RepeatConfirmer.Repeat {
+                throw DirectPathAbandoned(description: "the id on line \(found.line) repeats an earlier one")
+            }
             try encoder.finish(into: stream)
         }
+        if repeats.checks > 0 { logger.debug("\(input.displayName): \(repeats.checks) repeat checks, none confirmed") }
         progress?.rowsRead(read, bytesRead: input.rawBytesRead, totalBytes: input.sizeInBytes)
         counts.read = read
         counts.rejected = rejected

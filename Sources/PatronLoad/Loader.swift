@@ -24,6 +24,9 @@ public struct LoadOptions: Sendable {
     /// Distinct identifiers a direct load joins in memory (at most 24 MiB, see IdentityGraph)
     /// before it gives way to the staging path.
     public var directIdentifierLimit = 700_000
+    /// Rows a direct load copies past a possibly repeated id before it checks (`RepeatConfirmer`):
+    /// what a repeat can cost at most, in rows written and rolled back.
+    public var directRepeatCheckRows: Int64 = 1 << 18
 
     public init(entity: Entity) { self.entity = entity }
 }

@@ -21,11 +21,16 @@ package struct RepeatFilter {
     private let words: Words
     private let blockMask: UInt64
 
-    /// Sized for an input of `expectedBytes` (nil: unknown): one bit per byte, 1–16 MiB.
-    package init(expectedBytes: Int64?) {
+    /// The staging path's cap: 16 MiB. There a false positive costs only a little database
+    /// work; the direct path, where each one costs a check of the file's ids so far, allows more.
+    package static let defaultMaxBits = 1 << 27
+
+    /// Sized for an input of `expectedBytes` (nil: unknown): one bit per byte, from 1 MiB up to
+    /// `maxBits` bits.
+    package init(expectedBytes: Int64?, maxBits: Int = defaultMaxBits) {
         let wanted = expectedBytes.map { max(Int64(1) << 23, $0) } ?? (1 << 26)
         var bits = 1 << 23
-        while Int64(bits) < wanted && bits < 1 << 27 { bits <<= 1 }
+        while Int64(bits) < wanted && bits < maxBits { bits <<= 1 }
         self.init(bits: bits)
     }
 

@@ -7,6 +7,8 @@ package struct StagedRow {
     package var rejected = false
     /// Valid, and an earlier valid row may have had the same id (see `RepeatFilter`).
     package var repeated = false
+    /// The id's `RepeatFilter.hash` (valid rows, when repeats are tracked).
+    package var idHash: UInt64 = 0
 }
 
 /// Validates rows and writes them straight into the staging table's binary COPY stream: the
@@ -51,16 +53,18 @@ package struct RowStager {
         }
     }
 
-    /// Whether `add` tells repeated ids (a direct load leaves that to the table's primary key).
+    /// Whether `add` tells repeated ids.
     private let tracksRepeats: Bool
 
-    /// `expectedBytes`: the input's size, to size the repeat filter (see `RepeatFilter`).
-    package init(spec: EntitySpec, timeZone: TimeZone, expectedBytes: Int64?, tracksRepeats: Bool = true) {
+    /// `expectedBytes`: the input's size, to size the repeat filter (see `RepeatFilter`), of at
+    /// most `maxFilterBits` bits.
+    package init(spec: EntitySpec, timeZone: TimeZone, expectedBytes: Int64?, tracksRepeats: Bool = true,
+                 maxFilterBits: Int = RepeatFilter.defaultMaxBits) {
         self.tracksRepeats = tracksRepeats
         self.spec = spec
         validator = RowValidator(spec: spec, timeZone: timeZone)
         encoder = StageEncoder(spec: spec)
-        seenIDs = tracksRepeats ? RepeatFilter(expectedBytes: expectedBytes) : RepeatFilter(bits: 512)
+        seenIDs = tracksRepeats ? RepeatFilter(expectedBytes: expectedBytes, maxBits: maxFilterBits) : RepeatFilter(bits: 512)
         values = [StagedValue](repeating: .null, count: spec.columns.count)
         fieldCount = Int16(encoder.fieldCount)
         required = spec.columns.map(\.required)
@@ -183,17 +187,15 @@ package struct RowStager {
         if let encodingError { throw encodingError }
         for i in encoder.optionalIndexes { encoder.encoder.append(bool: row.present[i]) }
 
-        let repeated: Bool
-        if !tracksRepeats {
-            repeated = false
-        } else if let idHash {
-            repeated = seenIDs.insert(hash: idHash)
-        } else {
+        guard tracksRepeats else { return StagedRow() }
+        if idHash == nil, var id = values[0].text {
             // Column 0 is the row's id, required, so never NULL here.
-            repeated = values[0].text.map { seenIDs.insert($0) } ?? false
+            idHash = id.withUTF8 { RepeatFilter.hash($0) }
         }
+        guard let idHash else { return StagedRow() }
+        let repeated = seenIDs.insert(hash: idHash)
         if repeated { encoder.encoder.overwrite(byte: 1, at: repeatedOffset) }
-        return StagedRow(repeated: repeated)
+        return StagedRow(repeated: repeated, idHash: idHash)
     }
 
     // MARK: - Fast paths

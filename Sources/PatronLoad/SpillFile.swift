@@ -42,7 +42,8 @@ final class SpillFile {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Reads everything written, in chunks, from the start.
+    /// Reads everything written so far, in chunks of whole megabytes, from the start; more may
+    /// be appended afterwards.
     func readAll(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         try flush()
         fflush(file)
@@ -56,5 +57,7 @@ final class SpillFile {
         guard ferror(file) == 0 else {
             throw PatronError.configuration("cannot read a temporary file back: \(String(cString: strerror(errno)))")
         }
+        // Writing may go on after a read (C requires a seek between the two).
+        fseek(file, 0, SEEK_END)
     }
 }

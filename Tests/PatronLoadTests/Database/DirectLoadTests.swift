@@ -210,6 +210,30 @@ struct DirectLoadTests {
         #expect(try limited.count("load_runs") == 1)
     }
 
+    @Test("a repeat early in a big file is found while copying: little is written in vain, and the result is the staging path's")
+    func earlyRepeatCostsLittle() throws {
+        // 30,000 orders; line 3 repeats line 2's id. Checked every 1,000 rows, the direct path
+        // gives way after about 1,000 rows, not after copying all 30,000 (which would leave the
+        // table about twice the size of the staged rows alone). The file (~1.3 MB) is big
+        // enough for the load to suspend the primary key (≥ 10,000 rows expected at 64 bytes a
+        // row), which would otherwise stop the COPY at the repeat by itself.
+        var csv = "order_id,customer_id,ordered_at,amount\nORDER-000000,C0,2024-01-01,1\nORDER-000000,C0,2024-01-01,2\n"
+        for n in 1..<30_000 {
+            csv += "ORDER-\(String(format: "%06d", n)),CUSTOMER-\(n % 3000),2024-01-\(String(format: "%02d", n % 28 + 1)),\(n % 90 + 1).50\n"
+        }
+        let direct = try ScratchWarehouse()
+        let staged = try ScratchWarehouse()
+        let a = try direct.load(.purchases, "orders.csv", csv, source: "shop") { $0.directRepeatCheckRows = 1_000 }
+        let b = try staged.load(.purchases, "orders.csv", csv, source: "shop") { $0.directPath = false }
+        #expect(!a.direct && a.counts == b.counts && a.counts.superseded == 1)
+        try Self.expectSameWarehouse(direct, staged)
+        let size = "SELECT pg_relation_size('purchases')::text"
+        let directBytes = Double(try direct.value(size) ?? "0") ?? 0
+        let stagedBytes = Double(try staged.value(size) ?? "0") ?? 0
+        #expect(directBytes > 0 && directBytes <= stagedBytes * 1.15,
+                "table after the direct attempt: \(directBytes) bytes, staged only: \(stagedBytes)")
+    }
+
     @Test("a source whose table already holds rows of another source, and a load with no identifiers (mentions)")
     func sharedTableAndMentions() throws {
         let direct = try ScratchWarehouse()
