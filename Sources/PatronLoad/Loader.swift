@@ -26,7 +26,7 @@ public struct LoadOptions: Sendable {
     public var directIdentifierLimit = 700_000
     /// Rows a direct load copies past a possibly repeated id before it checks (`RepeatConfirmer`):
     /// what a repeat can cost at most, in rows written and rolled back.
-    public var directRepeatCheckRows: Int64 = 1 << 18
+    public var directRepeatCheckRows: Int64 = 1 << 16
 
     public init(entity: Entity) { self.entity = entity }
 }
