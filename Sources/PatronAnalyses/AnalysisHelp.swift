@@ -53,7 +53,8 @@ public enum AnalysisHelp {
 
             Run options:
               --format <format>      table (default on a terminal), csv (default otherwise), json, jsonl, markdown
-              --output <file>        Write to a file instead of standard output.
+              --output <file>        Write to a file instead of standard output; its extension (.csv .json
+                                     .jsonl .ndjson .md .markdown .txt) names the format unless --format is given.
               --into <schema.table>  Write the result into a PostgreSQL table (server-side).
               --replace, --append    With --into: recreate an existing table, or add to it.
               --sql                  Print the SQL that would run, with its bound values, and stop.

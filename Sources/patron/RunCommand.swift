@@ -3,8 +3,6 @@ import Foundation
 import PatronAnalyses
 import PatronCore
 
-extension OutputFormat: ExpressibleByArgument {}
-
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -24,10 +22,10 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var analyses: AnalysesOptions
 
-    @Option(help: ArgumentHelp("Output format (default: table on a terminal, else csv; or from --output's extension).", valueName: "format"))
+    @Option(help: ArgumentHelp("Output format (default: table on a terminal, else csv; with --output, from its extension).", valueName: "format"))
     var format: OutputFormat?
 
-    @Option(help: ArgumentHelp("Write to this file instead of standard output (replaced only when the run succeeds).", valueName: "file"))
+    @Option(help: ArgumentHelp("Write to this file instead of standard output (replaced only when the run succeeds). Its extension names the format (.csv .json .jsonl .ndjson .md .markdown .txt) unless --format is given.", valueName: "file"))
     var output: String?
 
     @Option(help: ArgumentHelp("Write the result into this PostgreSQL table (server-side).", valueName: "schema.table"))
@@ -55,6 +53,11 @@ struct RunCommand: ParsableCommand {
         if replace && append { throw ValidationError("--replace and --append exclude each other") }
         if (replace || append) && into == nil { throw ValidationError("--replace and --append go with --into") }
         if into != nil && (output != nil || format != nil) { throw ValidationError("--into writes to the database; drop --output/--format") }
+        do {
+            if let output { _ = try OutputFormat.forOutput(output, explicit: format) }
+        } catch let error as PatronError {
+            throw ValidationError(error.description)
+        }
     }
 
     func run() throws {
@@ -84,28 +87,18 @@ struct RunCommand: ParsableCommand {
                 if !global.quiet { Terminal.line("patron: wrote \(rows) row(s) of \(name) into \(into)") }
                 return .success
             }
-            let chosen = format ?? output.flatMap(formatFromExtension) ?? (isatty(STDOUT_FILENO) == 1 && output == nil ? .table : .csv)
             guard let output else {
+                let chosen = format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .csv)
                 try runner.write(prepared, to: ResultWriters.make(chosen, sink: OutputSink(handle: .standardOutput)))
                 return .success
             }
+            let chosen = try OutputFormat.forOutput(output, explicit: format)
             // A temporary file renamed over --output's only once the whole result is written.
             let file = try AtomicOutputFile(path: output)
             defer { file.discard() }
             try runner.write(prepared, to: ResultWriters.make(chosen, sink: OutputSink(atomic: file)))
             try file.commit()
             return .success
-        }
-    }
-
-    private func formatFromExtension(_ path: String) -> OutputFormat? {
-        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-        case "csv": return .csv
-        case "json": return .json
-        case "jsonl", "ndjson": return .jsonl
-        case "md", "markdown": return .markdown
-        case "txt": return .table
-        default: return nil
         }
     }
 }
