@@ -47,14 +47,17 @@ public enum AnalysisHelp {
     public static func runHelp(_ definition: AnalysisDefinition) -> String {
         var out = "\(definition.name) — \(definition.summary)\n\n"
         out += "USAGE: patron run \(definition.name) [<analysis options>] [--format table|csv|json|jsonl|markdown] [--output <file>]\n"
-        out += "                  [--into <schema.table> [--replace|--append]] [--sql] [--analyses <dir>] [--database <uri>] [--schema <name>]\n\n"
+        out += "                  [--into <[schema.]table> [--replace|--append]] [--sql] [--analyses <dir>] [--database <uri>] [--schema <name>]\n\n"
         out += parameters(definition)
         out += """
 
             Run options:
               --format <format>      table (default on a terminal), csv (default otherwise), json, jsonl, markdown
-              --output <file>        Write to a file instead of standard output.
-              --into <schema.table>  Write the result into a PostgreSQL table (server-side).
+              --output <file>        Write to a file instead of standard output; its extension (.csv .json
+                                     .jsonl .ndjson .md .markdown .txt) names the format unless --format is given.
+              --into <[schema.]table>
+                                     Write the result into a PostgreSQL table (server-side); without a schema,
+                                     in <schema>_reports (patron_reports). Unquoted names fold to lower case.
               --replace, --append    With --into: recreate an existing table, or add to it.
               --sql                  Print the SQL that would run, with its bound values, and stop.
 

@@ -12,6 +12,26 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     case table, csv, json, jsonl, markdown
 }
 
+extension OutputFormat {
+    /// The `--output` file extensions Patron knows, with the format each means.
+    public static let fileExtensions: [(fileExtension: String, format: OutputFormat)] = [
+        ("csv", .csv), ("json", .json), ("jsonl", .jsonl), ("ndjson", .jsonl), ("md", .markdown), ("markdown", .markdown), ("txt", .table),
+    ]
+
+    /// The format for `--output PATH`: `explicit` when given (then any name will do), else the
+    /// one PATH's extension names. An unknown extension, or none, is a usage error rather than a
+    /// guess: a cron job writing `report.xlsx` should fail loudly, not get CSV under that name.
+    public static func forOutput(_ path: String, explicit: OutputFormat?) throws -> OutputFormat {
+        if let explicit { return explicit }
+        let fileExtension = URL(fileURLWithPath: path).pathExtension
+        if let known = fileExtensions.first(where: { $0.fileExtension == fileExtension.lowercased() }) { return known.format }
+        let known = fileExtensions.map { "." + $0.fileExtension }
+        let formats = allCases.map(\.rawValue).joined(separator: ", ")
+        let what = fileExtension.isEmpty ? "a name without an extension" : "the extension .\(fileExtension)"
+        throw PatronError.usage("--output \(path): cannot tell the format from \(what); use \(known.dropLast().joined(separator: ", ")) or \(known.last!), or give --format (\(formats)) and any name will do")
+    }
+}
+
 /// Where the bytes go (a file handle, or memory in tests), written in large chunks.
 public final class OutputSink {
     private let emit: ([UInt8]) throws -> Void

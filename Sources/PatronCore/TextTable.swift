@@ -58,17 +58,49 @@ public struct TextTable: Sendable {
     /// A JSON array with one object per row, keys in column order; NULL as `null`; a column
     /// whose values are all numbers gives JSON numbers, every other value a string.
     public func json() -> String {
+        "[" + jsonObjects().joined(separator: ",\n") + "]\n"
+    }
+
+    /// JSON Lines: the objects of `json()`, one per line (nothing for no rows).
+    public func jsonLines() -> String {
+        jsonObjects().map { $0 + "\n" }.joined()
+    }
+
+    private func jsonObjects() -> [String] {
         let numeric = columns.indices.map { i in
             rows.allSatisfy { row in row[i].map(Self.isJSONNumber) ?? true }
         }
-        let objects = rows.map { row in
+        return rows.map { row in
             "{" + columns.indices.map { i in
                 let value: String
                 if let text = row[i] { value = numeric[i] ? text : Self.jsonString(text) } else { value = "null" }
                 return Self.jsonString(columns[i]) + ":" + value
             }.joined(separator: ",") + "}"
         }
-        return "[" + objects.joined(separator: ",\n") + "]\n"
+    }
+
+    /// A GitHub-flavoured Markdown table: numeric columns right-aligned, `|` escaped, control
+    /// characters escaped as in `aligned()`, NULL empty.
+    public func markdown() -> String {
+        let rows = self.rows.map { $0.map { ($0.map(Self.escapingControlCharacters) ?? "").replacingOccurrences(of: "|", with: "\\|") } }
+        let header = columns.map { $0.replacingOccurrences(of: "|", with: "\\|") }
+        var widths = header.map { max($0.count, 3) }
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+        }
+        let numeric = columns.indices.map { i in
+            self.rows.contains { $0[i] != nil } && self.rows.allSatisfy { row in row[i].map { Double($0) != nil } ?? true }
+        }
+        func line(_ cells: [String]) -> String {
+            "| " + cells.indices.map { i in
+                let fill = String(repeating: " ", count: widths[i] - cells[i].count)
+                return numeric[i] ? fill + cells[i] : cells[i] + fill
+            }.joined(separator: " | ") + " |\n"
+        }
+        let rule = "|" + widths.indices.map { i in
+            numeric[i] ? " " + String(repeating: "-", count: widths[i] - 1) + ": " : " " + String(repeating: "-", count: widths[i]) + " "
+        }.joined(separator: "|") + "|\n"
+        return line(header) + rule + rows.map(line).joined()
     }
 
     /// `-?digits[.digits]` (what PostgreSQL prints for integers and numerics).

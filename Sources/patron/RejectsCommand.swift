@@ -1,4 +1,5 @@
 import ArgumentParser
+import PatronAnalyses
 import PatronCore
 
 struct RejectsCommand: ParsableCommand {

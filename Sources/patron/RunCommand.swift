@@ -3,8 +3,6 @@ import Foundation
 import PatronAnalyses
 import PatronCore
 
-extension OutputFormat: ExpressibleByArgument {}
-
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -13,8 +11,9 @@ struct RunCommand: ParsableCommand {
             The analysis' own options (e.g. --period week) come after its name; \
             `patron run NAME --help` lists them. Output: an aligned table on a terminal, CSV \
             with a header otherwise; --format chooses (json, jsonl, markdown too). Rows stream: \
-            a large result never sits whole in memory. --into SCHEMA.TABLE writes the result \
-            into a PostgreSQL table instead. Exit codes: 64 bad option or value, 78 bad \
+            a large result never sits whole in memory. --into [SCHEMA.]TABLE writes the result \
+            into a PostgreSQL table instead (default schema patron_reports, or <schema>_reports; \
+            never a schema holding a Patron warehouse). Exit codes: 64 bad option or value, 78 bad \
             analysis file or setup, 4 database error.
             """,
         // `patron run NAME --help` describes the analysis, so the command handles --help itself.
@@ -24,13 +23,13 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var analyses: AnalysesOptions
 
-    @Option(help: ArgumentHelp("Output format (default: table on a terminal, else csv; or from --output's extension).", valueName: "format"))
+    @Option(help: ArgumentHelp("Output format (default: table on a terminal, else csv; with --output, from its extension).", valueName: "format"))
     var format: OutputFormat?
 
-    @Option(help: ArgumentHelp("Write to this file instead of standard output (replaced only when the run succeeds).", valueName: "file"))
+    @Option(help: ArgumentHelp("Write to this file instead of standard output (replaced only when the run succeeds). Its extension names the format (.csv .json .jsonl .ndjson .md .markdown .txt) unless --format is given.", valueName: "file"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Write the result into this PostgreSQL table (server-side).", valueName: "schema.table"))
+    @Option(help: ArgumentHelp("Write the result into this PostgreSQL table (server-side); without SCHEMA, in <schema>_reports (patron_reports). Unquoted names fold to lower case, as in SQL.", valueName: "[schema.]table"))
     var into: String?
 
     @Flag(help: "With --into: drop and recreate the table if it exists.")
@@ -55,6 +54,12 @@ struct RunCommand: ParsableCommand {
         if replace && append { throw ValidationError("--replace and --append exclude each other") }
         if (replace || append) && into == nil { throw ValidationError("--replace and --append go with --into") }
         if into != nil && (output != nil || format != nil) { throw ValidationError("--into writes to the database; drop --output/--format") }
+        do {
+            if let into { _ = try IntoTarget.parse(into) }
+            if let output { _ = try OutputFormat.forOutput(output, explicit: format) }
+        } catch let error as PatronError {
+            throw ValidationError(error.description)
+        }
     }
 
     func run() throws {
@@ -80,32 +85,24 @@ struct RunCommand: ParsableCommand {
             let runner = AnalysisRunner(warehouse: warehouse, catalog: catalog)
             if let into {
                 let mode: IntoMode = replace ? .replace : append ? .append : .create
-                let rows = try runner.into(prepared, table: into, mode: mode)
-                if !global.quiet { Terminal.line("patron: wrote \(rows) row(s) of \(name) into \(into)") }
+                // Resolved by `into` itself: an unqualified name is checked against Patron's tables.
+                let target = try IntoTarget.parse(into)
+                let rows = try runner.into(prepared, table: target, mode: mode)
+                if !global.quiet { Terminal.line("patron: wrote \(rows) row(s) of \(name) into \(try runner.resolve(target))") }
                 return .success
             }
-            let chosen = format ?? output.flatMap(formatFromExtension) ?? (isatty(STDOUT_FILENO) == 1 && output == nil ? .table : .csv)
             guard let output else {
+                let chosen = format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .csv)
                 try runner.write(prepared, to: ResultWriters.make(chosen, sink: OutputSink(handle: .standardOutput)))
                 return .success
             }
+            let chosen = try OutputFormat.forOutput(output, explicit: format)
             // A temporary file renamed over --output's only once the whole result is written.
             let file = try AtomicOutputFile(path: output)
             defer { file.discard() }
             try runner.write(prepared, to: ResultWriters.make(chosen, sink: OutputSink(atomic: file)))
             try file.commit()
             return .success
-        }
-    }
-
-    private func formatFromExtension(_ path: String) -> OutputFormat? {
-        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-        case "csv": return .csv
-        case "json": return .json
-        case "jsonl", "ndjson": return .jsonl
-        case "md", "markdown": return .markdown
-        case "txt": return .table
-        default: return nil
         }
     }
 }

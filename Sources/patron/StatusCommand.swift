@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import PatronAnalyses
 import PatronCore
 
 struct StatusCommand: ParsableCommand {
@@ -10,7 +11,7 @@ struct StatusCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Output format.")
+    @Option(help: "Output format (json and jsonl: one object holding every table).")
     var format: ReportFormat = .table
 
     @Option(help: ArgumentHelp("Also list this many recent load runs.", valueName: "n"))
@@ -25,15 +26,19 @@ struct StatusCommand: ParsableCommand {
             let logger = global.makeLogger("patron.status")
             let warehouse = try global.openUpToDateWarehouse(logger: logger)
             let status = WarehouseStatus(warehouse: warehouse)
-            if format == .json {
-                // One JSON object: each table under its name.
-                var parts = ["\"entities\":" + format.render(try status.entities()), "\"customers\":" + format.render(try status.customers())]
-                if runs > 0 { parts.append("\"runs\":" + format.render(try status.recentRuns(limit: runs))) }
-                Terminal.output("{" + parts.map { $0.trimmingCharacters(in: .newlines) }.joined(separator: ",\n") + "}\n")
+            if format == .json || format == .jsonl {
+                // One JSON object: each table under its name. As JSON Lines it is that object on
+                // one line, so a cron job can append one snapshot per run to a history file.
+                var parts = ["\"entities\":" + OutputFormat.json.render(try status.entities()),
+                             "\"customers\":" + OutputFormat.json.render(try status.customers())]
+                if runs > 0 { parts.append("\"runs\":" + OutputFormat.json.render(try status.recentRuns(limit: runs))) }
+                let object = "{" + parts.map { $0.trimmingCharacters(in: .newlines) }.joined(separator: ",\n") + "}"
+                // JSON strings escape every line break, so the only ones left sit between values.
+                Terminal.output((format == .jsonl ? object.replacingOccurrences(of: "\n", with: "") : object) + "\n")
                 return .success
             }
             Terminal.output(format.render(try status.entities()))
-            if format == .table {
+            if format == .table || format == .markdown {
                 Terminal.output("\n" + format.render(try status.customers()))
             }
             if runs > 0 {

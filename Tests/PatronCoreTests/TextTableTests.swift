@@ -23,3 +23,23 @@ import PatronCore
         #expect(table.csv().contains("\u{1B}[2Jgone\nline 4"))
     }
 }
+
+/// The formats status, rejects and list share with `run`.
+@Suite struct TextTableFormatTests {
+    let table = TextTable(columns: ["line", "value"], rows: [["3", "a|b\nc"], ["12", nil]])
+
+    @Test func markdownAlignsNumbersRightAndEscapesPipesAndControls() {
+        #expect(table.markdown() == """
+            | line | value   |
+            | ---: | ------- |
+            |    3 | a\\|b\\nc |
+            |   12 |         |
+
+            """)
+    }
+
+    @Test func jsonLinesHoldsOneObjectPerRow() {
+        #expect(table.jsonLines() == "{\"line\":3,\"value\":\"a|b\\nc\"}\n{\"line\":12,\"value\":null}\n")
+        #expect(TextTable(columns: ["a"]).jsonLines() == "")
+    }
+}

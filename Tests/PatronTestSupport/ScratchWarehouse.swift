@@ -32,9 +32,14 @@ public final class ScratchWarehouse {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
+    /// Where `run --into TABLE` writes for this warehouse (`<schema>_reports`).
+    public var reportsSchema: String { schema + "_reports" }
+
     deinit {
-        if let quoted = try? warehouse.connection.quoteIdentifier(schema) {
-            _ = try? warehouse.connection.executeScript(unsafeSQL: "DROP SCHEMA IF EXISTS \(quoted) CASCADE")
+        for name in [schema, reportsSchema] {
+            if let quoted = try? warehouse.connection.quoteIdentifier(name) {
+                _ = try? warehouse.connection.executeScript(unsafeSQL: "DROP SCHEMA IF EXISTS \(quoted) CASCADE")
+            }
         }
         try? FileManager.default.removeItem(at: directory)
     }

@@ -52,7 +52,7 @@ struct CommerceOutputTests {
 
             let table = "commerce_export_\(index)"
             #expect(try runner.into(prepared, table: table, mode: .create) == Int64(expected.rows.count), "\(what) --into")
-            #expect(try w.value("SELECT count(*) FROM \(table)") == String(expected.rows.count))
+            #expect(try w.value("SELECT count(*) FROM \(w.reportsSchema).\(table)") == String(expected.rows.count))
         }
     }
 

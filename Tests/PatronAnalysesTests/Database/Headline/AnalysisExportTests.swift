@@ -24,12 +24,12 @@ struct AnalysisExportTests {
         // not listed with --segment, so add a NULL-rate case without it too).
         let plain = try render(runner, "retention", [:], .csv)
         for (text, arguments) in [(csv, ["segment": "channel"]), (plain, [:])] {
-            try w.warehouse.connection.execute("DROP TABLE IF EXISTS round_trip")
+            try w.warehouse.connection.execute("DROP TABLE IF EXISTS \(w.reportsSchema).round_trip")
             try runner.into(try runner.prepare("retention", arguments), table: "round_trip", mode: .create)
-            try w.warehouse.connection.execute("TRUNCATE round_trip")
-            try w.warehouse.connection.copyIn("COPY round_trip FROM STDIN (FORMAT csv, HEADER true)") { try $0.write(text) }
+            try w.warehouse.connection.execute("TRUNCATE \(w.reportsSchema).round_trip")
+            try w.warehouse.connection.copyIn("COPY \(w.reportsSchema).round_trip FROM STDIN (FORMAT csv, HEADER true)") { try $0.write(text) }
             let expected = try runner.collect(try runner.prepare("retention", arguments))
-            let back = try w.rows("SELECT * FROM round_trip")
+            let back = try w.rows("SELECT * FROM \(w.reportsSchema).round_trip")
             #expect(back.count == expected.rows.count)
             // Same multiset of rows: compare as text, rows sorted.
             let key: ([String?]) -> String = { $0.map { $0 ?? "∅" }.joined(separator: "|") }
@@ -162,7 +162,8 @@ struct AnalysisExportTests {
         #expect(failed.stderr.contains("--schema"))
         let into = try PatronProcess.run(["run", "churn_rate", "--schema", w.schema, "--into", "churn_export"], url: w.url)
         #expect(into.status == 0, "\(into.stderr)")
-        #expect(try w.value("SELECT count(*) FROM churn_export") == "4")
+        #expect(try w.value("SELECT count(*) FROM \(w.reportsSchema).churn_export") == "4")
+        #expect(into.stderr.contains("into \(w.reportsSchema).churn_export"), "\(into.stderr)")
     }
 }
 

@@ -59,7 +59,7 @@ extension Satisfaction {
             let table = "into_\(analysis.name)"
             let written = try runner.into(try runner.prepare(analysis.name, analysis.arguments), table: table, mode: .replace)
             #expect(written == Int64(expected.rows.count))
-            #expect(try w.count(table) == expected.rows.count)
+            #expect(try w.count("\(w.reportsSchema).\(table)") == expected.rows.count)
         }
 
         @Test("an empty rate is empty in CSV and null in JSON, not 0")

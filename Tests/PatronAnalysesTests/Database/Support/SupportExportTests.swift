@@ -53,7 +53,7 @@ struct SupportExportTests {
         let target = "export_\(index)"
         let written = try runner.into(try runner.prepare(name, arguments), table: target, mode: .create)
         #expect(written == Int64(expected.rows.count))
-        let back = try w.rows("SELECT * FROM \(target)")
+        let back = try w.rows("SELECT * FROM \(w.reportsSchema).\(target)")
         let key: ([String?]) -> String = { $0.map { $0 ?? "∅" }.joined(separator: "|") }
         #expect(back.map(key).sorted() == expected.rows.map(key).sorted())
     }
@@ -66,7 +66,7 @@ struct SupportExportTests {
         let prepared = try runner.prepare("time_to_resolution", ["schedule": schedule])
         try runner.into(prepared, table: "ttr_business", mode: .create)
         // Open around the clock in UTC: the same as calendar time (January mean 34/3 h).
-        let mean = try #require(try w.value("SELECT mean_hours FROM ttr_business ORDER BY period LIMIT 1"))
+        let mean = try #require(try w.value("SELECT mean_hours FROM \(w.reportsSchema).ttr_business ORDER BY period LIMIT 1"))
         #expect(abs((Double(mean) ?? 0) - 34.0 / 3) < 1e-9)
     }
 }
