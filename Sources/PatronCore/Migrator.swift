@@ -164,6 +164,11 @@ public struct Migrator {
         } catch PatronError.database(let error) where error.isInsufficientPrivilege {
             // Typically a loader (no CREATE on the database or the schema) meeting a schema
             // that a newer Patron must migrate first: that is the owner's job, not a load's.
+            if try !warehouse.schemaExists() {
+                throw PatronError.configuration(
+                    "schema \(warehouse.schema) does not exist, and role \(warehouse.role) may not create it (\(error.message)): "
+                    + "the role that is to own it (with CREATE on the database) must run `patron migrate`; see docs/deploying.md")
+            }
             let pending = status.pendingMigrations.count, stale = status.staleModels.count + status.removedModels.count
             throw PatronError.configuration(
                 "schema \(warehouse.schema) needs `patron migrate` (\(pending) pending migration(s), \(stale) model(s) out of date), "

@@ -216,6 +216,13 @@ struct DeploymentRolesTests {
         let stale = try sandbox.patron(["load", "customers", try sandbox.write("late.csv", Journey.customers)], as: loader)
         #expect(stale.status == 78, "\(stale.stderr)")
         #expect(stale.stderr.contains("the schema's owner must run `patron migrate`"), "\(stale.stderr)")
+        // No schema yet: the loader may not create one, and says who must.
+        let fresh = try sandbox.patron(["load", "customers", try sandbox.write("fresh.csv", Journey.customers), "--schema", "fresh"],
+                                       as: loader)
+        #expect(fresh.status == 78, "\(fresh.stderr)")
+        #expect(fresh.stderr.contains("schema fresh does not exist, and role \(loader) may not create it"), "\(fresh.stderr)")
+        #expect(try sandbox.adminValue("SELECT count(*) FROM pg_namespace WHERE nspname = 'fresh'") == "0")
+
         // The owner upgrades an existing schema without CREATE on the database (only creating
         // the schema needed it); then the loader loads again.
         try sandbox.admin("REVOKE CREATE ON DATABASE \(sandbox.database) FROM \(owner)")
@@ -225,12 +232,21 @@ struct DeploymentRolesTests {
         #expect(again.status == 0, "\(again.stderr)")
     }
 
-    @Test("patron grant refuses a role that does not exist (64) and a grantor that does not own the schema (78)")
-    func grantRefusals() throws {
+    @Test("patron grant quotes role names; refuses a role that does not exist (64) and a grantor that does not own the schema (78)")
+    func grantQuotingAndRefusals() throws {
         let sandbox = try RoleSandbox()
         let owner = try sandbox.owner()
         let other = try sandbox.role("other")
         #expect(try sandbox.patron(["migrate"], as: owner).status == 0)
+        // A name that needs quoting, and would end the statement if spliced as given.
+        let odd = "Odd \"Reader\"; DROP SCHEMA patron CASCADE; \(sandbox.suffix)"
+        let quotedOdd = "\"" + odd.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        try sandbox.admin("CREATE ROLE \(quotedOdd) LOGIN")
+        defer { try? sandbox.admin("DROP OWNED BY \(quotedOdd); DROP ROLE \(quotedOdd)") }
+        let granted = try sandbox.patron(["grant", "--reader", odd], as: owner)
+        #expect(granted.status == 0, "\(granted.stderr)")
+        #expect(try sandbox.adminValue("SELECT has_table_privilege('\(odd)', 'patron.purchases', 'SELECT')") == "t")
+        #expect(try sandbox.adminValue("SELECT count(*) FROM pg_namespace WHERE nspname = 'patron'") == "1")
         let missing = try sandbox.patron(["grant", "--reader", "nobody_\(sandbox.suffix)"], as: owner)
         #expect(missing.status == 64, "\(missing.stderr)")
         #expect(missing.stderr.contains("role nobody_\(sandbox.suffix) does not exist"), "\(missing.stderr)")
