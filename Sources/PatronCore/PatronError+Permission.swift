@@ -27,16 +27,18 @@ extension PostgresError {
     private var neededPrivilege: (privilege: String?, remedy: String) {
         let reader = "The schema's owner can give a role what analyses, status and rejects need with `patron grant --reader ROLE`"
         let loader = "The schema's owner can give a role what loads need with `patron grant --loader ROLE`"
-        let owner = "Only the schema's owner may change the schema: the owner must run `patron migrate`"
+        // `patron migrate` words its own refusal (Migrator.upgrade): creating a schema or a
+        // table anywhere else is `run --into`'s.
+        let into = "`run --into` writes only where its role may create tables: ask the owner for that privilege, or choose another schema"
         let verb = statementVerb
         if message.contains("to create temporary tables") {
             return ("TEMPORARY on the database", "The database's owner can give it with `GRANT TEMPORARY ON DATABASE … TO ROLE` (PostgreSQL grants it to PUBLIC by default)")
         }
         if message.contains("for database") {
-            return ("CREATE on the database", owner)
+            return ("CREATE on the database, to create a schema", into)
         }
         if message.contains("for schema") {
-            return verb == "CREATE" ? ("CREATE on the schema", owner) : ("USAGE on the schema", reader)
+            return verb == "CREATE" ? ("CREATE on the schema", into) : ("USAGE on the schema", reader)
         }
         if message.contains("for sequence") { return ("USAGE and UPDATE on the sequence", loader) }
         if message.contains("for function") || message.contains("for procedure") { return ("EXECUTE", reader) }
@@ -51,9 +53,11 @@ extension PostgresError {
         }
     }
 
-    /// The statement's first SQL word, upper-cased, after any leading comment lines.
+    /// The statement's first SQL word, upper-cased, after any leading comment lines: of the
+    /// innermost statement, when a function ran it (`SQL statement "INSERT …"` in the context).
     private var statementVerb: String? {
-        guard let sql = internalQuery ?? statement else { return nil }
+        let nested = context?.range(of: "SQL statement \"").map { String(context![$0.upperBound...]) }
+        guard let sql = nested ?? internalQuery ?? statement else { return nil }
         let code = sql.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .first { !$0.isEmpty && !$0.hasPrefix("--") }
         return code?.split(whereSeparator: { !$0.isLetter }).first.map { $0.uppercased() }

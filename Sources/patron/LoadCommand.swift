@@ -20,7 +20,9 @@ struct LoadCommand: ParsableCommand {
 
             Exit codes: 0 every row loaded; 2 loaded, but some rows were rejected; 3 a file \
             failed and changed nothing (unreadable, malformed, or over --max-rejects); \
-            4 database error; 5 another load is running and --no-wait was given.
+            4 database error; 5 another load is running and --no-wait was given; 78 the schema \
+            needs `patron migrate` by its owner (a dry run creates nothing), or the role lacks a \
+            privilege (see `patron grant`).
             """
     )
 
