@@ -156,9 +156,40 @@ public struct Migrator {
     /// only reads the bookkeeping tables: no transaction, no lock.
     @discardableResult
     public func upgrade() throws -> MigrationReport {
-        var report = MigrationReport()
         let migrations = try available(), models = try self.models()
-        if try status(migrations: migrations, models: models).isUpToDate { return report }
+        let status = try status(migrations: migrations, models: models)
+        if status.isUpToDate { return MigrationReport() }
+        do {
+            return try apply(migrations, models)
+        } catch PatronError.database(let error) where error.isInsufficientPrivilege {
+            // Typically a loader (no CREATE on the database or the schema) meeting a schema
+            // that a newer Patron must migrate first: that is the owner's job, not a load's.
+            if try !warehouse.schemaExists() {
+                throw PatronError.configuration(
+                    "schema \(warehouse.schema) does not exist, and role \(warehouse.role) may not create it (\(error.message)): "
+                    + "the role that is to own it (with CREATE on the database) must run `patron migrate`; see docs/deploying.md")
+            }
+            let pending = status.pendingMigrations.count, stale = status.staleModels.count + status.removedModels.count
+            throw PatronError.configuration(
+                "schema \(warehouse.schema) needs `patron migrate` (\(pending) pending migration(s), \(stale) model(s) out of date), "
+                + "which role \(warehouse.role) may not run (\(error.message)): the schema's owner must run `patron migrate`; see docs/deploying.md")
+        }
+    }
+
+    /// What `load`, `import` and `sync` do first: bring the schema up to date — except in a
+    /// dry run, which changes nothing (not even creating the schema), so it requires a schema
+    /// that is up to date already.
+    public func prepareForLoad(dryRun: Bool) throws -> [Migration] {
+        guard dryRun else { return try upgrade().applied }
+        guard try status().isUpToDate else {
+            throw PatronError.configuration(
+                "schema \(warehouse.schema) is not set up or not up to date, and a dry run changes nothing: run `patron migrate` first")
+        }
+        return []
+    }
+
+    private func apply(_ migrations: [Migration], _ models: [Model]) throws -> MigrationReport {
+        var report = MigrationReport()
         let queries = try warehouse.sql.queries("internal/migrate.sql")
         let connection = warehouse.connection
         let schema = try warehouse.run { try connection.quoteIdentifier(warehouse.schema) }
@@ -200,8 +231,12 @@ public struct Migrator {
     func lockAndPrepare(_ queries: NamedQueries, quotedSchema: String) throws {
         let connection = warehouse.connection
         try connection.execute(try queries["lock"], [warehouse.schema])
-        // A schema name cannot be a bound parameter; it is quoted by libpq.
-        try connection.executeScript(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(quotedSchema)")
+        // Only a missing schema needs CREATE on the database (PostgreSQL checks that privilege
+        // even for CREATE SCHEMA IF NOT EXISTS on one that exists): an owner may upgrade without
+        // it. A schema name cannot be a bound parameter; it is quoted by libpq.
+        if try !warehouse.schemaExists() {
+            try connection.executeScript(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(quotedSchema)")
+        }
         try connection.execute(try queries["create_table"])
         try connection.execute(try queries["create_models_table"])
     }

@@ -10,7 +10,8 @@ public enum PatronError: Error, CustomStringConvertible {
     case input(InputError)
     /// More rows were rejected than `--max-rejects` allows; nothing of the file was stored.
     case tooManyRejects(file: String, rejected: Int64, read: Int64, limit: String)
-    /// The database refused or failed; carries the server's SQLSTATE and message.
+    /// The database refused or failed; carries the server's SQLSTATE and message. A missing
+    /// privilege (42501) is a configuration problem, exit 78 (PatronError+Permission.swift).
     case database(PostgresError)
     /// Another load holds the warehouse lock and `--no-wait` was given.
     case lockBusy(String)
@@ -25,7 +26,7 @@ public enum PatronError: Error, CustomStringConvertible {
         case .input(let error): return error.description
         case .tooManyRejects(let file, let rejected, let read, let limit):
             return "\(file): \(rejected) of \(read) rows rejected, more than --max-rejects \(limit) allows; nothing was loaded"
-        case .database(let error): return error.description
+        case .database(let error): return error.permissionExplanation.map { "ERROR 42501: \($0)" } ?? error.description
         case .lockBusy(let message): return message
         case .usage(let message): return message
         case .analysisFailed(let message): return message
@@ -36,7 +37,7 @@ public enum PatronError: Error, CustomStringConvertible {
         switch self {
         case .configuration: return .configuration
         case .input, .tooManyRejects: return .loadFailed
-        case .database: return .database
+        case .database(let error): return error.isInsufficientPrivilege ? .configuration : .database
         case .lockBusy: return .lockBusy
         case .usage: return .usage
         case .analysisFailed: return .analysisFailed
@@ -63,7 +64,8 @@ public enum ExitStatus: Int32, Sendable, Comparable {
     case analysisFailed = 6
     /// Bad command-line usage (argument parser's EX_USAGE).
     case usage = 64
-    /// Configuration problem: sql/ directory not found, bad settings (EX_CONFIG).
+    /// Configuration problem: sql/ directory not found, bad settings, a schema not migrated, a
+    /// privilege the role lacks (EX_CONFIG).
     case configuration = 78
 
     public static func < (a: ExitStatus, b: ExitStatus) -> Bool { a.severity < b.severity }

@@ -2,11 +2,13 @@ import Foundation
 import PostgresClient
 
 /// An open connection to one Patron warehouse: a database and a schema of Patron's own.
-/// Owns the connection; statements run with `search_path` set to the schema, so Patron's SQL
-/// never names it.
+/// Owns the connection; statements run with `search_path` set to the schema and pg_catalog
+/// only (never `public`), so Patron's SQL never names it.
 public final class Warehouse {
     public let connection: Connection
     public let schema: String
+    /// The role the session runs as (`current_user`), for messages about privileges.
+    public private(set) var role = ""
     public let sql: SQLDirectory
     package let session: NamedQueries
     private var holdsLoadLock = false
@@ -22,7 +24,21 @@ public final class Warehouse {
         self.schema = schema
         self.sql = sql
         session = try sql.queries("internal/session.sql")
-        try run { try connection.execute(try session["configure"], [schema]) }
+        try configureSession()
+    }
+
+    /// Sets the session up (search_path, time zone, application_name) and refuses a schema
+    /// the role may not use: without USAGE, PostgreSQL would silently skip it in the
+    /// search_path, and every statement would fail on a missing table or look elsewhere.
+    private func configureSession() throws {
+        let configured = try run { try connection.execute(try session["configure"], [schema]) }
+        role = configured.string(0, "role") ?? ""
+        if configured.bool(0, "schema_usable") == false {
+            throw PatronError.configuration(
+                "no access to schema \(schema): role \(role) lacks the USAGE privilege on it. The schema's owner can give a role "
+                + "what it needs with `patron grant --reader \(role)` (analyses, status, rejects) or `patron grant --loader \(role)` "
+                + "(loads); see docs/deploying.md")
+        }
     }
 
     /// After a lost connection: connects again and configures the session as `init` did. The
@@ -30,7 +46,7 @@ public final class Warehouse {
     public func reconnect() throws {
         do { try connection.reset() } catch let error as PostgresError { throw PatronError.database(error) }
         holdsLoadLock = false
-        try run { try connection.execute(try session["configure"], [schema]) }
+        try configureSession()
     }
 
     deinit {

@@ -76,7 +76,7 @@ extension VendorImportCommand {
                 if !common.global.quiet { Terminal.line("patron: \(message)") }
             }
             defer { try? warehouse.releaseLoadLock() }
-            let applied = try Migrator(warehouse: warehouse).migrate()
+            let applied = try Migrator(warehouse: warehouse).prepareForLoad(dryRun: common.loading.dryRun)
             for migration in applied { logger.info("applied migration \(migration.id)") }
 
             let loader = Loader(warehouse: warehouse, logger: logger)

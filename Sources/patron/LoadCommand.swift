@@ -20,7 +20,9 @@ struct LoadCommand: ParsableCommand {
 
             Exit codes: 0 every row loaded; 2 loaded, but some rows were rejected; 3 a file \
             failed and changed nothing (unreadable, malformed, or over --max-rejects); \
-            4 database error; 5 another load is running and --no-wait was given.
+            4 database error; 5 another load is running and --no-wait was given; 78 the schema \
+            needs `patron migrate` by its owner (a dry run creates nothing), or the role lacks a \
+            privilege (see `patron grant`).
             """
     )
 
@@ -59,7 +61,7 @@ struct LoadCommand: ParsableCommand {
                 if !global.quiet { Terminal.line("patron: \(message)") }
             }
             defer { try? warehouse.releaseLoadLock() }
-            let applied = try Migrator(warehouse: warehouse).migrate()
+            let applied = try Migrator(warehouse: warehouse).prepareForLoad(dryRun: loading.dryRun)
             for migration in applied { logger.info("applied migration \(migration.id)") }
 
             let loader = Loader(warehouse: warehouse, logger: logger)

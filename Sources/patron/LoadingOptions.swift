@@ -21,7 +21,7 @@ struct LoadingOptions: ParsableArguments {
         valueName: "n|p%"))
     var maxRejects: String?
 
-    @Flag(help: "Validate and report what would change, then roll back: nothing is stored.")
+    @Flag(help: "Validate and report what would change, then roll back: nothing is stored, not even the schema created (run `patron migrate` first).")
     var dryRun = false
 
     @Flag(help: "Fail at once (exit 5) instead of waiting when another load is running.")

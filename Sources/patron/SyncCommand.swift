@@ -60,7 +60,7 @@ struct SyncCommand: ParsableCommand {
                 if !global.quiet { Terminal.line("patron: \(message)") }
             }
             defer { try? warehouse.releaseLoadLock() }
-            let applied = try Migrator(warehouse: warehouse).migrate()
+            let applied = try Migrator(warehouse: warehouse).prepareForLoad(dryRun: dryRun)
             for migration in applied { logger.info("applied migration \(migration.id)") }
 
             let loader = Loader(warehouse: warehouse, logger: logger)
