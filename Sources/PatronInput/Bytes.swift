@@ -36,6 +36,13 @@ final class ByteWindow {
 
     var pending: Int { end - start }
 
+    /// Drops the pending bytes of a record being skipped, except the start of a character cut
+    /// by the end of the bytes read so far: it is checked, and scanned, with the bytes that
+    /// complete it (being non-ASCII it neither ends a record nor changes a quote state).
+    func discardChecked() {
+        start = max(start, checkedEnd)
+    }
+
     /// Moves `[start, end)` to the front (so `start` becomes 0) and appends new input:
     /// at least max(1 byte, pending) unless the input ends first. Returns false if nothing was added.
     ///

@@ -271,8 +271,9 @@ final class CSVReader: RowReader {
                 nextLine = line + skipper.newlines
                 return
             }
-            window.start = window.end
+            window.discardChecked()
             if !(try window.fill(lineAtStart: line + skipper.newlines)) {
+                window.start = window.end  // what was kept is scanned already
                 if skipper.state == .quoted {
                     throw InputError(file: file.displayName, line: line + skipper.newlinesBeforeQuote,
                                      message: "unterminated quoted field: the \" that opens it is never closed")

@@ -172,8 +172,11 @@ final class JSONLReader: RowReader {
                 window.start = UnsafeRawPointer(hit) - UnsafeRawPointer(window.base) + 1
                 return
             }
-            window.start = e
-            if !(try window.fill(lineAtStart: line)) { return }
+            window.discardChecked()
+            if !(try window.fill(lineAtStart: line)) {
+                window.start = window.end  // what was kept is scanned already
+                return
+            }
         }
     }
 

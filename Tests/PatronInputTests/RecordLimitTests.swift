@@ -164,6 +164,26 @@ struct RecordLimitTests {
         }
     }
 
+    @Test("a skipped record whose characters are cut by buffer boundaries: no false UTF-8 error, nothing left over")
+    func skippedRecordWithCharactersAcrossBuffers() throws {
+        // 3 MiB of "€" (3 bytes): with 0, 1 or 2 bytes before it, the 1 MiB boundaries cut
+        // characters at every position; the record ends the file or is followed by another.
+        let euros = String(repeating: "€", count: 1 << 20)
+        for shift in 0..<3 {
+            let pad = String(repeating: "p", count: shift)
+            for tail in ["", "\n"] {
+                let csv = try readLimited("id,name\n1,\(pad)\(euros)\(tail)", .csv, columns: ["id", "name"])
+                #expect(csv.count == 1 && csv[0].rejection?.reason.contains("longer than 1 KiB") == true, "csv \(shift) \(tail.count)")
+                let followed = try readLimited("id,name\n1,\(pad)\(euros)\n2,b\(tail)", .csv, columns: ["id", "name"])
+                #expect(followed.map(\.values) == [[nil, nil], ["2", "b"]], "csv \(shift) \(tail.count)")
+                let jsonl = try readLimited("{\"id\": \"\(pad)\(euros)\"}\(tail)", .jsonl, columns: ["id"])
+                #expect(jsonl.count == 1 && jsonl[0].rejection?.reason.contains("longer than 1 KiB") == true, "jsonl \(shift) \(tail.count)")
+                let next = try readLimited("{\"id\": \"\(pad)\(euros)\"}\n{\"id\": 2}\(tail)", .jsonl, columns: ["id"])
+                #expect(next.map(\.values) == [[nil], ["2"]], "jsonl \(shift) \(tail.count)")
+            }
+        }
+    }
+
     @Test("sizes: bytes or binary units, within 1 KiB and 1 GiB; described as people read them")
     func parseAndDescribe() {
         #expect(RecordLimit.parse("16MiB") == 16 << 20)
