@@ -88,11 +88,21 @@ public final class JSONStreamReader {
     @exclusivity(unchecked) public private(set) var line = 1
     /// The longest text a single value may hold; more fails the file (a corrupt or hostile file).
     public var maxValueBytes = 16 << 20
+    /// The most bytes one value read whole (`readValue`: a vendor record) may span; more fails
+    /// the file instead of building a tree of that size. Pages are streamed, not read whole, so
+    /// this bounds one record, never a page. From `InputFile.maxRecordBytes`.
+    public var maxRecordBytes: Int
+    /// Bytes dropped from the front of `buffer` so far: `dropped + position` is the input offset.
+    @exclusivity(unchecked) private var dropped = 0
+    /// Where the value being read whole started (input offset, line).
+    private var recordStart = 0
+    private var recordLine = 1
 
     public var displayName: String { file.displayName }
 
     public init(file: InputFile) throws {
         self.file = file
+        maxRecordBytes = file.maxRecordBytes
         try fill()
         // A UTF-8 byte order mark is tolerated.
         if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { position = 3 }
@@ -104,6 +114,7 @@ public final class JSONStreamReader {
         guard !atEnd else { return }
         if position > 0 {
             buffer.removeSubrange(0..<position)
+            dropped += position
             position = 0
         }
         if let chunk = try file.nextChunk() { buffer.append(contentsOf: chunk) } else { atEnd = true }
@@ -233,6 +244,7 @@ public final class JSONStreamReader {
     public func readValue(depth: Int = 0) throws -> JSONValue {
         guard depth < 256 else { throw error("JSON nested more than 256 levels deep") }
         guard let b = try skipWhitespace() else { throw error("the JSON ends early (truncated file?): expected a value") }
+        if depth == 0 { beginRecord() }
         switch b {
         case UInt8(ascii: "{"):
             return .object(try readObject(depth: depth, keeping: nil))
@@ -248,6 +260,7 @@ public final class JSONStreamReader {
                     advance()
                 }
                 first = false
+                try checkRecordLength()
                 items.append(try readValue(depth: depth + 1))
             }
             return .array(items)
@@ -268,7 +281,24 @@ public final class JSONStreamReader {
     /// importer never reads (descriptions, custom field lists, URLs).
     public func readValue(keeping: Set<String>?) throws -> JSONValue {
         guard let keeping, try skipWhitespace() == UInt8(ascii: "{") else { return try readValue() }
+        beginRecord()
         return .object(try readObject(depth: 0, keeping: keeping))
+    }
+
+    private func beginRecord() {
+        recordStart = dropped + position
+        recordLine = line
+    }
+
+    /// Fails the file when the value being read whole has grown past `maxRecordBytes`
+    /// (checked per member and element: each of those is bounded on its own).
+    @inline(__always)
+    private func checkRecordLength() throws {
+        if dropped + position - recordStart > maxRecordBytes {
+            throw InputError(file: file.displayName, line: recordLine,
+                             message: "a JSON record longer than \(RecordLimit.describe(maxRecordBytes)), the most a record may hold "
+                                 + "(--max-record-bytes raises the limit)")
+        }
     }
 
     /// Reads an object at its `{`: every member, or (with `keeping`) only the named ones.
@@ -284,6 +314,7 @@ public final class JSONStreamReader {
                 advance()
             }
             first = false
+            try checkRecordLength()
             try expectMemberName()
             let key = try readString()
             try expect(UInt8(ascii: ":"), "':' after a member name")
@@ -294,6 +325,7 @@ public final class JSONStreamReader {
                 try skipValue()
             }
         }
+        if depth == 0 { try checkRecordLength() }
         return object
     }
 
@@ -382,6 +414,7 @@ public final class JSONStreamReader {
                  UInt8(ascii: "e"), UInt8(ascii: "E"):
                 bytes.append(b)
                 advance()
+                if bytes.count > maxValueBytes { throw error("a JSON number longer than \(maxValueBytes >> 20) MiB") }
             default:
                 return try validatedNumber(bytes)
             }

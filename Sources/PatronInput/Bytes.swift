@@ -11,7 +11,10 @@ import Darwin
 /// Readers scan complete records in place; when a record runs past `end`, they call `fill`, which
 /// moves the unconsumed tail to the front and appends at least as many new bytes as are pending
 /// (geometric growth, so a huge record costs O(n), not O(n²)). Memory is bounded by the largest
-/// record plus a chunk, not by the file size.
+/// record plus a chunk, not by the file size; readers stop a record at `InputFile.maxRecordBytes`.
+///
+/// Every byte is checked for NUL and UTF-8 as it comes in (`fill`), once: a file of zeros or of
+/// binary data fails within its first chunk, whatever the readers make of its records.
 final class ByteWindow {
     let file: InputFile
     private(set) var base: UnsafeMutablePointer<UInt8>
@@ -19,6 +22,9 @@ final class ByteWindow {
     var start = 0
     private(set) var end = 0
     private(set) var eof = false
+    /// Bytes before this offset are checked; at most the last 3 bytes (a character the chunk
+    /// cut, not yet complete) are not.
+    private var checkedEnd = 0
 
     init(file: InputFile) {
         self.file = file
@@ -30,15 +36,26 @@ final class ByteWindow {
 
     var pending: Int { end - start }
 
+    /// Drops the pending bytes of a record being skipped, except the start of a character cut
+    /// by the end of the bytes read so far: it is checked, and scanned, with the bytes that
+    /// complete it (being non-ASCII it neither ends a record nor changes a quote state).
+    func discardChecked() {
+        start = max(start, checkedEnd)
+    }
+
     /// Moves `[start, end)` to the front (so `start` becomes 0) and appends new input:
     /// at least max(1 byte, pending) unless the input ends first. Returns false if nothing was added.
+    ///
+    /// Throws `InputError` for a NUL byte or invalid UTF-8 in the new bytes, naming its line:
+    /// `lineAtStart` is the line `start` is on.
     @discardableResult
-    func fill() throws -> Bool {
+    func fill(lineAtStart: Int) throws -> Bool {
         if eof { return false }
         if start > 0 {
             let n = end - start
             if n > 0 { memmove(base, base + start, n) }
             end = n
+            checkedEnd -= start
             start = 0
         }
         let want = max(1, end)
@@ -64,7 +81,37 @@ final class ByteWindow {
             end += chunk.count
             added += chunk.count
         }
+        try checkNewBytes(lineAtStart: lineAtStart)
         return added > 0
+    }
+
+    /// Checks `[checkedEnd, end)`; a character cut by the end of the bytes read so far waits for the next ones.
+    private func checkNewBytes(lineAtStart: Int) throws {
+        guard let (offset, problem) = findByteProblem(base + checkedEnd, end - checkedEnd) else {
+            checkedEnd = end
+            return
+        }
+        let at = checkedEnd + offset
+        if problem == .invalidUTF8 && !eof && isCutCharacter(at: at) {
+            checkedEnd = at
+            return
+        }
+        let line = lineAtStart + countNewlines(base, from: start, to: at)
+        throw byteProblemError(problem, file: file, line: line, byte: base[at])
+    }
+
+    /// Whether `base[at..<end]` is the start of a UTF-8 character whose other bytes are not read yet.
+    private func isCutCharacter(at: Int) -> Bool {
+        let need: Int
+        switch base[at] {
+        case 0xC2...0xDF: need = 1
+        case 0xE0...0xEF: need = 2
+        case 0xF0...0xF4: need = 3
+        default: return false
+        }
+        guard end - at <= need else { return false }
+        for k in (at + 1)..<end where base[k] < 0x80 || base[k] > 0xBF { return false }
+        return true
     }
 }
 
@@ -121,14 +168,13 @@ func findByteProblem(_ p: UnsafePointer<UInt8>, _ n: Int) -> (offset: Int, probl
     }
 }
 
-/// Counts LF bytes in `p[from..<to]`.
-@inline(__always)
+/// Counts LF bytes in `p[from..<to]` (memchr from one to the next: text has few per kilobyte).
 func countNewlines(_ p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
     var c = 0
     var i = from
-    while i < to {
-        if p[i] == 0x0A { c += 1 }
-        i += 1
+    while i < to, let hit = memchr(p + i, Int32(asciiLF), to - i) {
+        c += 1
+        i = UnsafeRawPointer(hit) - UnsafeRawPointer(p) + 1
     }
     return c
 }

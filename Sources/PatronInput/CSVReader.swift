@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// RFC 4180 CSV reader working on bytes.
 ///
 /// Rules (see docs/inputs.md, "Files"):
@@ -13,6 +21,9 @@
 ///   clear what was meant. The rest of the line is then read as unquoted text to find the end of the record.
 /// - An unterminated quoted field at the end of the input fails the file, naming the line where the
 ///   field started. A NUL byte or invalid UTF-8 anywhere fails the file, naming its line.
+/// - A record longer than `InputFile.maxRecordBytes` (line ending not counted) is a row rejection;
+///   the reader streams past the rest of it, following the quotes to find where it ends, without
+///   keeping it. A header row longer than `RecordLimit.headerBytes` fails the file.
 /// - A record with a different number of fields than the header is a row rejection.
 /// - Values: an empty field (quoted or not) is nil; otherwise the exact text (not trimmed).
 /// - A UTF-8 byte order mark at the start is dropped.
@@ -47,6 +58,8 @@ final class CSVReader: RowReader {
         var line: Int
         /// Index of the first field with text after its closing quote.
         var badQuoteField: Int?
+        /// Set (to its first bytes) for a record longer than the limit; its fields are not read.
+        var tooLong: String? = nil
     }
 
     init(file: InputFile, columns: [String], required: Set<String>, delimiter: UInt8) throws {
@@ -58,8 +71,14 @@ final class CSVReader: RowReader {
 
         var fields: [FieldSpan] = []
         guard let header = try CSVReader.nextRecord(window: window, delimiter: delimiter, fields: &fields,
-                                                     nextLine: &nextLine, file: file) else {
+                                                     nextLine: &nextLine, file: file,
+                                                     limit: RecordLimit.headerBytes, skipTooLong: false) else {
             throw InputError(file: file.displayName, message: "empty CSV file: no header row")
+        }
+        if header.tooLong != nil {
+            throw InputError(file: file.displayName, line: header.line,
+                             message: "the header row is longer than \(RecordLimit.describe(RecordLimit.headerBytes)), "
+                                 + "the most a CSV header may hold: is this a CSV file with line breaks?")
         }
         if header.badQuoteField != nil {
             throw InputError(file: file.displayName, line: header.line,
@@ -112,13 +131,18 @@ final class CSVReader: RowReader {
         self.fields = []
         defer { self.fields = fields }
         guard let rec = try CSVReader.nextRecord(window: window, delimiter: delimiter, fields: &fields,
-                                                  nextLine: &nextLine, file: file) else {
+                                                  nextLine: &nextLine, file: file,
+                                                  limit: file.maxRecordBytes, skipTooLong: true) else {
             return false
         }
         let k = columns.count
         row.prepare(columnCount: k)
         row.line = rec.line
         for i in 0..<k where row.present[i] != presentInHeader[i] { row.present[i] = presentInHeader[i] }
+        if let start = rec.tooLong {
+            row.reject(tooLongRejection(limit: file.maxRecordBytes, value: start))
+            return true
+        }
         let base = UnsafePointer(window.base)
         if let bad = rec.badQuoteField {
             let f = fields[bad]
@@ -189,15 +213,25 @@ final class CSVReader: RowReader {
     }
 
     /// The next non-blank record, its fields in `fields` (offsets into `window.base`, valid until
-    /// the next call), its bytes checked for UTF-8 and NUL. nil at the end of the input.
+    /// the next call). nil at the end of the input.
+    ///
+    /// A record longer than `limit` bytes comes back with `tooLong` set and no fields; with
+    /// `skipTooLong` the window is then past it, without it being kept, else still at its start.
     static func nextRecord(window: ByteWindow, delimiter: UInt8, fields: inout [FieldSpan],
-                           nextLine: inout Int, file: InputFile) throws -> Record? {
+                           nextLine: inout Int, file: InputFile, limit: Int, skipTooLong: Bool) throws -> Record? {
         while true {
             let outcome = scanRecord(UnsafePointer(window.base), from: window.start, to: window.end,
                                      eof: window.eof, delimiter: delimiter, fields: &fields)
             switch outcome {
             case .needMore:
-                try window.fill()
+                // Pending bytes hold no line ending but perhaps the CR of a CRLF.
+                if window.pending > limit + 1 {
+                    let line = nextLine
+                    let start = excerpt(UnsafePointer(window.base), from: window.start, to: window.end)
+                    if skipTooLong { try skipRecord(window: window, delimiter: delimiter, nextLine: &nextLine, file: file) }
+                    return Record(start: 0, end: 0, line: line, badQuoteField: nil, tooLong: start)
+                }
+                try window.fill(lineAtStart: nextLine)
             case .endOfInput:
                 return nil
             case .blank(let next):
@@ -210,14 +244,116 @@ final class CSVReader: RowReader {
                 let s = window.start
                 let line = nextLine
                 let p = UnsafePointer(window.base)
-                if let (off, problem) = findByteProblem(p + s, next - s) {
-                    let l = line + countNewlines(p, from: s, to: s + off)
-                    throw byteProblemError(problem, file: file, line: l, byte: p[s + off])
+                if recordLength(p, from: s, to: next) > limit {
+                    let start = excerpt(p, from: s, to: next)
+                    if skipTooLong {
+                        window.start = next
+                        nextLine += newlines
+                    }
+                    return Record(start: 0, end: 0, line: line, badQuoteField: nil, tooLong: start)
                 }
                 window.start = next
                 nextLine += newlines
                 return Record(start: s, end: next, line: line, badQuoteField: badQuote)
             }
+        }
+    }
+
+    /// Streams past the record at `window.start`, dropping its bytes as it goes, to just after
+    /// its line ending (or the end of the input); `nextLine` then is the line after it.
+    /// An unterminated quoted field fails the file as in `scanRecord`.
+    static func skipRecord(window: ByteWindow, delimiter: UInt8, nextLine: inout Int, file: InputFile) throws {
+        var skipper = RecordSkipper(delimiter: delimiter)
+        let line = nextLine
+        while true {
+            if let next = skipper.scan(UnsafePointer(window.base), from: window.start, to: window.end) {
+                window.start = next
+                nextLine = line + skipper.newlines
+                return
+            }
+            window.discardChecked()
+            if !(try window.fill(lineAtStart: line + skipper.newlines)) {
+                window.start = window.end  // what was kept is scanned already
+                if skipper.state == .quoted {
+                    throw InputError(file: file.displayName, line: line + skipper.newlinesBeforeQuote,
+                                     message: "unterminated quoted field: the \" that opens it is never closed")
+                }
+                nextLine = line + skipper.newlines
+                return
+            }
+        }
+    }
+
+    /// Where a record ends, found a buffer at a time with no more state than the quotes need
+    /// (the same rules as `scanRecord`, without keeping fields).
+    struct RecordSkipper {
+        enum State {
+            /// At the first byte of a field: a `"` there opens a quoted field.
+            case fieldStart
+            /// In an unquoted field (or the text after a closing quote).
+            case unquoted
+            case quoted
+            /// Just after a `"` inside a quoted field: a second `"` is an escaped quote.
+            case quoteInQuoted
+        }
+
+        let delimiter: UInt8
+        var state = State.fieldStart
+        /// LFs passed so far, the record's own terminator included once found.
+        var newlines = 0
+        /// `newlines` when the current quoted field opened.
+        var newlinesBeforeQuote = 0
+
+        init(delimiter: UInt8) { self.delimiter = delimiter }
+
+        /// Scans `p[from..<to]`: the offset just after the record's LF, or nil if it goes on.
+        mutating func scan(_ p: UnsafePointer<UInt8>, from: Int, to n: Int) -> Int? {
+            var i = from
+            // The next LF at or after `i` (n: none): found once per buffer, not once per field.
+            var nextLF = -1
+            while i < n {
+                switch state {
+                case .fieldStart:
+                    if p[i] == asciiQuote {
+                        state = .quoted
+                        newlinesBeforeQuote = newlines
+                        i += 1
+                    } else {
+                        state = .unquoted
+                    }
+                case .unquoted:
+                    if nextLF < i {
+                        nextLF = memchr(p + i, Int32(asciiLF), n - i).map { UnsafeRawPointer($0) - UnsafeRawPointer(p) } ?? n
+                    }
+                    if let d = memchr(p + i, Int32(delimiter), nextLF - i) {
+                        i = UnsafeRawPointer(d) - UnsafeRawPointer(p) + 1
+                        state = .fieldStart
+                    } else if nextLF < n {
+                        newlines += 1
+                        return nextLF + 1
+                    } else {
+                        i = n
+                    }
+                case .quoted:
+                    if let q = memchr(p + i, Int32(asciiQuote), n - i) {
+                        let at = UnsafeRawPointer(q) - UnsafeRawPointer(p)
+                        newlines += countNewlines(p, from: i, to: at)
+                        i = at + 1
+                        state = .quoteInQuoted
+                    } else {
+                        newlines += countNewlines(p, from: i, to: n)
+                        i = n
+                    }
+                case .quoteInQuoted:
+                    if p[i] == asciiQuote {
+                        state = .quoted
+                        i += 1
+                    } else {
+                        state = .unquoted
+                    }
+                }
+            }
+            return nil
         }
     }
 

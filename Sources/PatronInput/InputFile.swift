@@ -32,6 +32,9 @@ public final class InputFile {
     public private(set) var rawBytesRead: Int64 = 0
     /// Whether the input starts with the gzip magic bytes.
     public let isGzip: Bool
+    /// The longest record (CSV record, JSON line, vendor JSON record) readers of this file
+    /// accept, in bytes; a longer one is rejected and streamed past (see `RecordLimit`).
+    public var maxRecordBytes = RecordLimit.defaultBytes
 
     /// Size of raw reads and of decompressed chunks.
     static let chunkSize = 1 << 20

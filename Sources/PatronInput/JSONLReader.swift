@@ -11,6 +11,8 @@ import Darwin
 /// - Lines end at LF (a CR before it is dropped). Lines of only JSON whitespace are skipped, not
 ///   returned, but counted. A UTF-8 BOM at the start is dropped. An empty file is zero rows.
 /// - A NUL byte or invalid UTF-8 anywhere fails the whole file (naming its line).
+/// - A line longer than `InputFile.maxRecordBytes` (its line ending not counted) is a row
+///   rejection; the reader streams past it to the next LF without keeping it.
 /// - So does a first record that is a JSON array (`[` first) or an API envelope: an object whose
 ///   first member's value is an array of objects (`{"tickets": [{…}]}`) and which does not read
 ///   as a row (it spans lines, or lacks the required keys).
@@ -92,7 +94,12 @@ final class JSONLReader: RowReader {
                 next = lineEnd + 1
             } else {
                 if !window.eof {
-                    try window.fill()
+                    // Pending bytes hold no LF but perhaps the CR before one.
+                    if e - s > file.maxRecordBytes + 1 {
+                        try skipTooLongLine(into: &row)
+                        return true
+                    }
+                    try window.fill(lineAtStart: nextLine)
                     continue
                 }
                 if s >= e { return false }
@@ -102,10 +109,11 @@ final class JSONLReader: RowReader {
             let line = nextLine
             nextLine += 1
             window.start = next
-            if let (off, problem) = findByteProblem(p + s, lineEnd - s) {
-                throw byteProblemError(problem, file: file, line: line, byte: p[s + off])
-            }
             if lineEnd > s && p[lineEnd - 1] == asciiCR { lineEnd -= 1 }
+            if lineEnd - s > file.maxRecordBytes {
+                try rejectTooLong(line: line, p, from: s, to: lineEnd, into: &row)
+                return true
+            }
             var i = s
             while i < lineEnd && isJSONSpace(p[i]) { i += 1 }
             if i == lineEnd { continue }  // blank line
@@ -148,6 +156,52 @@ final class JSONLReader: RowReader {
             }
             return true
         }
+    }
+
+    /// Rejects the line at `window.start`, longer than the limit, and drops it a buffer at a time
+    /// up to its LF (or the end of the input).
+    private func skipTooLongLine(into row: inout InputRow) throws {
+        let line = nextLine
+        let p = UnsafePointer(window.base)
+        try rejectTooLong(line: line, p, from: window.start, to: window.end, into: &row)
+        nextLine += 1
+        while true {
+            let s = window.start
+            let e = window.end
+            if s < e, let hit = memchr(window.base + s, Int32(asciiLF), e - s) {
+                window.start = UnsafeRawPointer(hit) - UnsafeRawPointer(window.base) + 1
+                return
+            }
+            window.discardChecked()
+            if !(try window.fill(lineAtStart: line)) {
+                window.start = window.end  // what was kept is scanned already
+                return
+            }
+        }
+    }
+
+    /// Fills `row` with the rejection of a line longer than the limit, of which `p[from..<to]`
+    /// is the start; on the first record, a JSON array or an API envelope still fails the file.
+    private func rejectTooLong(line: Int, _ p: UnsafePointer<UInt8>, from s: Int, to e: Int,
+                               into row: inout InputRow) throws {
+        var i = s
+        while i < e && isJSONSpace(p[i]) { i += 1 }
+        if !sawFirstRecord && i < e {
+            sawFirstRecord = true
+            if p[i] == UInt8(ascii: "[") {
+                throw InputError(file: file.displayName, line: line,
+                                 message: "holds a JSON array, not JSON Lines. " + JSONLReader.expectedShape)
+            }
+            if p[i] == UInt8(ascii: "{"), let envelope = JSONLReader.envelopeKey(p, from: i + 1, to: e) {
+                throw InputError(file: file.displayName, line: line,
+                                 message: "holds one JSON object with an array of records (\"\(envelope)\": [{…}]), not JSON Lines. "
+                                     + JSONLReader.expectedShape)
+            }
+        }
+        row.prepare(columnCount: columns.count)
+        row.line = line
+        row.present.withUnsafeMutableBufferPointer { $0.update(repeating: false) }
+        row.reject(tooLongRejection(limit: file.maxRecordBytes, value: excerpt(p, from: s, to: e)))
     }
 
     static let expectedShape = "Patron expects JSON Lines: one JSON object per line. "

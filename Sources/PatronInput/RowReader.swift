@@ -128,11 +128,29 @@ public func makeRowReader(
 
 /// Drops a UTF-8 byte order mark at the very start of the input.
 func skipByteOrderMark(_ window: ByteWindow) throws {
-    while window.pending < 3 && !window.eof { try window.fill() }
+    while window.pending < 3 && !window.eof { try window.fill(lineAtStart: 1) }
     if window.pending >= 3 {
         let p = window.base + window.start
         if p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { window.start += 3 }
     }
+}
+
+/// The rejection of a record longer than the file's `maxRecordBytes`; `value` is its start.
+func tooLongRejection(limit: Int, value: String) -> RowRejection {
+    RowRejection(value: value,
+                 reason: "record longer than \(RecordLimit.describe(limit)), the most a record may hold; it was skipped "
+                     + "(a file without line breaks, or a quote that is never closed? --max-record-bytes raises the limit)")
+}
+
+/// The length of a record's text from `start` to `end`, its line ending (LF or CRLF) not counted.
+@inline(__always)
+func recordLength(_ p: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+    var e = end
+    if e > start && p[e - 1] == asciiLF {
+        e -= 1
+        if e > start && p[e - 1] == asciiCR { e -= 1 }
+    }
+    return e - start
 }
 
 /// The whole-file error for a NUL byte or invalid UTF-8 at `line`.

@@ -41,6 +41,7 @@ extension Loader {
             // The vendor file is read in a scope of its own: its buffers are gone before the load.
             do {
                 let input = try InputFile(path: path)
+                input.maxRecordBytes = options.maxRecordBytes
                 displayName = input.displayName
                 progress?.phase("converting \(input.displayName)")
                 writer.sourceFile = input.displayName

@@ -16,6 +16,8 @@ public struct LoadOptions: Sendable {
     /// Validate and report what would change, then roll back.
     public var dryRun = false
     public var maxRejects: RejectLimit?
+    /// The longest record the file may hold (`InputFile.maxRecordBytes`); longer ones are rejected.
+    public var maxRecordBytes = RecordLimit.defaultBytes
     /// Currency of money columns whose `currency` is missing or empty.
     public var defaultCurrency = "USD"
     /// Whether the first load of a source may write straight into its table (Loader+Direct.swift).
@@ -132,6 +134,7 @@ public final class Loader {
         do {
             let input: InputFile
             do { input = try InputFile(path: path) } catch let error as InputError { throw PatronError.input(error) }
+            input.maxRecordBytes = options.maxRecordBytes
             context.input = input
             guard let format else {
                 throw PatronError.configuration(
@@ -252,6 +255,7 @@ public final class Loader {
             }
             // Read the file again, from the start, through the staging table.
             do { input = try InputFile(path: input.path) } catch let error as InputError { throw PatronError.input(error) }
+            input.maxRecordBytes = options.maxRecordBytes
             reader = try makeReader(input, format: format, entity: options.entity)
             context.input = input
         }

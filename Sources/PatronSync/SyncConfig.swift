@@ -35,7 +35,7 @@ public struct SyncConfig: Sendable {
     }
 
     /// The keys a `[[source]]` may have besides name, vendor/entity and files.
-    public static let commonOptions = ["tz", "currency", "max_rejects"]
+    public static let commonOptions = ["tz", "currency", "max_rejects", "max_record_bytes"]
     public static let canonicalOptions = ["format"]
     public static let vendorOptions: [String: [String]] = [
         "zendesk": ["category_field", "handle_time_field"],
@@ -166,6 +166,10 @@ public struct SyncConfig: Sendable {
         }
         if let maxRejects = options["max-rejects"], RejectLimit(maxRejects) == nil {
             throw fail("max_rejects takes a count (100) or a percentage (\"2%\"), not '\(maxRejects)'", "max_rejects")
+        }
+        if let maxRecordBytes = options["max-record-bytes"], RecordLimit.parse(maxRecordBytes) == nil {
+            throw fail("max_record_bytes takes a size from 1KiB to 1GiB, in bytes or with a unit (\"64MiB\"), not '\(maxRecordBytes)'",
+                       "max_record_bytes")
         }
         if case .vendor(let vendor) = kind {
             if vendor == "meltwater", options["tz"] == nil {

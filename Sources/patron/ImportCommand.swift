@@ -123,6 +123,7 @@ extension VendorImportCommand {
         for (path, kind) in files {
             do {
                 let input = try InputFile(path: path)
+                input.maxRecordBytes = common.loading.recordLimit
                 writer.sourceFile = input.displayName
                 try importer.convert(input, kind: kind, into: writer)
             } catch let error as InputError { throw PatronError.input(error) }

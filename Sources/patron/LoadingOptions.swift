@@ -21,6 +21,11 @@ struct LoadingOptions: ParsableArguments {
         valueName: "n|p%"))
     var maxRejects: String?
 
+    @Option(name: .customLong("max-record-bytes"), help: ArgumentHelp(
+        "Reject (and skip) a record longer than this: bytes, or with a unit like 64MiB (default 16MiB, at most 1GiB).",
+        valueName: "size"))
+    var maxRecordBytes: String?
+
     @Flag(help: "Validate and report what would change, then roll back: nothing is stored, not even the schema created (run `patron migrate` first).")
     var dryRun = false
 
@@ -37,6 +42,9 @@ struct LoadingOptions: ParsableArguments {
         if let maxRejects, RejectLimit(maxRejects) == nil {
             throw ValidationError("--max-rejects takes a count (e.g. 100) or a percentage (e.g. 2%), not '\(maxRejects)'")
         }
+        if let maxRecordBytes, RecordLimit.parse(maxRecordBytes) == nil {
+            throw ValidationError("--max-record-bytes takes a size from 1KiB to 1GiB, in bytes or with a unit (e.g. 64MiB), not '\(maxRecordBytes)'")
+        }
         if (try? Normalize.currency(currency)) == nil { throw ValidationError("--currency takes a three-letter code like EUR, not '\(currency)'") }
     }
 
@@ -46,9 +54,13 @@ struct LoadingOptions: ParsableArguments {
         options.timeZone = timeZone
         options.dryRun = dryRun
         options.maxRejects = maxRejects.flatMap(RejectLimit.init)
+        options.maxRecordBytes = recordLimit
         options.defaultCurrency = try Normalize.currency(currency)
         return options
     }
+
+    /// `--max-record-bytes` in bytes (validated), or the default.
+    var recordLimit: Int { maxRecordBytes.flatMap(RecordLimit.parse) ?? RecordLimit.defaultBytes }
 }
 
 /// `--log-format`: lines for people, or JSON objects for log collectors.

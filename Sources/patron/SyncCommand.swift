@@ -179,7 +179,9 @@ private struct SyncRun {
                         // A skipped file whose lookups a later new file needs (Zendesk users for
                         // tickets) is still read, into nowhere.
                         if files[(index + 1)...].contains(where: { !$0.loaded && $0.kind.readOrder > file.kind.readOrder }) {
-                            try importer.convert(try InputFile(path: file.path), kind: file.kind, into: DiscardingSink())
+                            let input = try InputFile(path: file.path)
+                            input.maxRecordBytes = try loadOptions(source, entity: file.kind.entities[0]).maxRecordBytes
+                            try importer.convert(input, kind: file.kind, into: DiscardingSink())
                         }
                         record(FileOutcome(alreadyLoadedFile: file.path, source: source.name, kind: file.kind.description))
                         continue
@@ -203,6 +205,7 @@ private struct SyncRun {
         options.timeZone = TimeZone(identifier: source.options["tz"] ?? "UTC") ?? options.timeZone
         options.dryRun = dryRun
         options.maxRejects = source.options["max-rejects"].flatMap(RejectLimit.init)
+        options.maxRecordBytes = source.options["max-record-bytes"].flatMap(RecordLimit.parse) ?? RecordLimit.defaultBytes
         options.defaultCurrency = try Normalize.currency(source.options["currency"]
             ?? ProcessInfo.processInfo.environment["PATRON_CURRENCY"] ?? "USD")
         return options

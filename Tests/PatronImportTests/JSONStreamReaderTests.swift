@@ -35,4 +35,30 @@ import PatronInput
         #expect { try Self.read("{\"k\": \"abc") } throws: { "\($0)".contains("truncated") }
         #expect { try Self.read("\"a\\u0000b\"") } throws: { "\($0)".contains("NUL") }
     }
+
+    /// A page of records, one read whole at a time, with the input's record limit at 1 KiB.
+    static func readRecords(_ text: String) throws -> [JSONValue] {
+        let folder = try FixtureFolder()
+        let file = try InputFile(path: try folder.write("page.json", text))
+        file.maxRecordBytes = 1024
+        let reader = try JSONStreamReader(file: file)
+        var records: [JSONValue] = []
+        guard try reader.beginDocument() == UInt8(ascii: "[") else { return records }
+        while try reader.nextElement() { records.append(try reader.readValue()) }
+        return records
+    }
+
+    @Test func aRecordLongerThanTheLimitFailsTheFileNamingItsLine() throws {
+        // The page is far over the limit; each record is under it.
+        let small = Array(repeating: #"{"id": 1, "tags": ["a", "b"], "note": "short"}"#, count: 500)
+        #expect(try Self.readRecords("[" + small.joined(separator: ",\n") + "]").count == 500)
+        // A record of many small members and elements (no one value is long).
+        let big = "{\"id\": 2, \"tags\": [" + Array(repeating: "\"t\"", count: 2000).joined(separator: ",") + "]}"
+        #expect { _ = try Self.readRecords("[\n{\"id\": 1},\n" + big + "\n]") } throws: { error in
+            let e = error as? InputError
+            return e?.line == 3 && e?.message.contains("a JSON record longer than 1 KiB") == true
+        }
+        let wide = "{" + (0..<500).map { "\"k\($0)\": \($0)" }.joined(separator: ", ") + "}"
+        #expect { _ = try Self.readRecords("[" + wide + "]") } throws: { "\($0)".contains("longer than 1 KiB") }
+    }
 }

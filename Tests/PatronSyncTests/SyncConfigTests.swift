@@ -69,6 +69,24 @@ import PatronCore
         #expect(config.sources.map(\.line) == [3, 9])
     }
 
+    @Test func maxRecordBytesIsASourceOptionWrittenAsASizeOrANumber() throws {
+        let folder = try Folder()
+        let config = try folder.parse("""
+            [[source]]
+            name = "crm"
+            entity = "customers"
+            files = ["exports/crm/*.gz"]
+            max_record_bytes = "64MiB"
+
+            [[source]]
+            name = "helpdesk"
+            vendor = "zendesk"
+            files = ["exports/zendesk/*.json"]
+            max_record_bytes = 33554432
+            """)
+        #expect(config.sources.map { $0.options["max-record-bytes"] } == ["64MiB", "33554432"])
+    }
+
     @Test func theExampleThatInitWritesIsValidTOMLThatNamesNoMissingFiles() throws {
         let folder = try Folder()
         // Its globs name files this folder does not have: the refusal must be about that, not the syntax.
@@ -95,6 +113,8 @@ import PatronCore
         ("[[source]]\nname = \"a\"\nentity = \"customers\"\n", "patron.toml, line 1: [[source]] 1: files is missing"),
         ("[[source]\nname = 1\n", "patron.toml, line 1: not valid TOML"),
         ("schema = \"patron\"\n", "no [[source]] tables"),
+        ("[[source]]\nname = \"a\"\nentity = \"customers\"\nfiles = [\"exports/crm/*.gz\"]\nmax_record_bytes = \"huge\"\n",
+         "patron.toml, line 5: [[source]] 1: max_record_bytes takes a size from 1KiB to 1GiB"),
     ])
     func aBadConfigIsRefusedNamingLineAndKey(toml: String, expected: String) throws {
         let folder = try Folder()
