@@ -153,7 +153,7 @@ extension Loader {
                 checksum, bytesRead, Int64(0), Int64(0), error.description,
             ])
         } catch {
-            logger.warning("could not record the failed import in load_runs: \(error)")
+            logger.error("could not record the failed import in load_runs (patron status will not show it): \(error)")
         }
     }
 }

@@ -401,7 +401,7 @@ public final class Loader {
             ]).int64(0, 0)
             logger.debug("recorded failed run \(runID ?? 0)")
         } catch {
-            logger.warning("could not record the failed load in load_runs: \(error)")
+            logger.error("could not record the failed load in load_runs (patron status will not show it): \(error)")
         }
     }
 }
