@@ -167,13 +167,15 @@ public enum QueryCondition: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// `pivot: ROW[, ROW…] by COLUMN value VALUE [complete FLAG]` — `--pivot` keeps the ROW
+/// `pivot: ROW[, ROW…] by COLUMN value VALUE [percent] [complete FLAG]` — `--pivot` keeps the ROW
 /// columns, makes one column per distinct COLUMN value (in order of appearance) and fills it
 /// with VALUE. With `complete FLAG` (a boolean column), a `complete_through` column after the
-/// row keys gives the last COLUMN value whose cell was complete.
+/// row keys gives the last COLUMN value whose cell was complete. `percent`: VALUE is a fraction,
+/// shown in the terminal table as a percentage (the data formats keep the fraction).
 public struct PivotSpec: Sendable, Equatable {
     public var rowKeys: [String]
     public var columnKey: String
     public var valueColumn: String
     public var completeColumn: String?
+    public var percent = false
 }

@@ -229,18 +229,20 @@ public enum AnalysisFileParser {
         return AnalysisColumn(name: words[0], type: words[1], help: help)
     }
 
-    /// `ROW[, ROW…] by COLUMN value VALUE [complete FLAG]`
+    /// `ROW[, ROW…] by COLUMN value VALUE [percent] [complete FLAG]`
     static func parsePivot(_ text: String, fail: (String) -> PatronError) throws -> PivotSpec {
-        let usage = "pivot '\(text)': expected ROW, … by COLUMN value VALUE [complete FLAG]"
+        let usage = "pivot '\(text)': expected ROW, … by COLUMN value VALUE [percent] [complete FLAG]"
         let byParts = text.components(separatedBy: " by ")
         guard byParts.count == 2 else { throw fail(usage) }
-        let words = byParts[1].split(separator: " ").map(String.init)
+        var words = byParts[1].split(separator: " ").map(String.init)
+        let percent = words.count > 3 && words[3] == "percent"
+        if percent { words.remove(at: 3) }
         guard words.count == 3 || words.count == 5, words[1] == "value", words.count == 3 || words[3] == "complete" else {
             throw fail(usage)
         }
         let rows = byParts[0].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let spec = PivotSpec(rowKeys: rows, columnKey: words[0], valueColumn: words[2],
-                             completeColumn: words.count == 5 ? words[4] : nil)
+                             completeColumn: words.count == 5 ? words[4] : nil, percent: percent)
         guard !rows.isEmpty, (rows + [spec.columnKey, spec.valueColumn] + (spec.completeColumn.map { [$0] } ?? [])).allSatisfy(isIdentifier) else {
             throw fail("pivot '\(text)': names must be plain column names")
         }

@@ -14,7 +14,11 @@ struct RunCommand: ParsableCommand {
             a large result never sits whole in memory. --into [SCHEMA.]TABLE writes the result \
             into a PostgreSQL table instead (default schema patron_reports, or <schema>_reports; \
             never a schema holding a Patron warehouse). Exit codes: 64 bad option or value, 78 bad \
-            analysis file or setup, 4 database error.
+            analysis file or setup, 4 database error. With --pivot, the table format is a heatmap: \
+            rates as percentages (41.3%), a colour scale on a colour terminal (--color; off with \
+            NO_COLOR set, or when output is not a terminal), periods not over yet marked `*`, and \
+            the cohort columns kept on the left while later periods that do not fit the terminal's \
+            width are left out (named on stderr).
             """,
         // `patron run NAME --help` describes the analysis, so the command handles --help itself.
         helpNames: []
@@ -25,6 +29,9 @@ struct RunCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Output format (default: table on a terminal, else csv; with --output, from its extension).", valueName: "format"))
     var format: OutputFormat?
+
+    @Option(help: ArgumentHelp("Colour the --pivot heatmap: auto (on a terminal, unless NO_COLOR is set), always, never.", valueName: "when"))
+    var color: ColorChoice = .auto
 
     @Option(help: ArgumentHelp("Write to this file instead of standard output (replaced only when the run succeeds). Its extension names the format (.csv .json .jsonl .ndjson .md .markdown .txt) unless --format is given.", valueName: "file"))
     var output: String?
@@ -92,17 +99,35 @@ struct RunCommand: ParsableCommand {
                 return .success
             }
             guard let output else {
-                let chosen = format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .csv)
-                try runner.write(prepared, to: ResultWriters.make(chosen, sink: OutputSink(handle: .standardOutput)))
+                let terminal = isatty(STDOUT_FILENO) == 1
+                let chosen = format ?? (terminal ? .table : .csv)
+                let sink = OutputSink(handle: .standardOutput)
+                try runner.write(prepared, to: writer(chosen, prepared, sink: sink, terminal: terminal))
                 return .success
             }
             let chosen = try OutputFormat.forOutput(output, explicit: format)
             // A temporary file renamed over --output's only once the whole result is written.
             let file = try AtomicOutputFile(path: output)
             defer { file.discard() }
-            try runner.write(prepared, to: ResultWriters.make(chosen, sink: OutputSink(atomic: file)))
+            try runner.write(prepared, to: writer(chosen, prepared, sink: OutputSink(atomic: file), terminal: false))
             try file.commit()
             return .success
         }
     }
+
+    /// The pivot's table is the heatmap (sized to the terminal when `terminal`); any other
+    /// result or format, the ordinary writer.
+    private func writer(_ chosen: OutputFormat, _ prepared: PreparedAnalysis, sink: OutputSink, terminal: Bool) -> any ResultWriter {
+        guard chosen == .table, prepared.isSet("pivot"), let spec = prepared.definition.pivot else {
+            return ResultWriters.make(chosen, sink: sink)
+        }
+        let environment = ProcessInfo.processInfo.environment
+        return HeatmapWriter(
+            sink: sink, spec: spec,
+            depth: color.depth(environment: environment, isTerminal: terminal),
+            width: TerminalWidth.resolve(isTerminal: terminal, environment: environment, windowColumns: Terminal.outputWindowColumns()),
+            note: { Terminal.line("patron: " + $0) })
+    }
 }
+
+extension ColorChoice: ExpressibleByArgument {}

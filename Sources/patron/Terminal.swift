@@ -26,6 +26,15 @@ enum Terminal {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
+    /// The width of the terminal standard output is, from the window size (TIOCGWINSZ); nil
+    /// when it is not a terminal or does not say.
+    static func outputWindowColumns() -> Int? {
+        var size = winsize()
+        let status = withUnsafeMutablePointer(to: &size) { ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), $0) }
+        guard status == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+
     /// Set before the first logger is made: `--log-format json` logs JSON objects too.
     nonisolated(unsafe) static var logsAsJSON = false
 

@@ -20,7 +20,7 @@ struct AnalysisFileParserTests {
         -- param: $4 note text = a = b : Text with an equals sign.
         -- param: verbose_rows flag : More rows.
         -- column: n bigint : A count : with a colon.
-        -- pivot: a, b by k value v complete c
+        -- pivot: a, b by k value v percent complete c
         -- query: detailed when verbose_rows, period=day
         SELECT 1 AS n;
         -- query: main
@@ -47,7 +47,7 @@ struct AnalysisFileParserTests {
         #expect(d.parameters[4].type == .flag)
         #expect(d.parameters[4].optionName == "--verbose-rows")
         #expect(d.columns == [AnalysisColumn(name: "n", type: "bigint", help: "A count : with a colon.")])
-        #expect(d.pivot == PivotSpec(rowKeys: ["a", "b"], columnKey: "k", valueColumn: "v", completeColumn: "c"))
+        #expect(d.pivot == PivotSpec(rowKeys: ["a", "b"], columnKey: "k", valueColumn: "v", completeColumn: "c", percent: true))
         #expect(d.queries.map(\.name) == ["detailed", "main", "helper"])
         #expect(d.queries[0].conditions == [.flag("verbose_rows"), .equals("period", "day")])
         #expect(d.queries[0].sql == "SELECT 1 AS n")

@@ -18,7 +18,7 @@
 -- param: $5 mode choice(on,rolling) = on : on: active in period c+k; rolling: active in c+k or any later period.
 -- param: $6 activity choice(purchases,any) = purchases : What counts as activity: purchases, or any touch (tickets, surveys, mentions too).
 -- param: $7 segment choice(channel,country,segment) : Split cohorts by first-purchase channel, profile country or profile segment.
--- param: pivot flag : Wide table: one row per cohort, one column per period offset (retention_rate).
+-- param: pivot flag : Wide table: one row per cohort, one column per period offset (retention_rate); as a table, a heatmap in percent.
 -- column: segment text : The --segment value ((unknown) when the customer has none); empty without --segment.
 -- column: cohort date : The cohort: local start date of the first-purchase period.
 -- column: cohort_size bigint : Customers whose first purchase falls in the cohort period.
@@ -27,7 +27,7 @@
 -- column: retained bigint : Cohort customers active in period c+k (rolling: in c+k or later).
 -- column: retention_rate float8 : retained / cohort_size; empty when the cohort is empty.
 -- column: complete boolean : False while period c+k is not over.
--- pivot: segment, cohort, cohort_size by period_offset value retention_rate complete complete
+-- pivot: segment, cohort, cohort_size by period_offset value retention_rate percent complete complete
 -- query: main
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
