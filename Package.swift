@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
     ],
     targets: [
         // C libraries, provided by the system (Debian: libpq-dev, zlib1g-dev).
@@ -61,11 +62,14 @@ let package = Package(
         // The deterministic demo data set: customers' journeys written as canonical CSV files.
         .target(name: "PatronDemo", dependencies: ["PatronCore", "CivilCalendar", "RandomDraws", "CZlib"]),
 
+        // The HTML report: sections built from the named analyses' results, rendered with Plot.
+        .target(name: "PatronReport", dependencies: ["PatronCore", "PatronAnalyses", .product(name: "Plot", package: "Plot")]),
+
         // The thin command-line executable: one file per command.
         .executableTarget(
             name: "patron",
             dependencies: [
-                "PatronCore", "PatronInput", "PatronImport", "PatronLoad", "PatronSync", "PatronAnalyses", "PatronDemo",
+                "PatronCore", "PatronInput", "PatronImport", "PatronLoad", "PatronSync", "PatronAnalyses", "PatronDemo", "PatronReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -131,7 +131,7 @@ public final class HeatmapWriter: ResultWriter {
 
     /// A fraction as a percentage with one decimal, rounded half away from zero in decimal
     /// arithmetic: `0.41256` → `41.3%`, `1` → `100.0%`. Anything not a number is shown as it is.
-    static func percentage(_ text: String) -> String {
+    public static func percentage(_ text: String) -> String {
         guard var decimal = Decimal(string: text), !text.lowercased().contains("n") else { return text }
         decimal *= 100
         var rounded = Decimal()
@@ -144,8 +144,9 @@ public final class HeatmapWriter: ResultWriter {
 }
 
 /// A sequential, perceptually uniform, colour-blind-safe scale: nine steps of viridis (dark
-/// purple → yellow), with white text on the dark steps and black on the light ones.
-enum HeatScale {
+/// purple → yellow), with white text on the dark steps and black on the light ones. The
+/// terminal heatmap and the HTML report's share it.
+public enum HeatScale {
     /// viridis at nine even stops, as RGB, and the nearest xterm-256 palette entry of each
     /// (chosen so that lightness still rises step by step).
     static let steps: [(rgb: (Int, Int, Int), palette: Int)] = [
@@ -157,6 +158,14 @@ enum HeatScale {
 
     static func step(_ fraction: Double) -> Int {
         min(steps.count - 1, max(0, Int(fraction * Double(steps.count))))
+    }
+
+    /// The colour of a cell at `fraction` (0…1) of the scale as CSS (`#rrggbb`), and whether
+    /// its text should be light.
+    public static func css(_ fraction: Double) -> (background: String, lightText: Bool) {
+        let index = step(fraction)
+        let (r, g, b) = steps[index].rgb
+        return (String(format: "#%02x%02x%02x", r, g, b), index < darkSteps)
     }
 
     /// The SGR codes for a cell at `fraction` (0…1) of the scale.

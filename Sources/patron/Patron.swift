@@ -14,6 +14,6 @@ struct Patron: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [LoadCommand.self, ImportCommand.self, SyncCommand.self, StatusCommand.self, RejectsCommand.self, MigrateCommand.self, GrantCommand.self,
-                      ListCommand.self, DescribeCommand.self, RunCommand.self, DemoCommand.self]
+                      ListCommand.self, DescribeCommand.self, RunCommand.self, ReportCommand.self, DemoCommand.self]
     )
 }

@@ -1,0 +1,53 @@
+import Foundation
+import PatronAnalyses
+import PatronCore
+
+/// One analysis' result as the report reads it: column names and text values, as
+/// `patron run NAME --format csv` prints them.
+public struct ResultTable: Sendable {
+    public let columns: [String]
+    public let rows: [[String?]]
+
+    /// The value of `column` in `row`, nil when empty or when the result has no such column.
+    public func value(_ row: [String?], _ column: String) -> String? {
+        guard let index = columns.firstIndex(of: column) else { return nil }
+        return row[index]
+    }
+
+    public func number(_ row: [String?], _ column: String) -> Double? { value(row, column).flatMap(Double.init) }
+
+    /// Rows of the whole population (no `--segment` value), in the analysis' order.
+    public var unsegmentedRows: [[String?]] {
+        guard columns.contains("segment") else { return rows }
+        return rows.filter { (value($0, "segment") ?? "").isEmpty }
+    }
+}
+
+/// Runs the analyses the report needs, each once per distinct set of options however many
+/// sections read it, and remembers how long each took.
+public final class AnalysisResults {
+    let runner: AnalysisRunner
+    let request: ReportRequest
+    private var cache: [String: ResultTable] = [:]
+    /// Name and options of each analysis run, with its seconds, in the order run.
+    public private(set) var runs: [(key: String, seconds: Double)] = []
+
+    public init(runner: AnalysisRunner, request: ReportRequest) {
+        self.runner = runner
+        self.request = request
+    }
+
+    /// The result of `name` with the report's options and `extra` ones (e.g. `pivot`).
+    public func table(_ name: String, _ extra: [String: String] = [:]) throws -> ResultTable {
+        let definition = try runner.catalog.analysis(named: name)
+        let arguments = request.arguments(for: definition, extra)
+        let key = ([name] + arguments.keys.sorted().map { "--\($0)=\(arguments[$0]!)" }).joined(separator: " ")
+        if let known = cache[key] { return known }
+        let started = Date()
+        let (columns, rows) = try runner.collect(name, arguments)
+        runs.append((key, Date().timeIntervalSince(started)))
+        let table = ResultTable(columns: columns, rows: rows)
+        cache[key] = table
+        return table
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import PatronTestSupport
+import Testing
+
+/// `patron report` rendered by a real browser (headless Chromium): every section there, no
+/// console error or failed load with the network off, and the heatmap's cells carrying the
+/// values of `patron run retention --pivot` for the same warehouse.
+@Suite("HTML report in a browser")
+struct ReportBrowserTests {
+    /// Cohorts Jan {A, B} and Feb {C}; the data ends on 20 April, so April is not over.
+    /// retention --pivot, monthly: Jan 1, 0.5 (A in Feb), 0.5 (B in Mar), 0.5* (A in Apr, not
+    /// over); Feb 1, 0 (nobody in Mar), 0* (April).
+    static let purchases = """
+        order_id,customer_id,ordered_at,amount
+        A1,A,2024-01-05T10:00:00Z,10
+        B1,B,2024-01-07T10:00:00Z,10
+        A2,A,2024-02-10T10:00:00Z,10
+        C1,C,2024-02-02T10:00:00Z,10
+        B2,B,2024-03-03T10:00:00Z,10
+        A3,A,2024-04-20T10:00:00Z,10
+        """
+
+    @Test("every section renders, nothing is fetched, the heatmap holds retention's values")
+    func rendersInChromium() throws {
+        let w = try ScratchWarehouse()
+        let file = try w.write("purchases.csv", Self.purchases)
+        let load = try PatronProcess.run(["load", "purchases", file, "--schema", w.schema, "-q"], url: w.url)
+        try #require(load.status == 0, "\(load.stderr)")
+        let page = w.directory.appendingPathComponent("report.html").path
+        let report = try PatronProcess.run(["report", "--out", page, "--schema", w.schema], url: w.url)
+        try #require(report.status == 0, "\(report.stderr)")
+
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>"), "the page is written whole")
+        for outside in ["http://", "https://", "<script", "<link", "src=", "@import"] {
+            #expect(!html.contains(outside), "the page must not reference anything outside it: \(outside)")
+        }
+
+        let rendering = try HeadlessBrowser.render(page)
+        #expect(rendering.consoleMessages.isEmpty, "\(rendering.consoleMessages)")
+        for section in ["headline", "cohort-retention", "freshness"] {
+            #expect(rendering.dom.contains("<section id=\"\(section)\""), "section \(section) missing; chromium: \(rendering.logTail)")
+        }
+
+        // The heatmap's cells, in row order, against the analysis' own numbers.
+        let csv = try PatronProcess.run(["run", "retention", "--pivot", "--format", "csv", "--schema", w.schema], url: w.url)
+        try #require(csv.status == 0, "\(csv.stderr)")
+        let expected = csv.stdout.split(separator: "\n").dropFirst().flatMap { line in
+            // segment, cohort, cohort_size, complete_through, then one value per period offset.
+            line.split(separator: ",", omittingEmptySubsequences: false).dropFirst(4).filter { !$0.isEmpty }.map(String.init)
+        }
+        #expect(expected == ["1", "0.5", "0.5", "0.5", "1", "0", "0"], "\(csv.stdout)")
+        let heatmap = try #require(rendering.dom.range(of: "<table class=\"heatmap\"").map { rendering.dom[$0.lowerBound...] })
+        let table = heatmap[..<(heatmap.range(of: "</table>")?.upperBound ?? heatmap.endIndex)]
+        let cells = table.matches(of: /data-value="([^"]*)"/).map { String($0.output.1) }
+        #expect(cells == expected, "\(table)")
+        // The cells of April (not over) are marked, never coloured as a fall.
+        #expect(table.contains("50.0%*") && table.contains("0.0%*"))
+        #expect(table.matches(of: /class="incomplete"/).count == 2)
+    }
+
+    @Test("the browser check sees what it must fail on: a console error")
+    func consoleCheckCanFail() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("patron-browser-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let page = directory.appendingPathComponent("bad.html").path
+        try """
+            <!DOCTYPE html><html><head><title>bad</title></head><body>
+            <script>console.error("boom")</script></body></html>
+            """.write(toFile: page, atomically: true, encoding: .utf8)
+        let rendering = try HeadlessBrowser.render(page)
+        #expect(rendering.consoleMessages.contains { $0.contains("boom") }, "\(rendering.logTail)")
+    }
+}
