@@ -5,7 +5,8 @@ import PatronLoad
 /// customer's journey"). Alice buys in the shop as customer C1 (source `shop`) and writes to
 /// the help desk as alice@example.com (source `desk`): two customers, until the shop's customer
 /// list ties C1 to that email (and to twitter:@alice) in the last load, which merges them.
-/// X1 is the id of one shop customer and of another, unrelated, help-desk customer.
+/// X1 is the id of one shop customer and of another, unrelated, help-desk customer, whose
+/// ticket T9 was first answered after 20 minutes (FRT 1/3 h).
 ///
 /// Times are UTC. The data horizon is O3's ordered_at, 2024-03-05T09:00Z (the latest instant
 /// of any kind), so as_of = 2024-03-05.
@@ -39,7 +40,7 @@ public enum AliceJourney {
     public static let tickets = """
         ticket_id,customer_id,email,created_at,channel,category,status,agent,first_response_at,resolved_at,reopens
         T1,,Alice@Example.com,2024-02-01T09:00:00Z,email,billing,solved,ann,2024-02-01T10:30:00Z,2024-02-02T09:00:00Z,0
-        T9,X1,,2024-02-11T09:00:00Z,chat,,open,,,,
+        T9,X1,,2024-02-11T09:00:00Z,chat,,open,,2024-02-11T09:20:00Z,,
         """
 
     public static let surveys = """

@@ -144,8 +144,11 @@ events AS (
     WHERE mf.customer_key = $1::bigint
 )
 SELECT to_json(e.at) #>> '{}' AS at, e.kind, e.source, e.id, e.details,
-       (SELECT string_agg(d.key || '=' || d.value, ', ')
-        FROM json_each_text(e.details) AS d
-        WHERE d.value IS NOT NULL) AS description
+       -- For people: numbers with more than 4 decimals (hours as float8) rounded to 4.
+       (SELECT string_agg(d.key || '=' || CASE WHEN json_typeof(d.value) = 'number' AND scale((d.value #>> '{}')::numeric) > 4
+                                                THEN round((d.value #>> '{}')::numeric, 4)::text
+                                                ELSE d.value #>> '{}' END, ', ')
+        FROM json_each(e.details) AS d
+        WHERE json_typeof(d.value) <> 'null') AS description
 FROM events AS e
 ORDER BY e.at, e.kind_order, e.source, e.id;

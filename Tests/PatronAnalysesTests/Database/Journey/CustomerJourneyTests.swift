@@ -122,7 +122,7 @@ struct CustomerJourneyTests {
         #expect(Self.number(m1["response_hours"]) == 2 && m1["handle"] as? String == "twitter:@alice")
     }
 
-    @Test("--tz: instants and days are local; a table shows control characters escaped")
+    @Test("--tz: instants and days are local; a table shows control characters escaped and hours to 4 decimals")
     func timeZoneAndTable() throws {
         let w = try ScratchWarehouse()
         try AliceJourney.load(into: w)
@@ -135,6 +135,10 @@ struct CustomerJourneyTests {
         #expect(table.contains("late again \\u{1B}[2J"))
         #expect(!table.contains("\u{1B}"))
         #expect(table.contains("frt_hours=1.5"))
+        // Hours with more decimals are rounded to 4 for people; the JSON keeps every digit.
+        let other = try CustomerJourney.read("desk:X1", warehouse: w.warehouse, predict: false)
+        #expect(other.text(.table).contains("frt_hours=0.3333,"), "\(other.text(.table))")
+        #expect(other.json().contains("\"frt_hours\" : 0.333333333333333"))
     }
 
     @Test("an unknown identifier and one that names two customers are errors with their exit codes")
