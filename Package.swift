@@ -56,8 +56,9 @@ let package = Package(
         .target(name: "PatronModels", dependencies: ["RandomDraws"]),
 
         // Named analyses: the catalog of sql/analyses, arguments, the runner, pivots, writers,
-        // and the predictive CLV step (the only user of PatronModels).
-        .target(name: "PatronAnalyses", dependencies: ["PatronCore", "PostgresClient", "PatronModels"]),
+        // the predictive CLV step (the only user of PatronModels), and one customer's journey
+        // (which reads an identifier with PatronInput's normalization).
+        .target(name: "PatronAnalyses", dependencies: ["PatronCore", "PatronInput", "PostgresClient", "PatronModels"]),
 
         // The deterministic demo data set: customers' journeys written as canonical CSV files.
         .target(name: "PatronDemo", dependencies: ["PatronCore", "CivilCalendar", "RandomDraws", "CZlib"]),

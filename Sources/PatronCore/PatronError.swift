@@ -19,6 +19,10 @@ public enum PatronError: Error, CustomStringConvertible {
     case usage(String)
     /// An analysis cannot be computed from the data (e.g. the predictive model does not fit).
     case analysisFailed(String)
+    /// `patron customer`: no stored identifier matches the one given.
+    case unknownCustomer(String)
+    /// `patron customer`: the identifier given matches identifiers of several customers.
+    case ambiguousCustomer(String)
 
     public var description: String {
         switch self {
@@ -30,6 +34,7 @@ public enum PatronError: Error, CustomStringConvertible {
         case .lockBusy(let message): return message
         case .usage(let message): return message
         case .analysisFailed(let message): return message
+        case .unknownCustomer(let message), .ambiguousCustomer(let message): return message
         }
     }
 
@@ -41,6 +46,8 @@ public enum PatronError: Error, CustomStringConvertible {
         case .lockBusy: return .lockBusy
         case .usage: return .usage
         case .analysisFailed: return .analysisFailed
+        case .unknownCustomer: return .unknownCustomer
+        case .ambiguousCustomer: return .ambiguousCustomer
         }
     }
 }
@@ -62,6 +69,10 @@ public enum ExitStatus: Int32, Sendable, Comparable {
     case lockBusy = 5
     /// An analysis could not be computed from the data (the predictive model did not fit).
     case analysisFailed = 6
+    /// `patron customer`: no customer has the identifier given.
+    case unknownCustomer = 7
+    /// `patron customer`: the identifier names more than one customer (the candidates are listed).
+    case ambiguousCustomer = 8
     /// Bad command-line usage (argument parser's EX_USAGE).
     case usage = 64
     /// Configuration problem: sql/ directory not found, bad settings, a schema not migrated, a
@@ -77,7 +88,7 @@ public enum ExitStatus: Int32, Sendable, Comparable {
         case .rowsRejected: return 1
         case .loadFailed: return 2
         case .lockBusy: return 3
-        case .analysisFailed: return 4
+        case .analysisFailed, .unknownCustomer, .ambiguousCustomer: return 4
         case .database: return 5
         case .configuration: return 6
         case .usage: return 7
