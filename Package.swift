@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "PatronModelsTests", dependencies: ["PatronModels"], exclude: ["Fixtures"]),
         .testTarget(name: "PatronCoreTests", dependencies: ["PatronCore", "PatronLoad", "PostgresClient", "PatronTestSupport"]),
         .testTarget(name: "PatronLoadTests", dependencies: ["PatronLoad", "PatronDemo", "PatronCore", "PatronInput", "PostgresClient", "PatronTestSupport"]),
-        .testTarget(name: "PatronAnalysesTests", dependencies: ["PatronAnalyses", "CivilCalendar", "PatronCore", "PatronLoad", "PatronModels", "PatronDemo", "PostgresClient", "PatronTestSupport"]),
+        .testTarget(name: "PatronAnalysesTests", dependencies: ["PatronAnalyses", "PatronReport", "CivilCalendar", "PatronCore", "PatronLoad", "PatronModels", "PatronDemo", "PostgresClient", "PatronTestSupport"]),
         .testTarget(name: "PatronDemoTests", dependencies: ["PatronDemo", "PatronInput", "PatronLoad", "PatronCore", "PatronTestSupport"]),
         .testTarget(name: "PatronCLITests", dependencies: ["PatronCore", "PatronTestSupport"]),
     ]

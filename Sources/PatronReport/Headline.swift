@@ -55,15 +55,19 @@ struct HeadlineFigure {
         }
     }
 
+    /// `value` with `decimals` decimals and a comma between thousands: 15599.471 → 15,599.47.
     static func grouped(_ value: Double, decimals: Int) -> String {
-        let formatter = NumberFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.numberStyle = .decimal
-        formatter.usesGroupingSeparator = true
-        formatter.groupingSeparator = ","
-        formatter.minimumFractionDigits = decimals
-        formatter.maximumFractionDigits = decimals
-        return formatter.string(from: NSNumber(value: value)) ?? String(value)
+        let fixed = String(format: "%.\(decimals)f", abs(value))
+        let parts = fixed.split(separator: ".", maxSplits: 1)
+        var digits = Array(parts[0])
+        var grouped: [Character] = []
+        while digits.count > 3 {
+            grouped = [","] + digits.suffix(3) + grouped
+            digits.removeLast(3)
+        }
+        let integer = String(digits + grouped)
+        let sign = value < 0 && fixed.contains(where: { $0 != "0" && $0 != "." }) ? "-" : ""
+        return sign + integer + (parts.count > 1 ? "." + parts[1] : "")
     }
 
     /// The figures of the report's head, in order.

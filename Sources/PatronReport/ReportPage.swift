@@ -27,6 +27,36 @@ public struct ReportPage {
             try section("cohort-retention") {
                 CohortHeatmapSection(table: try results.table("retention", ["pivot": "true"])).node
             },
+            try section("churn") {
+                PeriodSection(
+                    id: "churn", title: "Churn rate per period: customers lost of those active at its start",
+                    note: "From patron run churn_rate: active = a purchase in the previous 90 days; lost = active at the start, not at the end; new and reactivated customers make up the rest.",
+                    table: try results.table("churn_rate"), plotted: [("churn_rate", "churn rate")], yLabel: "churn rate (%)",
+                    format: Formats.percent,
+                    columns: [("customers_start", "Active at start", Formats.count), ("new", "New", Formats.count),
+                              ("lost", "Lost", Formats.count), ("reactivated", "Reactivated", Formats.count),
+                              ("customers_end", "Active at end", Formats.count), ("churn_rate", "Churn rate", Formats.percent)]).node
+            },
+            try section("first-response") {
+                PeriodSection(
+                    id: "first-response", title: "First response time per period: median and 90th percentile, in hours",
+                    note: "From patron run first_response_time: hours from a ticket's creation to its first agent response, by the period the ticket was created in.",
+                    table: try results.table("first_response_time"),
+                    plotted: [("median_hours", "median"), ("p90_hours", "90th percentile")], yLabel: "hours",
+                    format: Formats.plain1,
+                    columns: [("created", "Tickets", Formats.count), ("responded", "Responded", Formats.count),
+                              ("median_hours", "Median", Formats.hours), ("p90_hours", "90th percentile", Formats.hours)]).node
+            },
+            try section("satisfaction") {
+                PeriodSection(
+                    id: "satisfaction", title: "CSAT per period: share of satisfied answers (4 or 5 of 5)",
+                    note: "From patron run csat, by the period the answer was given in.",
+                    table: try results.table("csat"), plotted: [("csat", "CSAT")], yLabel: "satisfied answers (%)",
+                    format: Formats.percent,
+                    columns: [("answered", "Answers", Formats.count), ("satisfied", "Satisfied", Formats.count),
+                              ("csat", "CSAT", Formats.percent), ("mean_score", "Mean score", Formats.plain1)]).node
+            },
+            try section("support-impact") { SupportImpactSection(table: try results.table("support_impact", ["pooled": "true"])).node },
             try section("freshness") { FreshnessSection(table: try freshness()).node },
         ]
         let stamp = ISO8601DateFormatter().string(from: generatedAt)

@@ -7,7 +7,7 @@ import PatronReport
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write the HTML report: headline figures, the cohort retention heatmap, data freshness.",
+        abstract: "Write the HTML report: headline figures, cohort retention heatmap, churn, support, data freshness.",
         discussion: """
             One self-contained HTML file (no script, style, font or image fetched from anywhere): it \
             opens from an e-mail attachment or a shared drive, and prints. Every number in it is the \

@@ -1,0 +1,114 @@
+import Foundation
+import Plot
+
+/// Sections over time built from one period analysis each: a chart of complete periods and the
+/// numbers under it. Periods not over yet are left out of the charts (a partial period would
+/// look like a fall) and marked in the tables.
+struct PeriodSection {
+    let id: String
+    let title: String
+    let note: String
+    let table: ResultTable
+    /// Plotted columns: (column, legend name).
+    let plotted: [(column: String, name: String)]
+    let yLabel: String
+    let format: (Double) -> String
+    /// Table columns: (column, header, formatter for numbers).
+    let columns: [(column: String, header: String, format: ((Double) -> String)?)]
+    /// Rows shown in the table: the latest ones.
+    var tableRows = 12
+
+    var node: Node<HTML.BodyContext> {
+        let rows = table.unsegmentedRows
+        let complete = rows.filter { isComplete($0) }
+        let chart = SVGChart.lines(
+            title: title, yLabel: yLabel,
+            labels: complete.map { table.value($0, "period") ?? "" },
+            series: plotted.map { p in SVGChart.Series(name: p.name, values: complete.map { table.number($0, p.column) }) },
+            format: format)
+        let shown = Array(rows.suffix(tableRows))
+        return .section(
+            .id(id),
+            .h2(.text(title)),
+            .p(.class("note"), .text(note)),
+            complete.isEmpty ? .p(.class("unavailable"), .text("No complete period yet.")) : chart,
+            .table(
+                .class("data"),
+                .caption(.text("The latest \(shown.count) periods (* not over yet)")),
+                .thead(.tr(.th("Period"), .forEach(columns) { .th(.text($0.header)) })),
+                .tbody(.forEach(shown) { row in
+                    .tr(
+                        .td(.text((table.value(row, "period") ?? "") + (isComplete(row) ? "" : " *"))),
+                        .forEach(columns) { column in .td(.text(cell(row, column.column, column.format))) }
+                    )
+                })
+            )
+        )
+    }
+
+    private func isComplete(_ row: [String?]) -> Bool { ["t", "true"].contains(table.value(row, "complete") ?? "") }
+
+    private func cell(_ row: [String?], _ column: String, _ format: ((Double) -> String)?) -> String {
+        guard let text = table.value(row, column) else { return "–" }
+        guard let format, let number = Double(text) else { return text }
+        return format(number)
+    }
+}
+
+enum Formats {
+    static func percent(_ v: Double) -> String { String(format: "%.1f%%", v * 100) }
+    static func hours(_ v: Double) -> String { String(format: "%.1f h", v) }
+    static func count(_ v: Double) -> String { HeadlineFigure.grouped(v, decimals: 0) }
+    static func signedPoints(_ v: Double) -> String { String(format: "%+.1f pp", v * 100) }
+    static func plain1(_ v: Double) -> String { String(format: "%.1f", v) }
+}
+
+/// support_impact --pooled: churn by support experience against customers with no contact,
+/// each difference with its 95 % interval and the group sizes, so nobody over-reads a small
+/// group.
+struct SupportImpactSection {
+    let table: ResultTable
+
+    var node: Node<HTML.BodyContext> {
+        let rows = table.rows.filter { (table.value($0, "segment") ?? "") != "all" }
+        let compared = rows.filter { table.number($0, "churn_rate_diff") != nil }
+        let title = "Support experience and churn: difference from customers with no contact (95% interval)"
+        return .section(
+            .id("support-impact"),
+            .h2(.text(title)),
+            .p(.class("note"), .text("From patron run support_impact --pooled: customer-periods summed over every complete period. A dot right of 0 means that group churned more than customers who had no contact; the bar is the 95% interval of the difference. Small groups have wide bars: read the size before the dot.")),
+            compared.isEmpty ? .p(.class("unavailable"), .text("No complete period with both groups yet.")) :
+                SVGChart.intervals(
+                    title: title, xLabel: "churn rate minus the no-contact churn rate (percentage points)",
+                    rows: compared.map { row in
+                        SVGChart.Interval(
+                            label: "\(table.value(row, "segment") ?? "") (n=\(table.value(row, "customers") ?? "0"))",
+                            estimate: table.number(row, "churn_rate_diff") ?? 0,
+                            low: table.number(row, "churn_diff_ci_low") ?? 0,
+                            high: table.number(row, "churn_diff_ci_high") ?? 0)
+                    },
+                    format: Formats.signedPoints),
+            .table(
+                .class("data"),
+                .thead(.tr(.th("Support experience"), .th("Customer-periods"), .th("Churn rate"), .th("Difference"),
+                           .th("95% interval"), .th("z"), .th("Mean net value"))),
+                .tbody(.forEach(rows) { row in
+                    .tr(
+                        .td(.text(table.value(row, "segment") ?? "")),
+                        .td(.text(table.number(row, "customers").map(Formats.count) ?? "–")),
+                        .td(.text(table.number(row, "churn_rate").map(Formats.percent) ?? "–")),
+                        .td(.text(table.number(row, "churn_rate_diff").map(Formats.signedPoints) ?? "–")),
+                        .td(.text(interval(row))),
+                        .td(.text(table.number(row, "churn_z").map { String(format: "%.2f", $0) } ?? "–")),
+                        .td(.text(table.number(row, "mean_net_value").map { HeadlineFigure.grouped($0, decimals: 2) } ?? "–"))
+                    )
+                })
+            )
+        )
+    }
+
+    private func interval(_ row: [String?]) -> String {
+        guard let low = table.number(row, "churn_diff_ci_low"), let high = table.number(row, "churn_diff_ci_high") else { return "–" }
+        return "\(Formats.signedPoints(low)) to \(Formats.signedPoints(high))"
+    }
+}
