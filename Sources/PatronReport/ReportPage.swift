@@ -47,6 +47,28 @@ public struct ReportPage {
                     columns: [("created", "Tickets", Formats.count), ("responded", "Responded", Formats.count),
                               ("median_hours", "Median", Formats.hours), ("p90_hours", "90th percentile", Formats.hours)]).node
             },
+            try section("resolution") {
+                PeriodSection(
+                    id: "resolution", title: "Time to resolution per period: median and 90th percentile, in hours",
+                    note: "From patron run time_to_resolution: hours from a ticket's creation to its resolution, by the period it was resolved in.",
+                    table: try results.table("time_to_resolution"),
+                    plotted: [("median_hours", "median"), ("p90_hours", "90th percentile")], yLabel: "hours",
+                    format: Formats.plain1,
+                    columns: [("resolved", "Resolved", Formats.count), ("median_hours", "Median", Formats.hours),
+                              ("p90_hours", "90th percentile", Formats.hours)]).node
+            },
+            try section("backlog") {
+                PeriodSection(
+                    id: "backlog", title: "Backlog at each period's end: open tickets, and those older than 3 days",
+                    note: "From patron run backlog: tickets created before the period end and not resolved by then.",
+                    table: try results.table("backlog"),
+                    plotted: [("open_at_end", "open"), ("aged", "older than 3 days")], yLabel: "tickets",
+                    format: Formats.count,
+                    columns: [("opened", "Opened", Formats.count), ("resolved", "Resolved", Formats.count),
+                              ("open_at_end", "Open at end", Formats.count), ("aged", "Aged", Formats.count),
+                              ("aged_share", "Aged share", Formats.percent)]).node
+            },
+            try section("agents") { AgentSection(table: try results.table("agent_performance")).node },
             try section("satisfaction") {
                 PeriodSection(
                     id: "satisfaction", title: "CSAT per period: share of satisfied answers (4 or 5 of 5)",
@@ -55,6 +77,15 @@ public struct ReportPage {
                     format: Formats.percent,
                     columns: [("answered", "Answers", Formats.count), ("satisfied", "Satisfied", Formats.count),
                               ("csat", "CSAT", Formats.percent), ("mean_score", "Mean score", Formats.plain1)]).node
+            },
+            try section("nps") {
+                PeriodSection(
+                    id: "nps", title: "NPS per period: promoters minus detractors, of 100",
+                    note: "From patron run nps: 100 × (promoters − detractors) ÷ answers, by the period the answer was given in.",
+                    table: try results.table("nps"), plotted: [("nps", "NPS")], yLabel: "NPS (−100 to 100)",
+                    format: Formats.plain1,
+                    columns: [("responses", "Answers", Formats.count), ("promoters", "Promoters", Formats.count),
+                              ("detractors", "Detractors", Formats.count), ("nps", "NPS", Formats.plain1)]).node
             },
             try section("support-impact") { SupportImpactSection(table: try results.table("support_impact", ["pooled": "true"])).node },
             try section("freshness") { FreshnessSection(table: try freshness()).node },

@@ -22,18 +22,23 @@ enum SVGChart {
     static func lines(title: String, yLabel: String, labels: [String], series: [Series],
                       format: (Double) -> String) -> BodyNode {
         let plotWidth = width - left - right, plotHeight = height - top - bottom
-        let maxValue = series.flatMap { $0.values.compactMap { $0 } }.max() ?? 1
-        let yMax = niceCeiling(max(maxValue, 1e-9))
+        let values = series.flatMap { $0.values.compactMap { $0 } }
+        // Gridlines at a round step (1, 2, 2.5 or 5 × 10^k), about four above zero; below zero
+        // only when a value is (NPS).
+        let highest = max(values.max() ?? 1, 1e-9), lowest = min(values.min() ?? 0, 0)
+        let gridStep = niceCeiling(max(highest, -lowest) / 4)
+        let yMax = gridStep * (highest / gridStep).rounded(.up)
+        let yMin = -gridStep * (-lowest / gridStep).rounded(.up)
+        let steps = Int(((yMax - yMin) / gridStep).rounded())
         let count = max(labels.count, 1)
         func x(_ i: Int) -> Double { left + (count == 1 ? plotWidth / 2 : plotWidth * Double(i) / Double(count - 1)) }
-        func y(_ v: Double) -> Double { top + plotHeight * (1 - v / yMax) }
+        func y(_ v: Double) -> Double { top + plotHeight * (yMax - v) / (yMax - yMin) }
 
         var nodes: [BodyNode] = [element("title", text: title)]
-        // Grid and y axis: five steps.
-        for step in 0...4 {
-            let value = yMax * Double(step) / 4
+        for step in 0...steps {
+            let value = yMin + gridStep * Double(step)
             nodes.append(element("line", ["x1": fmt(left), "x2": fmt(width - right), "y1": fmt(y(value)), "y2": fmt(y(value)),
-                                          "stroke": step == 0 ? "#888" : "#e3e3e3"]))
+                                          "stroke": abs(value) < 1e-12 ? "#888" : "#e3e3e3"]))
             nodes.append(element("text", ["x": fmt(left - 6), "y": fmt(y(value) + 4), "text-anchor": "end", "font-size": "11"],
                                  text: format(value)))
         }
