@@ -29,7 +29,8 @@ public final class AnalysisResults {
     let runner: AnalysisRunner
     let request: ReportRequest
     private var cache: [String: ResultTable] = [:]
-    /// Name and options of each analysis run, with its seconds, in the order run.
+    /// Each analysis run as `NAME --option=value …` (what `patron run` takes to print the same
+    /// result), with its seconds, in the order run.
     public private(set) var runs: [(key: String, seconds: Double)] = []
 
     public init(runner: AnalysisRunner, request: ReportRequest) {
@@ -41,7 +42,12 @@ public final class AnalysisResults {
     public func table(_ name: String, _ extra: [String: String] = [:]) throws -> ResultTable {
         let definition = try runner.catalog.analysis(named: name)
         let arguments = request.arguments(for: definition, extra)
-        let key = ([name] + arguments.keys.sorted().map { "--\($0)=\(arguments[$0]!)" }).joined(separator: " ")
+        // The key is the command line that prints the same result (`patron run KEY`).
+        let flags = Set(definition.parameters.filter { $0.type == .flag }.map(\.name))
+        let key = ([name] + arguments.keys.sorted().map { name in
+            let option = "--" + name.replacingOccurrences(of: "_", with: "-")
+            return flags.contains(name) ? option : "\(option)=\(arguments[name]!)"
+        }).joined(separator: " ")
         if let known = cache[key] { return known }
         let started = Date()
         let (columns, rows) = try runner.collect(name, arguments)

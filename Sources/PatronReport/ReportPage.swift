@@ -27,6 +27,9 @@ public struct ReportPage {
             try section("cohort-retention") {
                 CohortHeatmapSection(table: try results.table("retention", ["pivot": "true"])).node
             },
+            try section("retention-curves") {
+                RetentionCurvesSection(table: try results.table("retention", ["pivot": "true"])).node
+            },
             try section("churn") {
                 PeriodSection(
                     id: "churn", title: "Churn rate per period: customers lost of those active at its start",
@@ -46,6 +49,12 @@ public struct ReportPage {
                     format: Formats.plain1,
                     columns: [("created", "Tickets", Formats.count), ("responded", "Responded", Formats.count),
                               ("median_hours", "Median", Formats.hours), ("p90_hours", "90th percentile", Formats.hours)]).node
+            },
+            try section("historical-value") {
+                HistoricalValueSection(table: try results.table("clv", ["method": "historical"])).node
+            },
+            try section("predictive") {
+                AliveSection(table: try results.table("clv", ["method": "predictive", "per_customer": "true"])).node
             },
             try section("resolution") {
                 PeriodSection(

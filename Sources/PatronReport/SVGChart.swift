@@ -19,8 +19,8 @@ enum SVGChart {
     }
 
     /// Lines over `labels` (periods), y from 0 to a round maximum; a gap where a value is missing.
-    static func lines(title: String, yLabel: String, labels: [String], series: [Series],
-                      format: (Double) -> String) -> BodyNode {
+    static func lines(title: String, xLabel: String = "period (start date)", yLabel: String, labels: [String],
+                      series: [Series], format: (Double) -> String) -> BodyNode {
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let values = series.flatMap { $0.values.compactMap { $0 } }
         // Gridlines at a round step (1, 2, 2.5 or 5 × 10^k), about four above zero; below zero
@@ -49,7 +49,7 @@ enum SVGChart {
                                  text: label))
         }
         nodes.append(element("text", ["x": fmt(left + plotWidth / 2), "y": fmt(height - 8), "text-anchor": "middle", "font-size": "12"],
-                             text: "period (start date)"))
+                             text: xLabel))
         nodes.append(element("text", ["x": "14", "y": fmt(top + plotHeight / 2), "text-anchor": "middle", "font-size": "12",
                                       "transform": "rotate(-90 14 \(fmt(top + plotHeight / 2)))"], text: yLabel))
         for (index, s) in series.enumerated() {
@@ -72,6 +72,36 @@ enum SVGChart {
             nodes.append(element("rect", ["x": fmt(lx), "y": fmt(ly - 8), "width": "12", "height": "4", "fill": colour]))
             nodes.append(element("text", ["x": fmt(lx + 18), "y": fmt(ly - 2), "font-size": "11"], text: s.name))
         }
+        return svg(title: title, nodes)
+    }
+
+    /// Vertical bars, one per label, from 0 up to the value.
+    static func bars(title: String, xLabel: String, yLabel: String, labels: [String], values: [Double],
+                     format: (Double) -> String) -> BodyNode {
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let gridStep = niceCeiling(max(values.max() ?? 1, 1e-9) / 4)
+        let yMax = gridStep * ((values.max() ?? 1) / gridStep).rounded(.up)
+        func y(_ v: Double) -> Double { top + plotHeight * (1 - v / max(yMax, 1e-9)) }
+        let slot = plotWidth / Double(max(values.count, 1))
+        var nodes: [BodyNode] = [element("title", text: title)]
+        for step in 0...Int((yMax / gridStep).rounded()) {
+            let value = gridStep * Double(step)
+            nodes.append(element("line", ["x1": fmt(left), "x2": fmt(width - right), "y1": fmt(y(value)), "y2": fmt(y(value)),
+                                          "stroke": step == 0 ? "#888" : "#e3e3e3"]))
+            nodes.append(element("text", ["x": fmt(left - 6), "y": fmt(y(value) + 4), "text-anchor": "end", "font-size": "11"],
+                                 text: format(value)))
+        }
+        for (i, value) in values.enumerated() {
+            let x = left + slot * Double(i)
+            nodes.append(element("rect", ["x": fmt(x + slot * 0.1), "y": fmt(y(value)), "width": fmt(slot * 0.8),
+                                          "height": fmt(max(0, y(0) - y(value))), "fill": palette[0]]))
+            nodes.append(element("text", ["x": fmt(x + slot / 2), "y": fmt(height - bottom + 16), "text-anchor": "middle", "font-size": "11"],
+                                 text: labels[i]))
+        }
+        nodes.append(element("text", ["x": fmt(left + plotWidth / 2), "y": fmt(height - 8), "text-anchor": "middle", "font-size": "12"],
+                             text: xLabel))
+        nodes.append(element("text", ["x": "14", "y": fmt(top + plotHeight / 2), "text-anchor": "middle", "font-size": "12",
+                                      "transform": "rotate(-90 14 \(fmt(top + plotHeight / 2)))"], text: yLabel))
         return svg(title: title, nodes)
     }
 
