@@ -56,6 +56,9 @@ public struct ReportPage {
             try section("predictive") {
                 AliveSection(table: try results.table("clv", ["method": "predictive", "per_customer": "true"])).node
             },
+            try section("response-grid") {
+                ResponseGridSection(table: try results.table("first_response_time", ["by": "weekday_hour"])).node
+            },
             try section("resolution") {
                 PeriodSection(
                     id: "resolution", title: "Time to resolution per period: median and 90th percentile, in hours",

@@ -22,6 +22,8 @@ enum ReportStyle {
     table.data tbody tr:nth-child(even) { background: #f6f6f6; }
     table.heatmap td { min-width: 3.4rem; border: 1px solid #fff; }
     table.heatmap td.size { color: #555; }
+    table.grid td { min-width: 2.2rem; font-size: .8rem; }
+    table.heatmap td.sparse { color: #777; background: #f0f0f0; }
     table.heatmap td.incomplete { color: #555; background: repeating-linear-gradient(45deg, #eee 0 4px, #fff 4px 8px); }
     .unavailable { color: #8a1c1c; }
     footer { margin-top: 3rem; color: #777; font-size: .8rem; }
