@@ -99,6 +99,15 @@ public struct ReportPage {
                     columns: [("responses", "Answers", Formats.count), ("promoters", "Promoters", Formats.count),
                               ("detractors", "Detractors", Formats.count), ("nps", "NPS", Formats.plain1)]).node
             },
+            try section("effort") {
+                PeriodSection(
+                    id: "effort", title: "Customer effort per period: mean CES answer (1 = very easy, 7 = very hard)",
+                    note: "From patron run ces, by the period the answer was given in.",
+                    table: try results.table("ces"), plotted: [("mean_effort", "mean"), ("median_effort", "median")],
+                    yLabel: "effort (1–7)", format: Formats.plain1,
+                    columns: [("responses", "Answers", Formats.count), ("mean_effort", "Mean", Formats.plain1),
+                              ("median_effort", "Median", Formats.plain1)]).node
+            },
             try section("support-impact") { SupportImpactSection(table: try results.table("support_impact", ["pooled": "true"])).node },
             try section("freshness") { FreshnessSection(table: try freshness()).node },
         ]

@@ -38,7 +38,7 @@ struct ReportBrowserTests {
 
         let rendering = try HeadlessBrowser.render(page)
         #expect(rendering.consoleMessages.isEmpty, "\(rendering.consoleMessages)")
-        for section in ["headline", "cohort-retention", "retention-curves", "historical-value", "predictive", "churn", "first-response", "response-grid", "resolution", "backlog", "agents", "satisfaction", "nps", "support-impact", "freshness"] {
+        for section in ["headline", "cohort-retention", "retention-curves", "historical-value", "predictive", "churn", "first-response", "response-grid", "resolution", "backlog", "agents", "satisfaction", "nps", "effort", "support-impact", "freshness"] {
             #expect(rendering.dom.contains("<section id=\"\(section)\""), "section \(section) missing; chromium: \(rendering.logTail)")
         }
 
