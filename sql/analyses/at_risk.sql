@@ -58,12 +58,32 @@ at_risk AS (
     JOIN clv_predictions AS cp ON cp.customer_key = v.customer_key
     CROSS JOIN threshold AS t
     WHERE v.value >= t.min_value AND cp.p_alive < $6::numeric
+),
+-- One pass over the listed customers' tickets and answers (not one lookup per customer:
+-- ticket_facts aggregates the linked surveys).
+latest_ticket AS (
+    SELECT DISTINCT ON (tf.customer_key) tf.customer_key, tf.source, tf.ticket_id, tf.created_at,
+           tf.status, tf.frt_hours, tf.csat
+    FROM ticket_facts AS tf
+    JOIN at_risk AS r ON r.customer_key = tf.customer_key
+    ORDER BY tf.customer_key, tf.created_at DESC, tf.ticket_id DESC, tf.source DESC
+),
+latest_survey AS (
+    SELECT DISTINCT ON (s.customer_key) s.customer_key, s.kind, s.score, s.responded_at
+    FROM surveys AS s
+    JOIN at_risk AS r ON r.customer_key = s.customer_key
+    ORDER BY s.customer_key, s.responded_at DESC, s.response_id DESC, s.source DESC
+),
+identifiers AS (
+    SELECT ci.customer_key,
+           string_agg(ci.value, ', ' ORDER BY ci.value) FILTER (WHERE ci.kind = 'email') AS emails,
+           string_agg(ci.value, ', ' ORDER BY ci.value) FILTER (WHERE ci.kind = 'phone') AS phones
+    FROM customer_identifiers AS ci
+    JOIN at_risk AS r ON r.customer_key = ci.customer_key
+    WHERE ci.kind IN ('email', 'phone')
+    GROUP BY ci.customer_key
 )
-SELECT r.customer_key,
-       (SELECT string_agg(ci.value, ', ' ORDER BY ci.value) FROM customer_identifiers AS ci
-        WHERE ci.customer_key = r.customer_key AND ci.kind = 'email') AS emails,
-       (SELECT string_agg(ci.value, ', ' ORDER BY ci.value) FROM customer_identifiers AS ci
-        WHERE ci.customer_key = r.customer_key AND ci.kind = 'phone') AS phones,
+SELECT r.customer_key, i.emails, i.phones,
        r.value, r.p_alive, r.expected_purchases,
        r.value::float8 * (1 - r.p_alive) AS value_at_risk,
        r.days_since_last_purchase,
@@ -72,20 +92,9 @@ SELECT r.customer_key,
        lt.frt_hours AS latest_ticket_frt_hours, lt.csat::int AS latest_ticket_csat,
        ls.kind AS latest_survey_kind, ls.score::int AS latest_survey_score, ls.responded_at AS latest_survey_at
 FROM at_risk AS r
-LEFT JOIN LATERAL (
-    SELECT tf.source, tf.ticket_id, tf.created_at, tf.status, tf.frt_hours, tf.csat
-    FROM ticket_facts AS tf
-    WHERE tf.customer_key = r.customer_key
-    ORDER BY tf.created_at DESC, tf.ticket_id DESC, tf.source DESC
-    LIMIT 1
-) AS lt ON true
-LEFT JOIN LATERAL (
-    SELECT s.kind, s.score, s.responded_at
-    FROM surveys AS s
-    WHERE s.customer_key = r.customer_key
-    ORDER BY s.responded_at DESC, s.response_id DESC, s.source DESC
-    LIMIT 1
-) AS ls ON true
+LEFT JOIN identifiers AS i ON i.customer_key = r.customer_key
+LEFT JOIN latest_ticket AS lt ON lt.customer_key = r.customer_key
+LEFT JOIN latest_survey AS ls ON ls.customer_key = r.customer_key
 ORDER BY value_at_risk DESC, r.customer_key
 -- step: rfm_summary
 -- The rows the model is fitted on, exactly clv's (sql/models/rfm_summary.sql).
