@@ -264,49 +264,9 @@ SELECT 'formula' AS method, CASE WHEN s.is_total = 0 THEN s.cohort END AS cohort
 FROM summary AS s CROSS JOIN annual_churn AS ac CROSS JOIN year_bounds AS y
 ORDER BY s.is_total, s.cohort
 -- step: rfm_summary
--- One row per buyer up to the end of the --as-of day (local): frequency = distinct purchase
--- days − 1, recency = last − first purchase day, T = --as-of − first purchase day (in --unit),
--- monetary = mean net value of the repeat purchase days (first day excluded; empty without
--- repeats). A day's net value = its orders' amounts − their returns made by the end of --as-of.
-WITH settings AS (
-    SELECT $2::text AS tz, $5::text AS unit,
-           coalesce($4::date, ((SELECT max(ordered_at) FROM valid_purchases) AT TIME ZONE $2::text)::date) AS as_of,
-           reporting_currency() AS currency
-),
-bounds AS (
-    SELECT s.*, (s.as_of + 1)::timestamp AT TIME ZONE s.tz AS calibration_end,
-           CASE s.unit WHEN 'week' THEN 7.0 ELSE 1.0 END AS days_per_unit
-    FROM settings AS s
-),
-returned AS (
-    SELECT r.source, r.order_id, sum(r.amount) AS amount,
-           min(r.currency)::text AS min_currency, max(r.currency)::text AS max_currency
-    FROM returns AS r CROSS JOIN bounds AS b
-    WHERE r.order_id IS NOT NULL AND r.returned_at < b.calibration_end
-    GROUP BY r.source, r.order_id
-),
-purchase_days AS (
-    SELECT p.customer_key, (p.ordered_at AT TIME ZONE b.tz)::date AS day,
-           sum(CASE WHEN p.currency = b.currency THEN p.amount ELSE currency_mismatch(b.currency, p.currency) END
-               - CASE WHEN rt.order_id IS NULL THEN 0
-                      WHEN rt.min_currency = b.currency AND rt.max_currency = b.currency THEN rt.amount
-                      ELSE currency_mismatch(b.currency, CASE WHEN rt.min_currency <> b.currency THEN rt.min_currency ELSE rt.max_currency END)
-                 END) AS net_value
-    FROM valid_purchases AS p
-    CROSS JOIN bounds AS b
-    LEFT JOIN returned AS rt ON rt.source = p.source AND rt.order_id = p.order_id
-    WHERE p.ordered_at < b.calibration_end
-    GROUP BY p.customer_key, (p.ordered_at AT TIME ZONE b.tz)::date
-),
-with_first AS (
-    SELECT d.*, min(d.day) OVER (PARTITION BY d.customer_key) AS first_day
-    FROM purchase_days AS d
-)
-SELECT w.customer_key,
-       (count(*) - 1)::float8 AS frequency,
-       ((max(w.day) - min(w.day)) / b.days_per_unit)::float8 AS recency,
-       ((b.as_of - min(w.day)) / b.days_per_unit)::float8 AS "T",
-       (avg(w.net_value) FILTER (WHERE w.day > w.first_day))::float8 AS monetary
-FROM with_first AS w CROSS JOIN bounds AS b
-GROUP BY w.customer_key, b.as_of, b.days_per_unit
-ORDER BY w.customer_key
+-- One row per buyer up to the end of the --as-of day (local): frequency, recency, T (in --unit)
+-- and monetary, as the model rfm_summary defines them (sql/models/rfm_summary.sql); at_risk
+-- fits on the same rows.
+SELECT r.customer_key, r.frequency, r.recency, r."T", r.monetary
+FROM rfm_summary($4::date, $2::text, $5::text) AS r
+ORDER BY r.customer_key

@@ -1,6 +1,7 @@
--- Session-scoped tables for `clv --method predictive`. The engine fits the models in Swift
--- on the rows of clv.sql's `rfm_summary` step, COPYs the results in here, and then runs the
--- predictive statements of clv.sql, which read them. Temporary: private to the connection.
+-- Session-scoped tables for `clv --method predictive` (and at_risk). The engine fits the
+-- models in Swift on the rows of the analysis' `rfm_summary` step (the rfm_summary model),
+-- COPYs the results in here, and then runs the analysis' statement, which reads them.
+-- Temporary: private to the connection.
 
 -- name: create_predictions
 CREATE TEMPORARY TABLE IF NOT EXISTS clv_predictions (
