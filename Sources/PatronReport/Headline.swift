@@ -43,7 +43,8 @@ struct HeadlineFigure {
     }
 
     var formattedChange: String {
-        guard let value, let previous else { return "no earlier period" }
+        guard let value else { return period == nil ? "no complete period yet" : "no data in this period" }
+        guard let previous else { return "no value for the period before" }
         switch style {
         case .count, .money:
             guard previous != 0 else { return "earlier period: 0" }
