@@ -21,6 +21,22 @@ public struct ResultTable: Sendable {
         guard columns.contains("segment") else { return rows }
         return rows.filter { (value($0, "segment") ?? "").isEmpty }
     }
+
+    /// The rows by `--segment` value, values in order of first appearance; one group with an
+    /// empty name when the result is not split.
+    public var segmentGroups: [(segment: String, rows: [[String?]])] {
+        var order: [String] = []
+        var groups: [String: [[String?]]] = [:]
+        for row in rows {
+            let segment = columns.contains("segment") ? (value(row, "segment") ?? "") : ""
+            if groups[segment] == nil { order.append(segment) }
+            groups[segment, default: []].append(row)
+        }
+        return order.map { ($0, groups[$0]!) }
+    }
+
+    /// The same result restricted to `rows`.
+    public func with(rows: [[String?]]) -> ResultTable { ResultTable(columns: columns, rows: rows) }
 }
 
 /// Runs the analyses the report needs, each once per distinct set of options however many
@@ -38,10 +54,11 @@ public final class AnalysisResults {
         self.request = request
     }
 
-    /// The result of `name` with the report's options and `extra` ones (e.g. `pivot`).
-    public func table(_ name: String, _ extra: [String: String] = [:]) throws -> ResultTable {
+    /// The result of `name` with the report's options and `extra` ones (e.g. `pivot`); split by
+    /// the report's `--segment` unless `segmented` is false (the headline's totals).
+    public func table(_ name: String, _ extra: [String: String] = [:], segmented: Bool = true) throws -> ResultTable {
         let definition = try runner.catalog.analysis(named: name)
-        let arguments = request.arguments(for: definition, extra)
+        let arguments = request.arguments(for: definition, extra, segmented: segmented)
         // The key is the command line that prints the same result (`patron run KEY`).
         let flags = Set(definition.parameters.filter { $0.type == .flag }.map(\.name))
         let key = ([name] + arguments.keys.sorted().map { name in

@@ -7,20 +7,23 @@ import PatronAnalyses
 /// not over yet is hatched and marked, never coloured as a fall.
 struct CohortHeatmapSection {
     let table: ResultTable
+    /// The `--segment` value these rows are of; nil for the whole population.
+    var segment: String? = nil
 
     private var offsetColumns: [String] { table.columns.filter { $0.hasPrefix("period_offset_") } }
 
     var node: Node<HTML.BodyContext> {
         let offsets = offsetColumns
-        let rows = table.unsegmentedRows
+        let rows = segment == nil ? table.unsegmentedRows : table.rows
         // The scale spans the complete cells after the first period: k = 0 is 100% by
         // definition and would leave every later cell at the dark end.
         let scaleTop = rows.flatMap { row in
             offsets.dropFirst().compactMap { column in isComplete(row, column: column) ? table.number(row, column) : nil }
         }.max() ?? 1
         return .section(
-            .id("cohort-retention"),
-            .h2("Cohort retention: share of each cohort active k periods after its first purchase"),
+            .id(segment.map { "cohort-retention-\($0)" } ?? "cohort-retention"),
+            .h2(.text("Cohort retention: share of each cohort active k periods after its first purchase"
+                      + (segment.map { " — \($0)" } ?? ""))),
             .p(.class("note"), .text("From patron run retention --pivot. Rows: cohorts (first-purchase period) and their size in customers; columns: periods since the first purchase (k). Colour: share of the cohort, from darkest at 0% to brightest at \(HeatmapWriter.percentage(String(scaleTop))) (the highest after k=0) and above. Hatched cells with * belong to periods not over yet: partial so far, not a fall.")),
             .div(.class("scroll"), .table(
                 .class("heatmap"),

@@ -19,6 +19,8 @@ struct PeriodSection {
     var tableRows = 12
 
     var node: Node<HTML.BodyContext> {
+        let groups = table.segmentGroups
+        if groups.count > 1 || groups.first.map({ !$0.segment.isEmpty }) == true { return segmentedNode(groups) }
         let rows = table.unsegmentedRows
         let complete = rows.filter { isComplete($0) }
         let chart = SVGChart.lines(
@@ -39,6 +41,39 @@ struct PeriodSection {
                 .tbody(.forEach(shown) { row in
                     .tr(
                         .td(.text((table.value(row, "period") ?? "") + (isComplete(row) ? "" : " *"))),
+                        .forEach(columns) { column in .td(.text(cell(row, column.column, column.format))) }
+                    )
+                })
+            )
+        )
+    }
+
+    /// Split by `--segment`: one line per segment value (the first plotted column; at most the
+    /// eight values with the most rows), and the latest period of each value in the table.
+    private func segmentedNode(_ groups: [(segment: String, rows: [[String?]])]) -> Node<HTML.BodyContext> {
+        let periods = Array(Set(table.rows.filter { isComplete($0) }.compactMap { table.value($0, "period") })).sorted()
+        let shownGroups = groups.sorted { $0.rows.count > $1.rows.count }.prefix(8)
+        let first = plotted[0]
+        let series = shownGroups.map { group in
+            let byPeriod = Dictionary(group.rows.map { (table.value($0, "period") ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+            return SVGChart.Series(name: group.segment.isEmpty ? "(none)" : group.segment,
+                                   values: periods.map { byPeriod[$0].flatMap { table.number($0, first.column) } })
+        }
+        let latest = periods.last
+        let latestRows = groups.compactMap { group in group.rows.first { table.value($0, "period") == latest } }
+        return .section(
+            .id(id),
+            .h2(.text(title + " — \(first.name) by segment")),
+            .p(.class("note"), .text(note + (groups.count > 8 ? " The eight segments with the most periods are drawn." : ""))),
+            periods.isEmpty ? .p(.class("unavailable"), .text("No complete period yet.")) :
+                SVGChart.lines(title: title, yLabel: yLabel, labels: periods, series: series, format: format),
+            .table(
+                .class("data"),
+                .caption(.text("The last complete period\(latest.map { " (\($0))" } ?? ""), by segment")),
+                .thead(.tr(.th("Segment"), .forEach(columns) { .th(.text($0.header)) })),
+                .tbody(.forEach(latestRows) { row in
+                    .tr(
+                        .td(.text(table.value(row, "segment") ?? "")),
                         .forEach(columns) { column in .td(.text(cell(row, column.column, column.format))) }
                     )
                 })

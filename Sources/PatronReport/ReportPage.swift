@@ -25,7 +25,14 @@ public struct ReportPage {
         let sections: [Node<HTML.BodyContext>] = [
             try section("headline") { try headline() },
             try section("cohort-retention") {
-                CohortHeatmapSection(table: try results.table("retention", ["pivot": "true"])).node
+                let table = try results.table("retention", ["pivot": "true"])
+                let groups = table.segmentGroups
+                guard groups.count > 1 || groups.first.map({ !$0.segment.isEmpty }) == true else {
+                    return CohortHeatmapSection(table: table).node
+                }
+                return .div(.forEach(groups) { group in
+                    CohortHeatmapSection(table: table.with(rows: group.rows), segment: group.segment).node
+                })
             },
             try section("retention-curves") {
                 RetentionCurvesSection(table: try results.table("retention", ["pivot": "true"])).node
@@ -57,7 +64,7 @@ public struct ReportPage {
                 AliveSection(table: try results.table("clv", ["method": "predictive", "per_customer": "true"])).node
             },
             try section("response-grid") {
-                ResponseGridSection(table: try results.table("first_response_time", ["by": "weekday_hour"])).node
+                ResponseGridSection(table: try results.table("first_response_time", ["by": "weekday_hour"], segmented: false)).node
             },
             try section("resolution") {
                 PeriodSection(
@@ -126,6 +133,7 @@ public struct ReportPage {
                     .p(.class("meta"), .text(
                         "Schema \(warehouse.schema) · periods: \(request.period) in \(request.timeZone)"
                         + (request.from.map { " · from \($0)" } ?? "") + (request.to.map { " · before \($0)" } ?? "")
+                        + (request.segment.map { " · by \($0) where an analysis offers it" } ?? "")
                         + " · generated \(stamp)"))
                 ),
                 .main(.group(sections)),
@@ -145,7 +153,8 @@ public struct ReportPage {
 
     private func headline() throws -> Node<HTML.BodyContext> {
         var figures = HeadlineFigure.all
-        for i in figures.indices { figures[i].read(try results.table(figures[i].analysis)) }
+        // Totals: the headline is about everyone, --segment or not.
+        for i in figures.indices { figures[i].read(try results.table(figures[i].analysis, segmented: false)) }
         return HeadlineSection(figures: figures).node
     }
 

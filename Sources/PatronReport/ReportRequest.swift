@@ -12,8 +12,17 @@ public struct ReportRequest: Sendable {
 
     public init() {}
 
-    /// The options for one analysis: those of its parameters that the report sets, plus `extra`.
-    func arguments(for definition: AnalysisDefinition, _ extra: [String: String] = [:]) -> [String: String] {
+    /// Whether `definition` can be split by the report's `--segment` (its `segment` option
+    /// offers that value).
+    func segments(_ definition: AnalysisDefinition) -> Bool {
+        guard let segment, let parameter = definition.parameters.first(where: { $0.name == "segment" }),
+              case .choice(let values) = parameter.type else { return false }
+        return values.contains(segment)
+    }
+
+    /// The options for one analysis: those of its parameters that the report sets, plus `extra`;
+    /// `--segment` when `segmented` and the analysis offers the value.
+    func arguments(for definition: AnalysisDefinition, _ extra: [String: String] = [:], segmented: Bool = true) -> [String: String] {
         var given: [String: String] = [:]
         let declared = Set(definition.parameters.map(\.name))
         func set(_ name: String, _ value: String?) {
@@ -23,6 +32,7 @@ public struct ReportRequest: Sendable {
         set("tz", timeZone)
         set("from", from)
         set("to", to)
+        if segmented && segments(definition) { set("segment", segment) }
         for (name, value) in extra { set(name, value) }
         return given
     }

@@ -10,9 +10,12 @@ struct RetentionCurvesSection {
 
     var node: Node<HTML.BodyContext> {
         let offsets = table.columns.filter { $0.hasPrefix("period_offset_") }
-        let rows = table.unsegmentedRows
+        let groups = table.segmentGroups
+        let segmented = groups.count > 1 || groups.first.map { !$0.segment.isEmpty } == true
+        let rows = table.rows
         func through(_ row: [String?]) -> Int { table.value(row, "complete_through").flatMap { Int($0) } ?? -1 }
-        let chosen = rows.filter { through($0) >= 3 }.suffix(cohorts)
+        // Split by --segment: one all-cohorts curve per segment value instead of single cohorts.
+        let chosen = segmented ? [] : rows.filter { through($0) >= 3 }.suffix(cohorts)
         let maxOffset = rows.map(through).max() ?? -1
         let shown = offsets.filter { Int($0.dropFirst("period_offset_".count)).map { $0 <= maxOffset } ?? false }
         var series = chosen.map { row in
@@ -21,17 +24,25 @@ struct RetentionCurvesSection {
                 return k <= through(row) ? table.number(row, column) : nil
             })
         }
-        let average: [Double?] = shown.map { column in
-            let k = Int(column.dropFirst("period_offset_".count)) ?? 0
-            var retained = 0.0, customers = 0.0
-            for row in rows where k <= through(row) {
-                guard let rate = table.number(row, column), let size = table.number(row, "cohort_size") else { continue }
-                retained += rate * size
-                customers += size
+        func average(_ rows: [[String?]]) -> [Double?] {
+            shown.map { column in
+                let k = Int(column.dropFirst("period_offset_".count)) ?? 0
+                var retained = 0.0, customers = 0.0
+                for row in rows where k <= through(row) {
+                    guard let rate = table.number(row, column), let size = table.number(row, "cohort_size") else { continue }
+                    retained += rate * size
+                    customers += size
+                }
+                return customers > 0 ? retained / customers : nil
             }
-            return customers > 0 ? retained / customers : nil
         }
-        series.append(SVGChart.Series(name: "all cohorts", values: average))
+        if segmented {
+            for group in groups.sorted(by: { $0.rows.count > $1.rows.count }).prefix(8) {
+                series.append(SVGChart.Series(name: group.segment.isEmpty ? "(none)" : group.segment, values: average(group.rows)))
+            }
+        } else {
+            series.append(SVGChart.Series(name: "all cohorts", values: average(rows)))
+        }
         let title = "Retention curves: share of a cohort active k periods after its first purchase"
         return .section(
             .id("retention-curves"),

@@ -36,7 +36,16 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Report periods starting before this local date.", valueName: "date"))
     var to: String?
 
+    @Option(help: ArgumentHelp(
+        "Split the sections whose analysis offers it by this: channel, country, segment, cohort, category, priority, agent or origin (the headline stays the total).",
+        valueName: "by"))
+    var segment: String?
+
     func validate() throws {
+        let segments = ["channel", "country", "segment", "cohort", "category", "priority", "agent", "origin"]
+        if let segment, !segments.contains(segment) {
+            throw ValidationError("--segment must be one of \(segments.joined(separator: ", ")), not '\(segment)'")
+        }
         guard ["day", "week", "month", "quarter", "year"].contains(period) else {
             throw ValidationError("--period must be day, week, month, quarter or year, not '\(period)'")
         }
@@ -58,6 +67,7 @@ struct ReportCommand: ParsableCommand {
             request.timeZone = tz
             request.from = from
             request.to = to
+            request.segment = segment
             let started = Date()
             let page = ReportPage(warehouse: warehouse, runner: AnalysisRunner(warehouse: warehouse, catalog: catalog), request: request)
             let html = try page.render()

@@ -72,4 +72,45 @@ struct ReportBrowserTests {
         let rendering = try HeadlessBrowser.render(page)
         #expect(rendering.consoleMessages.contains { $0.contains("boom") }, "\(rendering.logTail)")
     }
+
+    @Test("--segment: one heatmap per segment value, each with retention --pivot --segment's cells; the headline stays the total")
+    func segmented() throws {
+        // First-purchase channel: A and C web, B store. web: Jan {A} 1, 1 (Feb), 0 (Mar), 1* (Apr);
+        // Feb {C} 1, 0, 0*. store: Jan {B} 1, 0, 1 (Mar), 0*.
+        let purchases = """
+            order_id,customer_id,ordered_at,amount,channel
+            A1,A,2024-01-05T10:00:00Z,10,web
+            B1,B,2024-01-07T10:00:00Z,10,store
+            A2,A,2024-02-10T10:00:00Z,10,web
+            C1,C,2024-02-02T10:00:00Z,10,web
+            B2,B,2024-03-03T10:00:00Z,10,web
+            A3,A,2024-04-20T10:00:00Z,10,web
+            """
+        let w = try ScratchWarehouse()
+        let file = try w.write("purchases.csv", purchases)
+        let load = try PatronProcess.run(["load", "purchases", file, "--schema", w.schema, "-q"], url: w.url)
+        try #require(load.status == 0, "\(load.stderr)")
+        let page = w.directory.appendingPathComponent("segmented.html").path
+        let report = try PatronProcess.run(["report", "--out", page, "--segment", "channel", "--schema", w.schema], url: w.url)
+        try #require(report.status == 0, "\(report.stderr)")
+        let rendering = try HeadlessBrowser.render(page)
+        #expect(rendering.consoleMessages.isEmpty, "\(rendering.consoleMessages)")
+
+        let csv = try PatronProcess.run(["run", "retention", "--pivot", "--segment", "channel", "--format", "csv", "--schema", w.schema], url: w.url)
+        try #require(csv.status == 0, "\(csv.stderr)")
+        var expected: [String: [String]] = [:]
+        for line in csv.stdout.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            expected[fields[0], default: []] += fields.dropFirst(4).filter { !$0.isEmpty }
+        }
+        #expect(expected == ["web": ["1", "1", "0", "1", "1", "0", "0"], "store": ["1", "0", "1", "0"]], "\(csv.stdout)")
+        for (segment, cells) in expected {
+            let start = try #require(rendering.dom.range(of: "<section id=\"cohort-retention-\(segment)\""), "no heatmap for \(segment)")
+            let rest = rendering.dom[start.upperBound...]
+            let table = rest[..<(rest.range(of: "</table>")?.upperBound ?? rest.endIndex)]
+            #expect(table.matches(of: /data-value="([^"]*)"/).map { String($0.output.1) } == cells, "\(segment): \(table)")
+        }
+        // The page says how it is split.
+        #expect(rendering.dom.contains("by channel where an analysis offers it"))
+    }
 }
