@@ -47,6 +47,12 @@ public struct ReportPage {
                               ("lost", "Lost", Formats.count), ("reactivated", "Reactivated", Formats.count),
                               ("customers_end", "Active at end", Formats.count), ("churn_rate", "Churn rate", Formats.percent)]).node
             },
+            try section("historical-value") {
+                HistoricalValueSection(table: try results.table("clv", ["method": "historical"])).node
+            },
+            try section("predictive") {
+                AliveSection(table: try results.table("clv", ["method": "predictive", "per_customer": "true"])).node
+            },
             try section("first-response") {
                 PeriodSection(
                     id: "first-response", title: "First response time per period: median and 90th percentile, in hours",
@@ -56,12 +62,6 @@ public struct ReportPage {
                     format: Formats.plain1,
                     columns: [("created", "Tickets", Formats.count), ("responded", "Responded", Formats.count),
                               ("median_hours", "Median", Formats.hours), ("p90_hours", "90th percentile", Formats.hours)]).node
-            },
-            try section("historical-value") {
-                HistoricalValueSection(table: try results.table("clv", ["method": "historical"])).node
-            },
-            try section("predictive") {
-                AliveSection(table: try results.table("clv", ["method": "predictive", "per_customer": "true"])).node
             },
             try section("response-grid") {
                 ResponseGridSection(table: try results.table("first_response_time", ["by": "weekday_hour"], segmented: false)).node

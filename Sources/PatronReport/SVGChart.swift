@@ -10,8 +10,9 @@ enum SVGChart {
 
     static let width = 760.0, height = 260.0
     static let left = 64.0, right = 16.0, top = 14.0, bottom = 46.0
-    /// Series colours: viridis-family hues far enough apart to tell lines apart in print.
-    static let palette = ["#3b528b", "#21918c", "#e6a100", "#5ec962", "#440154"]
+    /// Series colours: the Okabe–Ito palette (told apart with the common colour-vision
+    /// deficiencies, and in print), eight lines at most.
+    static let palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"]
 
     struct Series {
         let name: String
