@@ -35,6 +35,9 @@ public struct ResultTable: Sendable {
         return order.map { ($0, groups[$0]!) }
     }
 
+    /// Whether the result is split by `--segment` (some row has a segment value).
+    public var isSplit: Bool { columns.contains("segment") && rows.contains { !(value($0, "segment") ?? "").isEmpty } }
+
     /// The same result restricted to `rows`.
     public func with(rows: [[String?]]) -> ResultTable { ResultTable(columns: columns, rows: rows) }
 }

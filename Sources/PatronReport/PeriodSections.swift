@@ -5,22 +5,21 @@ import Plot
 /// numbers under it. Periods not over yet are left out of the charts (a partial period would
 /// look like a fall) and marked in the tables.
 struct PeriodSection {
-    let id: String
-    let title: String
-    let note: String
+    let chart: PeriodChart
     let table: ResultTable
-    /// Plotted columns: (column, legend name).
-    let plotted: [(column: String, name: String)]
-    let yLabel: String
-    let format: (Double) -> String
-    /// Table columns: (column, header, formatter for numbers).
-    let columns: [(column: String, header: String, format: ((Double) -> String)?)]
     /// Rows shown in the table: the latest ones.
     var tableRows = 12
 
+    private var id: String { chart.id }
+    private var title: String { chart.title }
+    private var note: String { chart.note }
+    private var plotted: [(column: String, name: String)] { chart.plotted }
+    private var yLabel: String { chart.yLabel }
+    private var format: (Double) -> String { chart.format }
+    private var columns: [(column: String, header: String, format: ((Double) -> String)?)] { chart.columns }
+
     var node: Node<HTML.BodyContext> {
-        let groups = table.segmentGroups
-        if groups.count > 1 || groups.first.map({ !$0.segment.isEmpty }) == true { return segmentedNode(groups) }
+        if table.isSplit { return segmentedNode(table.segmentGroups) }
         let rows = table.unsegmentedRows
         let complete = rows.filter { isComplete($0) }
         let chart = SVGChart.lines(

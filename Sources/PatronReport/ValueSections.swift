@@ -11,7 +11,7 @@ struct RetentionCurvesSection {
     var node: Node<HTML.BodyContext> {
         let offsets = table.columns.filter { $0.hasPrefix("period_offset_") }
         let groups = table.segmentGroups
-        let segmented = groups.count > 1 || groups.first.map { !$0.segment.isEmpty } == true
+        let segmented = table.isSplit
         let rows = table.rows
         func through(_ row: [String?]) -> Int { table.value(row, "complete_through").flatMap { Int($0) } ?? -1 }
         // Split by --segment: one all-cohorts curve per segment value instead of single cohorts.
