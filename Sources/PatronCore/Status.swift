@@ -25,6 +25,11 @@ public struct WarehouseStatus {
         try table("run_exists", [id]).rows.first?.first??.hasPrefix("t") == true
     }
 
+    /// Per entity and source: rows stored, the latest event and the last load (`patron report`).
+    public func freshness() throws -> TextTable {
+        try table("freshness")
+    }
+
     /// Rejected rows of one run, or of the latest run that rejected any.
     public func rejects(run: Int64?) throws -> TextTable {
         try table("rejects", [run])

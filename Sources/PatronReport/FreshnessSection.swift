@@ -1,7 +1,7 @@
 import Plot
 
 /// Data freshness: per entity and source, rows stored, the latest event and the last load
-/// (sql/internal/report.sql, `freshness`), so a reader knows how old every number is.
+/// (sql/internal/status.sql, `freshness`), so a reader knows how old every number is.
 struct FreshnessSection {
     let table: ResultTable
 

@@ -100,11 +100,7 @@ public struct ReportPage {
     }
 
     private func freshness() throws -> ResultTable {
-        let queries = try warehouse.sql.queries("internal/report.sql")
-        return try warehouse.run {
-            let result = try warehouse.connection.execute(try queries["freshness"])
-            return ResultTable(columns: result.columns.map(\.name),
-                               rows: result.rows.map { row in (0..<result.columns.count).map { row[$0] } })
-        }
+        let table = try WarehouseStatus(warehouse: warehouse).freshness()
+        return ResultTable(columns: table.columns, rows: table.rows)
     }
 }

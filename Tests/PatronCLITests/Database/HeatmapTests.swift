@@ -7,25 +7,7 @@ import Testing
 /// cells marked; columns cut to the terminal's width.
 @Suite("retention --pivot as a terminal heatmap")
 struct HeatmapTests {
-    /// Cohorts Jan {A, B} and Feb {C}; the data ends on 20 April, so April is not over.
-    /// Monthly: Jan 100%, 50% (A), 50% (B), 50%* (A, April); Feb 100%, 0%, 0%*.
-    static let purchases = """
-        order_id,customer_id,ordered_at,amount
-        A1,A,2024-01-05T10:00:00Z,10
-        B1,B,2024-01-07T10:00:00Z,10
-        A2,A,2024-02-10T10:00:00Z,10
-        C1,C,2024-02-02T10:00:00Z,10
-        B2,B,2024-03-03T10:00:00Z,10
-        A3,A,2024-04-20T10:00:00Z,10
-        """
-
-    static func warehouse() throws -> ScratchWarehouse {
-        let w = try ScratchWarehouse()
-        let file = try w.write("purchases.csv", purchases)
-        let load = try PatronProcess.run(["load", "purchases", file, "--schema", w.schema, "-q"], url: w.url)
-        try #require(load.status == 0, "\(load.stderr)")
-        return w
-    }
+    static func warehouse() throws -> ScratchWarehouse { try RetentionFixture.warehouse() }
 
     static let escape = "\u{1B}["
 

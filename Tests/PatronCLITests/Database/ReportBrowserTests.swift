@@ -7,25 +7,10 @@ import Testing
 /// values of `patron run retention --pivot` for the same warehouse.
 @Suite("HTML report in a browser")
 struct ReportBrowserTests {
-    /// Cohorts Jan {A, B} and Feb {C}; the data ends on 20 April, so April is not over.
-    /// retention --pivot, monthly: Jan 1, 0.5 (A in Feb), 0.5 (B in Mar), 0.5* (A in Apr, not
-    /// over); Feb 1, 0 (nobody in Mar), 0* (April).
-    static let purchases = """
-        order_id,customer_id,ordered_at,amount
-        A1,A,2024-01-05T10:00:00Z,10
-        B1,B,2024-01-07T10:00:00Z,10
-        A2,A,2024-02-10T10:00:00Z,10
-        C1,C,2024-02-02T10:00:00Z,10
-        B2,B,2024-03-03T10:00:00Z,10
-        A3,A,2024-04-20T10:00:00Z,10
-        """
-
     @Test("every section renders, nothing is fetched, the heatmap holds retention's values")
     func rendersInChromium() throws {
-        let w = try ScratchWarehouse()
-        let file = try w.write("purchases.csv", Self.purchases)
-        let load = try PatronProcess.run(["load", "purchases", file, "--schema", w.schema, "-q"], url: w.url)
-        try #require(load.status == 0, "\(load.stderr)")
+        // RetentionFixture: retention --pivot gives Jan 1, 0.5, 0.5, 0.5*; Feb 1, 0, 0*.
+        let w = try RetentionFixture.warehouse()
         let page = w.directory.appendingPathComponent("report.html").path
         let report = try PatronProcess.run(["report", "--out", page, "--schema", w.schema], url: w.url)
         try #require(report.status == 0, "\(report.stderr)")
@@ -86,10 +71,7 @@ struct ReportBrowserTests {
             B2,B,2024-03-03T10:00:00Z,10,web
             A3,A,2024-04-20T10:00:00Z,10,web
             """
-        let w = try ScratchWarehouse()
-        let file = try w.write("purchases.csv", purchases)
-        let load = try PatronProcess.run(["load", "purchases", file, "--schema", w.schema, "-q"], url: w.url)
-        try #require(load.status == 0, "\(load.stderr)")
+        let w = try RetentionFixture.warehouse(purchases)
         let page = w.directory.appendingPathComponent("segmented.html").path
         let report = try PatronProcess.run(["report", "--out", page, "--segment", "channel", "--schema", w.schema], url: w.url)
         try #require(report.status == 0, "\(report.stderr)")

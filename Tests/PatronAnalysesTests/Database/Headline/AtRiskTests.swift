@@ -201,12 +201,7 @@ struct AtRiskTests {
     @Test("on a demo shop, P(alive) and expected purchases are clv --per-customer's, value clv historical's; the filter holds")
     func demoConsistency() throws {
         let w = try ScratchWarehouse()
-        let directory = w.directory.appendingPathComponent("demo")
-        let manifest = try DemoGenerator(options: DemoOptions(customers: 1500, seed: 20261130)).generate(into: directory)
-        for entity in [Entity.customers, .purchases, .returns] {
-            let file = try #require(manifest.files.first { $0.entity == entity.rawValue })
-            _ = try w.load(entity, path: directory.appendingPathComponent(file.file).path, source: file.source)
-        }
+        try w.loadDemoShop()
         let runner = try w.runner()
         let options = ["horizon": "6", "unit": "day"]
         let list = AnalysisResult(try runner.collect("at_risk", options.merging(["max_p_alive": "0.9"]) { $1 }))

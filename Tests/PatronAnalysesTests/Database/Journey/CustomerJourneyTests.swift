@@ -173,12 +173,7 @@ struct CustomerJourneyTests {
 
         // A demo shop the model fits: the customer's P(alive) is the analysis' row for them.
         let w = try ScratchWarehouse()
-        let directory = w.directory.appendingPathComponent("demo")
-        let manifest = try DemoGenerator(options: DemoOptions(customers: 1500, seed: 20261130)).generate(into: directory)
-        for entity in [Entity.customers, .purchases, .returns] {
-            let file = try #require(manifest.files.first { $0.entity == entity.rawValue })
-            _ = try w.load(entity, path: directory.appendingPathComponent(file.file).path, source: file.source)
-        }
+        try w.loadDemoShop()
         let repeatBuyer = try #require(try w.rows("""
             SELECT i.source, i.value FROM customer_identifiers AS i
             JOIN valid_purchases AS p ON p.customer_key = i.customer_key
