@@ -29,9 +29,15 @@
 -- column: complete boolean : False while period c+k is not over.
 -- pivot: segment, cohort, cohort_size by period_offset value retention_rate percent complete complete
 -- query: main
+-- Two ways to the same counts: from the per-customer summaries (customer_totals for cohorts,
+-- customer_months for activity; kept exact by every load) when customer_summaries_apply()
+-- allows — UTC months, quarters or years, purchases as activity, no --segment — else from
+-- the purchases (and other touches) themselves. One-time filters gate each branch.
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
-           $5::text AS mode, $6::text AS activity, $7::text AS segment_by
+           $5::text AS mode, $6::text AS activity, $7::text AS segment_by,
+           $6::text = 'purchases' AND $7::text IS NULL AND customer_summaries_apply($3::text, $4::text, false)
+               AS from_summaries
 ),
 buyers AS (
     SELECT f.customer_key,
@@ -41,6 +47,15 @@ buyers AS (
            END AS segment
     FROM customer_first_purchase AS f
     CROSS JOIN settings AS s
+    WHERE NOT (SELECT from_summaries FROM settings)
+),
+-- The summaries' buyers: cohort and last active period of each.
+summary_buyers AS (
+    SELECT period_label(s.period, s.tz, t.first_purchase_at) AS cohort,
+           period_label(s.period, s.tz, t.last_purchase_at) AS last_period
+    FROM customer_totals AS t
+    CROSS JOIN settings AS s
+    WHERE (SELECT from_summaries FROM settings)
 ),
 activity_events AS (
     SELECT p.customer_key, p.ordered_at AS at FROM valid_purchases AS p
@@ -53,6 +68,7 @@ activity_events AS (
 active_periods AS (
     SELECT DISTINCT e.customer_key, period_label(s.period, s.tz, e.at) AS period
     FROM activity_events AS e CROSS JOIN settings AS s
+    WHERE NOT (SELECT from_summaries FROM settings)
 ),
 periods AS (
     SELECT ps.period, ps.complete, row_number() OVER (ORDER BY ps.period) AS n
@@ -67,6 +83,10 @@ cohort_sizes AS (
     SELECT b.segment, b.cohort, count(*) AS cohort_size
     FROM buyers AS b
     GROUP BY b.segment, b.cohort
+    UNION ALL
+    SELECT NULL, b.cohort, count(*)
+    FROM summary_buyers AS b
+    GROUP BY b.cohort
 ),
 -- Every cohort × later period reported; empty cohorts only without --segment.
 -- segment_key is the segment made non-NULL, so that joins on it can hash.
@@ -86,6 +106,21 @@ active_counts AS (
     JOIN active_periods AS a ON a.customer_key = b.customer_key AND a.period >= b.cohort
     WHERE $5::text = 'on'  -- a constant once bound: the other mode's counts are never computed
     GROUP BY coalesce(b.segment, ''), b.cohort, a.period
+    UNION ALL
+    -- From the summaries, months: one row per customer and month with orders.
+    SELECT '', date_trunc('month', m.first_purchase_at AT TIME ZONE 'UTC')::date, m.month, count(*)
+    FROM customer_months AS m
+    WHERE $5::text = 'on' AND (SELECT from_summaries AND period = 'month' FROM settings) AND m.orders > 0
+    GROUP BY 2, 3
+    UNION ALL
+    -- … quarters or years: the distinct customers of each.
+    SELECT '', q.cohort, q.period, count(*)
+    FROM (SELECT DISTINCT m.customer_key,
+                 date_trunc(s.period, m.first_purchase_at AT TIME ZONE 'UTC')::date AS cohort,
+                 date_trunc(s.period, m.month)::date AS period
+          FROM customer_months AS m CROSS JOIN settings AS s
+          WHERE $5::text = 'on' AND (SELECT from_summaries AND period <> 'month' FROM settings) AND m.orders > 0) AS q
+    GROUP BY q.cohort, q.period
 ),
 -- mode rolling: cohort customers by their last active period (the last period reported
 -- when later), summed from the last period backwards below.
@@ -97,6 +132,11 @@ last_active_counts AS (
       ON l.customer_key = b.customer_key
     WHERE $5::text = 'rolling'
     GROUP BY coalesce(b.segment, ''), b.cohort, least(l.last_period, (SELECT max(period) FROM periods))
+    UNION ALL
+    SELECT '', b.cohort, least(b.last_period, (SELECT max(period) FROM periods)), count(*)
+    FROM summary_buyers AS b
+    WHERE $5::text = 'rolling'
+    GROUP BY b.cohort, least(b.last_period, (SELECT max(period) FROM periods))
 ),
 retained AS (
     SELECT g.segment, g.cohort, g.cohort_size, g.period_offset, g.period, g.complete,

@@ -29,8 +29,13 @@
 -- column: aov numeric : Average order value, gross / orders; empty without orders.
 -- column: complete boolean : False while the period is not over (its end is after the data horizon).
 -- query: main
+-- Two ways to the same totals: from the per-customer monthly summaries (customer_months, kept
+-- exact by every load) when customer_summaries_apply() allows — UTC months, quarters or years,
+-- no --segment — else from the orders and returns themselves. Each branch is gated by a
+-- one-time filter, so only one of them runs.
 WITH settings AS (
-    SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by
+    SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by,
+           $5::text IS NULL AND customer_summaries_apply($3::text, $4::text, true) AS from_summaries
 ),
 -- Profile countries, read only for --segment country.
 countries AS (
@@ -46,6 +51,7 @@ orders AS (
     FROM purchase_facts AS f
     CROSS JOIN settings AS s
     LEFT JOIN countries AS d ON d.customer_key = f.customer_key
+    WHERE NOT (SELECT from_summaries FROM settings)
 ),
 -- Returns of loaded, non-cancelled orders, placed by returned_at.
 refunds AS (
@@ -56,25 +62,56 @@ refunds AS (
     JOIN valid_purchases AS p ON p.source = r.source AND p.order_id = r.order_id
     CROSS JOIN settings AS s
     LEFT JOIN countries AS d ON d.customer_key = p.customer_key
+    WHERE NOT (SELECT from_summaries FROM settings)
+),
+-- The summaries' branch: per period, from one row per customer and month (a customer counts
+-- once per month; a quarter or year counts its distinct customers below).
+summary_totals AS (
+    SELECT date_trunc(s.period, m.month)::date AS period,
+           sum(m.orders) AS orders, count(*) FILTER (WHERE m.orders > 0) AS customer_months,
+           sum(m.gross) AS gross, sum(m.gross - m.returned) AS net_revenue, sum(m.refunds) AS refunds
+    FROM customer_months AS m
+    CROSS JOIN settings AS s
+    WHERE (SELECT from_summaries FROM settings)
+    GROUP BY 1
+),
+summary_quarter_year_buyers AS (
+    SELECT b.period, count(*) AS customers
+    FROM (SELECT DISTINCT date_trunc(s.period, m.month)::date AS period, m.customer_key
+          FROM customer_months AS m CROSS JOIN settings AS s
+          WHERE (SELECT from_summaries AND period <> 'month' FROM settings) AND m.orders > 0) AS b
+    GROUP BY b.period
 ),
 order_totals AS (
     SELECT o.segment, o.period, count(*) AS orders, count(DISTINCT o.customer_key) AS customers,
            sum(o.amount) AS gross, sum(o.net_value) AS net_revenue
     FROM orders AS o
     GROUP BY o.segment, o.period
+    UNION ALL
+    SELECT NULL, t.period, t.orders, coalesce(b.customers, t.customer_months), t.gross, t.net_revenue
+    FROM summary_totals AS t
+    LEFT JOIN summary_quarter_year_buyers AS b ON b.period = t.period
+    WHERE t.orders > 0
 ),
 refund_totals AS (
     SELECT r.segment, r.period, sum(r.amount) AS refunds
     FROM refunds AS r
     GROUP BY r.segment, r.period
+    UNION ALL
+    SELECT NULL, t.period, t.refunds
+    FROM summary_totals AS t
 ),
 periods AS (
     SELECT ps.period, ps.complete
     FROM settings AS s
     CROSS JOIN LATERAL period_series(
         s.period, s.tz, s.from_date, s.to_date,
-        least((SELECT min(ordered_at) FROM orders), (SELECT min(returned_at) FROM refunds)),
-        greatest((SELECT max(ordered_at) FROM orders), (SELECT max(returned_at) FROM refunds))) AS ps
+        CASE WHEN s.from_summaries
+             THEN (SELECT min(period) FROM summary_totals)::timestamp AT TIME ZONE 'UTC'
+             ELSE least((SELECT min(ordered_at) FROM orders), (SELECT min(returned_at) FROM refunds)) END,
+        CASE WHEN s.from_summaries
+             THEN (SELECT max(period) FROM summary_totals)::timestamp AT TIME ZONE 'UTC'
+             ELSE greatest((SELECT max(ordered_at) FROM orders), (SELECT max(returned_at) FROM refunds)) END) AS ps
 ),
 segments AS (
     SELECT segment FROM order_totals

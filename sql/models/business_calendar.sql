@@ -27,7 +27,7 @@
 
 CREATE OR REPLACE FUNCTION business_calendar(p_schedule jsonb, p_first timestamptz, p_last timestamptz)
 RETURNS TABLE (local_date date, open_before float8, open_ranges tstzrange[])
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     WITH zone AS (
         SELECT p_schedule ->> 'timezone' AS tz
     ),

@@ -13,7 +13,7 @@
 CREATE OR REPLACE FUNCTION business_stretches(p_schedule jsonb, p_first timestamptz, p_last timestamptz)
 RETURNS TABLE (local_date date, stretch_start timestamptz, stretch_end timestamptz,
                base float8, opens_at timestamptz, closes_at timestamptz)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     WITH calendar AS (
         SELECT c.local_date, c.open_before, c.open_ranges,
                c.local_date::timestamp AT TIME ZONE (p_schedule ->> 'timezone') AS day_start,

@@ -11,7 +11,7 @@
 
 CREATE OR REPLACE FUNCTION churn_rate_between(p_start timestamptz, p_end timestamptz, p_window_days integer, p_tz text)
 RETURNS double precision
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT count(*) FILTER (WHERE a.active_at_start AND NOT a.active_at_end)::float8
            / nullif(count(*) FILTER (WHERE a.active_at_start), 0)
     FROM (

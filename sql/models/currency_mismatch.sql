@@ -12,7 +12,7 @@
 -- depends on: none
 
 CREATE OR REPLACE FUNCTION currency_mismatch(p_expected text, p_found text) RETURNS numeric
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL SAFE AS $$
 BEGIN
     RAISE EXCEPTION 'purchases and returns are in more than one currency (% and %); without exchange rates Patron cannot add them up',
         p_expected, p_found

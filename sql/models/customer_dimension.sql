@@ -12,7 +12,7 @@
 -- depends on: valid_purchases, customer_dimensions
 
 CREATE OR REPLACE FUNCTION customer_dimension(p_customer_key bigint, p_dimension text) RETURNS text
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE p_dimension
         WHEN 'channel' THEN (SELECT p.channel FROM valid_purchases AS p
                              WHERE p.customer_key = p_customer_key

@@ -9,7 +9,7 @@
 -- depends on: none
 
 CREATE OR REPLACE FUNCTION data_horizon() RETURNS timestamptz
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT max(latest) FROM (
         SELECT max(ordered_at) FROM purchases
         UNION ALL SELECT max(returned_at) FROM returns

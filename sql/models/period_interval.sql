@@ -8,7 +8,7 @@
 -- depends on: none
 
 CREATE OR REPLACE FUNCTION period_interval(p_period text) RETURNS interval
-LANGUAGE sql IMMUTABLE STRICT AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT CASE p_period
         WHEN 'day' THEN interval '1 day'
         WHEN 'week' THEN interval '7 days'

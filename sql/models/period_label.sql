@@ -8,6 +8,6 @@
 -- depends on: none
 
 CREATE OR REPLACE FUNCTION period_label(p_period text, p_tz text, p_at timestamptz) RETURNS date
-LANGUAGE sql IMMUTABLE STRICT AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT date_trunc(p_period, p_at AT TIME ZONE p_tz)::date
 $$;

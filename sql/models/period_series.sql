@@ -14,7 +14,7 @@
 CREATE OR REPLACE FUNCTION period_series(p_period text, p_tz text, p_from date, p_to date,
                               p_first_at timestamptz, p_last_at timestamptz)
 RETURNS TABLE (period date, period_start timestamptz, period_end timestamptz, complete boolean)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     WITH bounds AS MATERIALIZED (  -- once: data_horizon() scans every table
         SELECT date_trunc(p_period, coalesce(p_from::timestamp, p_first_at AT TIME ZONE p_tz)) AS first_start,
                coalesce(p_to::timestamp,

@@ -7,6 +7,6 @@
 -- depends on: none
 
 CREATE OR REPLACE FUNCTION reporting_currency() RETURNS text
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT currency::text FROM purchases WHERE status <> 'cancelled' LIMIT 1
 $$;

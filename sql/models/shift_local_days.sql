@@ -8,6 +8,6 @@
 -- depends on: none
 
 CREATE OR REPLACE FUNCTION shift_local_days(p_at timestamptz, p_days integer, p_tz text) RETURNS timestamptz
-LANGUAGE sql IMMUTABLE STRICT AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT ((p_at AT TIME ZONE p_tz) + make_interval(days => p_days)) AT TIME ZONE p_tz
 $$;

@@ -11,7 +11,7 @@
 
 CREATE OR REPLACE FUNCTION ticket_business_hours(p_schedule jsonb)
 RETURNS TABLE (source text, ticket_id text, frt_hours float8, ttr_hours float8)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     WITH stretches AS (
         SELECT s.*
         FROM business_stretches(p_schedule, (SELECT min(t.created_at) FROM tickets AS t), data_horizon()) AS s

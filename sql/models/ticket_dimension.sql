@@ -12,7 +12,7 @@
 
 CREATE OR REPLACE FUNCTION ticket_dimension(p_dimension text, p_channel text, p_category text,
                                             p_priority text, p_agent text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT coalesce(CASE p_dimension
                         WHEN 'channel' THEN p_channel
                         WHEN 'category' THEN p_category

@@ -1,0 +1,51 @@
+-- Migration 0009: per-customer summaries of purchases and returns, kept exact by the load.
+--
+-- The analyses that read every purchase (revenue, retention, churn_rate, loyal_customer_rate,
+-- clv --method historical, support_impact) read these instead when the question is asked in
+-- calendar months, quarters or years of UTC: a warehouse of 10M orders then answers from ~1M
+-- small rows per customer or ~7M per customer and month, not from 10M wide ones and their
+-- returns. What fills them and keeps them exact, and when an analysis may use them, is the
+-- model sql/models/customer_summaries.sql; docs/performance.md says what it costs a load.
+--
+-- Months are UTC calendar months (the summaries' one time zone, customer_summaries.sql says why).
+
+-- One row per customer and UTC month with a valid purchase, or with a refund (a return placed
+-- in that month, of one of the customer's valid orders).
+CREATE TABLE customer_months (
+    customer_key      bigint      NOT NULL,
+    month             date        NOT NULL,  -- first day of the UTC month
+    first_purchase_at timestamptz NOT NULL,  -- the customer's first valid purchase ever (cohort anchor)
+    orders            integer     NOT NULL,  -- valid purchases placed in the month
+    gross             numeric     NOT NULL,  -- their amounts
+    returned          numeric     NOT NULL,  -- every return of those orders, to date
+    refunds           numeric     NOT NULL,  -- returns placed in the month (by returned_at), of any of the customer's valid orders
+    first_ordered_at  timestamptz,           -- the month's first and last purchase (NULL without orders)
+    last_ordered_at   timestamptz,
+    PRIMARY KEY (customer_key, month)
+);
+
+-- One row per buyer (a customer with a valid purchase).
+CREATE TABLE customer_totals (
+    customer_key      bigint      PRIMARY KEY,
+    first_purchase_at timestamptz NOT NULL,
+    last_purchase_at  timestamptz NOT NULL,
+    orders            bigint      NOT NULL,   -- valid purchases
+    gross             numeric     NOT NULL,   -- their amounts
+    returned          numeric     NOT NULL,   -- their returns, to date
+    -- The smallest and largest currency of their orders and returns (one currency: equal).
+    -- Analyses that add up amounts from the summaries compare these with reporting_currency().
+    min_currency      char(3)     NOT NULL,
+    max_currency      char(3)     NOT NULL
+);
+
+-- Customers whose summaries a statement made stale: one row per statement that changed
+-- purchases or returns, holding the customer keys it touched (before and after). Filled by
+-- triggers, emptied by refresh_customer_summaries() before the transaction commits; rows here
+-- in a committed state mean a refresh failed to run, and the analyses then read the raw rows.
+CREATE TABLE customer_summary_queue (
+    customer_keys bigint[] NOT NULL
+);
+
+-- Every buyer already loaded: summarized when the models are created, right after this.
+INSERT INTO customer_summary_queue (customer_keys)
+SELECT array_agg(DISTINCT customer_key) FROM purchases HAVING count(*) > 0;

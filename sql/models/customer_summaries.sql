@@ -1,0 +1,231 @@
+-- customer_summaries: keeps customer_months and customer_totals (migration 0009) exact —
+-- refresh_customer_summaries() → bigint, the triggers that queue the customers a statement
+-- touched, and customer_summaries_apply(period, tz) → boolean, which tells an analysis whether
+-- it may read them.
+--
+-- Why: analyses that read every purchase cost many passes over 10M wide rows; the summaries
+-- hold the same facts per customer (and per customer and UTC month), so those analyses read
+-- 1M small rows, or ~7M narrow ones, and give the same answer (docs/performance.md).
+--
+-- How they stay exact: every statement that inserts, updates or deletes purchases or returns
+-- queues the customer keys it touched, before and after (a purchase moved to another customer
+-- by a merge or a re-key queues both; a return queues the customer of its order, old and new).
+-- The queue is flushed — those customers' summary rows deleted and computed again from
+-- purchases and returns — by refresh_customer_summaries(), which the loader calls before it
+-- records a run, and in any case by a deferred trigger at commit: whoever writes, the
+-- committed summaries match the committed rows. An analysis reads the summaries only when the
+-- queue is empty (inside a writing transaction it is not: the raw rows are read then).
+--
+-- The one time zone: months are UTC calendar months, so the summaries answer --period
+-- month|quarter|year in UTC (and the time zones that are UTC under another name); any other
+-- --tz or --period reads the raw rows, slower, same definitions. A customer's first purchase
+-- instant and their totals are exact in every time zone.
+--
+-- reads:      purchases (through valid_purchases), returns, customer_summary_queue
+-- depends on: valid_purchases, load_suspend_indexes, reporting_currency, currency_mismatch
+
+CREATE OR REPLACE FUNCTION refresh_customer_summaries() RETURNS bigint
+LANGUAGE plpgsql
+-- A full rebuild aggregates every purchase: in memory rather than in spill files.
+SET work_mem = '256MB'
+AS $$
+DECLARE
+    refreshed bigint;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM customer_summary_queue) THEN
+        RETURN 0;
+    END IF;
+    CREATE TEMP TABLE IF NOT EXISTS summary_refresh_keys (customer_key bigint PRIMARY KEY) ON COMMIT DELETE ROWS;
+    TRUNCATE summary_refresh_keys;
+    WITH taken AS (DELETE FROM customer_summary_queue RETURNING customer_keys)
+    INSERT INTO summary_refresh_keys
+    SELECT DISTINCT k FROM taken CROSS JOIN LATERAL unnest(taken.customer_keys) AS k WHERE k IS NOT NULL;
+    GET DIAGNOSTICS refreshed = ROW_COUNT;
+    ANALYZE summary_refresh_keys;
+
+    DELETE FROM customer_months AS m USING summary_refresh_keys AS k WHERE m.customer_key = k.customer_key;
+    DELETE FROM customer_totals AS t USING summary_refresh_keys AS k WHERE t.customer_key = k.customer_key;
+    -- A rebuild of most customers (a first load, a new source) builds the indexes once at the
+    -- end instead of row by row, as the loader does (load_suspend_indexes.sql).
+    PERFORM suspend_indexes('customer_months', refreshed * 4);
+    PERFORM suspend_indexes('customer_totals', refreshed);
+
+    WITH orders AS (
+        -- Each valid purchase of those customers, with its UTC month numbered from year 0.
+        SELECT p.customer_key, p.source, p.order_id, p.ordered_at, p.amount, p.currency,
+               date_part('year', p.ordered_at AT TIME ZONE 'UTC')::int * 12
+               + date_part('month', p.ordered_at AT TIME ZONE 'UTC')::int - 1 AS month_number
+        FROM valid_purchases AS p
+        JOIN summary_refresh_keys AS k ON k.customer_key = p.customer_key
+    ),
+    order_months AS (
+        SELECT o.customer_key, o.month_number, count(*) AS orders, sum(o.amount) AS gross,
+               min(o.ordered_at) AS first_ordered_at, max(o.ordered_at) AS last_ordered_at,
+               min(o.currency) AS min_currency, max(o.currency) AS max_currency
+        FROM orders AS o
+        GROUP BY o.customer_key, o.month_number
+    ),
+    -- Returns of those purchases: by the month of their order (returned) and their own (refunds).
+    order_returns AS (
+        SELECT o.customer_key, o.month_number AS order_month,
+               date_part('year', r.returned_at AT TIME ZONE 'UTC')::int * 12
+               + date_part('month', r.returned_at AT TIME ZONE 'UTC')::int - 1 AS return_month,
+               r.amount, r.currency
+        FROM orders AS o
+        JOIN returns AS r ON r.source = o.source AND r.order_id = o.order_id
+    ),
+    returned_by_month AS (
+        SELECT customer_key, order_month AS month_number, sum(amount) AS returned,
+               min(currency) AS min_currency, max(currency) AS max_currency
+        FROM order_returns GROUP BY customer_key, order_month
+    ),
+    refunds_by_month AS (
+        SELECT customer_key, return_month AS month_number, sum(amount) AS refunds,
+               min(currency) AS min_currency, max(currency) AS max_currency
+        FROM order_returns GROUP BY customer_key, return_month
+    ),
+    months AS (
+        SELECT coalesce(m.customer_key, x.customer_key) AS customer_key,
+               coalesce(m.month_number, x.month_number) AS month_number,
+               coalesce(m.orders, 0) AS orders, coalesce(m.gross, 0) AS gross,
+               coalesce(rt.returned, 0) AS returned, coalesce(x.refunds, 0) AS refunds,
+               m.first_ordered_at, m.last_ordered_at,
+               least(m.min_currency, rt.min_currency, x.min_currency) AS min_currency,
+               greatest(m.max_currency, rt.max_currency, x.max_currency) AS max_currency
+        FROM order_months AS m
+        LEFT JOIN returned_by_month AS rt ON rt.customer_key = m.customer_key AND rt.month_number = m.month_number
+        FULL JOIN refunds_by_month AS x ON x.customer_key = m.customer_key AND x.month_number = m.month_number
+    ),
+    totals AS (
+        SELECT customer_key, min(first_ordered_at) AS first_purchase_at, max(last_ordered_at) AS last_purchase_at,
+               sum(orders) AS orders, sum(gross) AS gross, sum(returned) AS returned,
+               min(min_currency) AS min_currency, max(max_currency) AS max_currency
+        FROM months GROUP BY customer_key
+    ),
+    totals_written AS (
+        INSERT INTO customer_totals (customer_key, first_purchase_at, last_purchase_at, orders, gross, returned,
+                                     min_currency, max_currency)
+        SELECT * FROM totals
+    )
+    INSERT INTO customer_months (customer_key, month, first_purchase_at, orders, gross, returned, refunds,
+                                 first_ordered_at, last_ordered_at)
+    SELECT m.customer_key, make_date(m.month_number / 12, m.month_number % 12 + 1, 1), t.first_purchase_at,
+           m.orders, m.gross, m.returned, m.refunds, m.first_ordered_at, m.last_ordered_at
+    FROM months AS m
+    JOIN totals AS t ON t.customer_key = m.customer_key;
+    PERFORM restore_indexes();
+    RETURN refreshed;
+END
+$$;
+
+-- customer_summaries_apply(period, tz, reads_amounts): whether an analysis may answer from
+-- the summaries — a period they hold (UTC months, quarters, years) and nothing queued (see
+-- above). With reads_amounts, an analysis that adds up amounts fails here, as reading
+-- purchase_facts would, when orders or returns are in another currency than
+-- reporting_currency() (currency_mismatch).
+CREATE OR REPLACE FUNCTION customer_summaries_apply(p_period text, p_tz text, p_reads_amounts boolean) RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    expected text;
+    lowest   text;
+    highest  text;
+BEGIN
+    IF p_period NOT IN ('month', 'quarter', 'year')
+       OR upper(p_tz) NOT IN ('UTC', 'ETC/UTC', 'UCT', 'ETC/UCT', 'GMT', 'ETC/GMT', 'GMT0', 'ETC/GMT0', 'GMT+0',
+                              'ETC/GMT+0', 'GMT-0', 'ETC/GMT-0', 'GREENWICH', 'ETC/GREENWICH', 'UNIVERSAL',
+                              'ETC/UNIVERSAL', 'ZULU', 'ETC/ZULU')
+       OR EXISTS (SELECT 1 FROM customer_summary_queue)
+       -- PGOPTIONS='-c patron.summaries=off': the raw rows always (to compare the two ways)
+       OR current_setting('patron.summaries', true) = 'off' THEN
+        RETURN false;
+    END IF;
+    IF p_reads_amounts THEN
+        SELECT min(t.min_currency)::text, max(t.max_currency)::text INTO lowest, highest FROM customer_totals AS t;
+        expected := reporting_currency();
+        IF lowest <> expected OR highest <> expected THEN
+            PERFORM currency_mismatch(expected, CASE WHEN lowest <> expected THEN lowest ELSE highest END);
+        END IF;
+    END IF;
+    RETURN true;
+END
+$$;
+
+-- The queueing triggers: one statement-level trigger per table and event (a trigger with
+-- transition tables serves one event), each function serving its table's three.
+CREATE OR REPLACE FUNCTION queue_purchase_customers() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO customer_summary_queue (customer_keys)
+        SELECT array_agg(k) FROM (SELECT DISTINCT customer_key FROM new_rows) AS t(k) HAVING count(*) > 0;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO customer_summary_queue (customer_keys)
+        SELECT array_agg(k)
+        FROM (SELECT customer_key FROM old_rows UNION SELECT customer_key FROM new_rows) AS t(k)
+        HAVING count(*) > 0;
+    ELSE
+        INSERT INTO customer_summary_queue (customer_keys)
+        SELECT array_agg(k) FROM (SELECT DISTINCT customer_key FROM old_rows) AS t(k) HAVING count(*) > 0;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- A return counts for the customer of its order (a return may name no customer itself).
+CREATE OR REPLACE FUNCTION queue_return_customers() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO customer_summary_queue (customer_keys)
+        SELECT array_agg(p.customer_key)
+        FROM (SELECT DISTINCT source, order_id FROM new_rows WHERE order_id IS NOT NULL) AS r
+        JOIN purchases AS p ON p.source = r.source AND p.order_id = r.order_id
+        HAVING count(*) > 0;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO customer_summary_queue (customer_keys)
+        SELECT array_agg(p.customer_key)
+        FROM (SELECT source, order_id FROM old_rows WHERE order_id IS NOT NULL
+              UNION SELECT source, order_id FROM new_rows WHERE order_id IS NOT NULL) AS r
+        JOIN purchases AS p ON p.source = r.source AND p.order_id = r.order_id
+        HAVING count(*) > 0;
+    ELSE
+        INSERT INTO customer_summary_queue (customer_keys)
+        SELECT array_agg(p.customer_key)
+        FROM (SELECT DISTINCT source, order_id FROM old_rows WHERE order_id IS NOT NULL) AS r
+        JOIN purchases AS p ON p.source = r.source AND p.order_id = r.order_id
+        HAVING count(*) > 0;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER purchases_queue_summaries_insert AFTER INSERT ON purchases
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION queue_purchase_customers();
+CREATE OR REPLACE TRIGGER purchases_queue_summaries_update AFTER UPDATE ON purchases
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION queue_purchase_customers();
+CREATE OR REPLACE TRIGGER purchases_queue_summaries_delete AFTER DELETE ON purchases
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION queue_purchase_customers();
+CREATE OR REPLACE TRIGGER returns_queue_summaries_insert AFTER INSERT ON returns
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION queue_return_customers();
+CREATE OR REPLACE TRIGGER returns_queue_summaries_update AFTER UPDATE ON returns
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION queue_return_customers();
+CREATE OR REPLACE TRIGGER returns_queue_summaries_delete AFTER DELETE ON returns
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION queue_return_customers();
+
+-- At commit, whatever is still queued is refreshed: one firing per queued statement, the
+-- first does the work, the others find the queue empty.
+CREATE OR REPLACE FUNCTION flush_customer_summary_queue() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM refresh_customer_summaries();
+    RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS customer_summary_queue_flush ON customer_summary_queue;
+CREATE CONSTRAINT TRIGGER customer_summary_queue_flush AFTER INSERT ON customer_summary_queue
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION flush_customer_summary_queue();
+
+-- What migration 0009 queued (every buyer of an existing warehouse), or anything a failed
+-- refresh left: summarized now, in the transaction that creates the models.
+SELECT refresh_customer_summaries();
