@@ -235,8 +235,24 @@ public final class Loader {
     /// Loads one file's rows into the entity's table inside the caller's transaction: the
     /// direct path for a source's first load when it applies, else the staging path. `input`
     /// is replaced when the direct path gives way and the file is read again.
+    /// Then the summaries of the customers the file touched are brought up to date
+    /// (sql/models/customer_summaries.sql): here, so that the run's merge time includes them
+    /// (the commit would do it anyway).
     func loadRows(input: inout InputFile, reader: RowReader, format: InputFormat, options: LoadOptions, runID: Int64,
                   started: Date, context: inout FailureContext) throws -> LoadOutcome {
+        let outcome = try loadRowsByPath(input: &input, reader: reader, format: format, options: options, runID: runID,
+                                         started: started, context: &context)
+        if !options.dryRun {
+            let refreshStarted = Date()
+            let refreshed = try warehouse.connection.execute(
+                try warehouse.sql.queries("load/common.sql")["refresh_summaries"]).int64(0, 0) ?? 0
+            logger.debug("\(input.displayName): summaries of \(refreshed) customers \(String(format: "%.3f", Date().timeIntervalSince(refreshStarted))) s")
+        }
+        return outcome
+    }
+
+    private func loadRowsByPath(input: inout InputFile, reader: RowReader, format: InputFormat, options: LoadOptions,
+                                runID: Int64, started: Date, context: inout FailureContext) throws -> LoadOutcome {
         let common = try warehouse.sql.queries("load/common.sql")
         let connection = warehouse.connection
         try connection.execute(try common["load_settings"])

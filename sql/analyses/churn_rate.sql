@@ -28,9 +28,24 @@
 -- column: retention_rate float8 : 1 − churn_rate.
 -- column: complete boolean : False while the period is not over (its end is after the data horizon).
 -- query: main
+-- The buyers and their last purchase per period come from the per-customer summaries
+-- (customer_totals, customer_months; kept exact by every load) when customer_summaries_apply()
+-- allows — UTC months, quarters or years, no --segment other than cohort — else from the
+-- purchases themselves. One-time filters gate each branch.
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
-           $5::int AS window_days, $6::text AS segment_by, period_interval($3::text) AS step
+           $5::int AS window_days, $6::text AS segment_by, period_interval($3::text) AS step,
+           ($6::text IS NULL OR $6::text = 'cohort') AND customer_summaries_apply($3::text, $4::text, false)
+               AS from_summaries
+),
+first_purchases AS (
+    SELECT f.customer_key, f.first_purchase_at
+    FROM customer_first_purchase AS f
+    WHERE NOT (SELECT from_summaries FROM settings)
+    UNION ALL
+    SELECT t.customer_key, t.first_purchase_at
+    FROM customer_totals AS t
+    WHERE (SELECT from_summaries FROM settings)
 ),
 buyers AS (
     SELECT f.customer_key,
@@ -39,7 +54,7 @@ buyers AS (
                 WHEN s.segment_by = 'cohort' THEN period_label(s.period, s.tz, f.first_purchase_at)::text
                 ELSE coalesce(customer_dimension(f.customer_key, s.segment_by), '(unknown)')
            END AS segment
-    FROM customer_first_purchase AS f
+    FROM first_purchases AS f
     CROSS JOIN settings AS s
 ),
 -- The purchases of one customer in one period make them active at every period boundary b
@@ -52,7 +67,17 @@ coverage AS (
     FROM (
         SELECT p.customer_key, period_label(s.period, s.tz, p.ordered_at) AS period, max(p.ordered_at) AS last_at
         FROM valid_purchases AS p CROSS JOIN settings AS s
+        WHERE NOT (SELECT from_summaries FROM settings)
         GROUP BY p.customer_key, period_label(s.period, s.tz, p.ordered_at)
+        UNION ALL
+        SELECT m.customer_key, m.month, m.last_ordered_at
+        FROM customer_months AS m
+        WHERE (SELECT from_summaries AND period = 'month' FROM settings) AND m.orders > 0
+        UNION ALL
+        SELECT m.customer_key, date_trunc(s.period, m.month::timestamp)::date, max(m.last_ordered_at)
+        FROM customer_months AS m CROSS JOIN settings AS s
+        WHERE (SELECT from_summaries AND period <> 'month' FROM settings) AND m.orders > 0
+        GROUP BY 1, 2
     ) AS cp
     CROSS JOIN settings AS s
 ),

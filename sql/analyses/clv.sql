@@ -146,19 +146,33 @@ SELECT 'predictive', NULL, s.customers, s.mean_value, s.median_value, s.p90_valu
 FROM summary AS s WHERE s.is_total = 1
 ORDER BY 2 NULLS LAST
 -- query: historical_per_customer when method=historical, per_customer
+-- From customer_totals (kept exact by every load) unless the summaries are not current.
 SELECT pf.customer_key, period_label($3::text, $2::text, min(pf.ordered_at)) AS cohort,
        min(pf.ordered_at) AS first_purchase_at, count(*) AS orders,
        sum(pf.amount) AS gross, sum(pf.returned_amount) AS returned, sum(pf.net_value) AS net_value
 FROM purchase_facts AS pf
+WHERE NOT (SELECT customer_summaries_current(true))
 GROUP BY pf.customer_key
-ORDER BY pf.customer_key
+UNION ALL
+SELECT t.customer_key, period_label($3::text, $2::text, t.first_purchase_at), t.first_purchase_at, t.orders,
+       t.gross, t.returned, t.gross - t.returned
+FROM customer_totals AS t
+WHERE (SELECT customer_summaries_current(true))
+ORDER BY 1
 -- query: historical when method=historical
+-- From customer_totals (kept exact by every load) unless the summaries are not current.
 WITH customer_values AS (
     SELECT pf.customer_key, min(pf.ordered_at) AS first_at, period_label($3::text, $2::text, min(pf.ordered_at)) AS cohort,
            count(*) AS orders, sum(pf.amount) AS gross, sum(pf.returned_amount) AS returned,
            sum(pf.net_value) AS net_value
     FROM purchase_facts AS pf
+    WHERE NOT (SELECT customer_summaries_current(true))
     GROUP BY pf.customer_key
+    UNION ALL
+    SELECT t.customer_key, t.first_purchase_at, period_label($3::text, $2::text, t.first_purchase_at),
+           t.orders, t.gross, t.returned, t.gross - t.returned
+    FROM customer_totals AS t
+    WHERE (SELECT customer_summaries_current(true))
 ),
 periods AS (
     SELECT ps.period

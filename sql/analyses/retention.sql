@@ -117,7 +117,7 @@ active_counts AS (
     SELECT '', q.cohort, q.period, count(*)
     FROM (SELECT DISTINCT m.customer_key,
                  date_trunc(s.period, m.first_purchase_at AT TIME ZONE 'UTC')::date AS cohort,
-                 date_trunc(s.period, m.month)::date AS period
+                 date_trunc(s.period, m.month::timestamp)::date AS period
           FROM customer_months AS m CROSS JOIN settings AS s
           WHERE $5::text = 'on' AND (SELECT from_summaries AND period <> 'month' FROM settings) AND m.orders > 0) AS q
     GROUP BY q.cohort, q.period

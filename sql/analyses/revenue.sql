@@ -67,7 +67,7 @@ refunds AS (
 -- The summaries' branch: per period, from one row per customer and month (a customer counts
 -- once per month; a quarter or year counts its distinct customers below).
 summary_totals AS (
-    SELECT date_trunc(s.period, m.month)::date AS period,
+    SELECT date_trunc(s.period, m.month::timestamp)::date AS period,
            sum(m.orders) AS orders, count(*) FILTER (WHERE m.orders > 0) AS customer_months,
            sum(m.gross) AS gross, sum(m.gross - m.returned) AS net_revenue, sum(m.refunds) AS refunds
     FROM customer_months AS m
@@ -77,7 +77,7 @@ summary_totals AS (
 ),
 summary_quarter_year_buyers AS (
     SELECT b.period, count(*) AS customers
-    FROM (SELECT DISTINCT date_trunc(s.period, m.month)::date AS period, m.customer_key
+    FROM (SELECT DISTINCT date_trunc(s.period, m.month::timestamp)::date AS period, m.customer_key
           FROM customer_months AS m CROSS JOIN settings AS s
           WHERE (SELECT from_summaries AND period <> 'month' FROM settings) AND m.orders > 0) AS b
     GROUP BY b.period

@@ -103,6 +103,11 @@ SELECT restore_indexes() AS rebuilt;
 -- name: resolve_identities
 SELECT customers_created, customers_merged FROM resolve_identities($1, $2);
 
+-- name: refresh_summaries
+-- The customer summaries of everyone this file's statements touched (their triggers queued
+-- them): sql/models/customer_summaries.sql.
+SELECT refresh_customer_summaries();
+
 -- name: finish_run
 UPDATE load_runs
 SET status = $2, finished_at = clock_timestamp(), checksum_sha256 = $3, bytes_read = $4,

@@ -118,25 +118,19 @@ BEGIN
 END
 $$;
 
--- customer_summaries_apply(period, tz, reads_amounts): whether an analysis may answer from
--- the summaries — a period they hold (UTC months, quarters, years) and nothing queued (see
--- above). With reads_amounts, an analysis that adds up amounts fails here, as reading
--- purchase_facts would, when orders or returns are in another currency than
--- reporting_currency() (currency_mismatch).
-CREATE OR REPLACE FUNCTION customer_summaries_apply(p_period text, p_tz text, p_reads_amounts boolean) RETURNS boolean
+-- customer_summaries_current(reads_amounts): whether the summaries match the rows — nothing
+-- queued (see above). With reads_amounts, an analysis that adds up amounts fails here, as
+-- reading purchase_facts would, when orders or returns are in another currency than
+-- reporting_currency() (currency_mismatch). PGOPTIONS='-c patron.summaries=off' makes it
+-- false: every analysis then reads the raw rows (to compare the two ways).
+CREATE OR REPLACE FUNCTION customer_summaries_current(p_reads_amounts boolean) RETURNS boolean
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     expected text;
     lowest   text;
     highest  text;
 BEGIN
-    IF p_period NOT IN ('month', 'quarter', 'year')
-       OR upper(p_tz) NOT IN ('UTC', 'ETC/UTC', 'UCT', 'ETC/UCT', 'GMT', 'ETC/GMT', 'GMT0', 'ETC/GMT0', 'GMT+0',
-                              'ETC/GMT+0', 'GMT-0', 'ETC/GMT-0', 'GREENWICH', 'ETC/GREENWICH', 'UNIVERSAL',
-                              'ETC/UNIVERSAL', 'ZULU', 'ETC/ZULU')
-       OR EXISTS (SELECT 1 FROM customer_summary_queue)
-       -- PGOPTIONS='-c patron.summaries=off': the raw rows always (to compare the two ways)
-       OR current_setting('patron.summaries', true) = 'off' THEN
+    IF current_setting('patron.summaries', true) = 'off' OR EXISTS (SELECT 1 FROM customer_summary_queue) THEN
         RETURN false;
     END IF;
     IF p_reads_amounts THEN
@@ -148,6 +142,18 @@ BEGIN
     END IF;
     RETURN true;
 END
+$$;
+
+-- customer_summaries_apply(period, tz, reads_amounts): whether an analysis in these periods
+-- may answer from customer_months — UTC months, quarters or years — and the summaries are
+-- current.
+CREATE OR REPLACE FUNCTION customer_summaries_apply(p_period text, p_tz text, p_reads_amounts boolean) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT p_period IN ('month', 'quarter', 'year')
+       AND upper(p_tz) IN ('UTC', 'ETC/UTC', 'UCT', 'ETC/UCT', 'GMT', 'ETC/GMT', 'GMT0', 'ETC/GMT0', 'GMT+0',
+                           'ETC/GMT+0', 'GMT-0', 'ETC/GMT-0', 'GREENWICH', 'ETC/GREENWICH', 'UNIVERSAL',
+                           'ETC/UNIVERSAL', 'ZULU', 'ETC/ZULU')
+       AND customer_summaries_current(p_reads_amounts)
 $$;
 
 -- The queueing triggers: one statement-level trigger per table and event (a trigger with

@@ -1,0 +1,188 @@
+import Foundation
+@testable import PatronAnalyses
+import PatronCore
+import PatronLoad
+import PatronTestSupport
+import Testing
+
+/// The per-customer summaries (customer_months, customer_totals) stay exact through every kind
+/// of load: after each step, (1) they equal a rebuild from scratch, (2) nothing is left queued,
+/// and (3) every analysis that reads them answers exactly as it does from the raw rows
+/// (`patron.summaries = off`).
+@Suite("customer summaries stay exact")
+struct SummaryExactnessTests {
+    /// The analyses (with arguments) whose summary path is compared with their raw path.
+    static let comparedRuns: [(String, [String: String])] = [
+        ("revenue", [:]), ("revenue", ["period": "quarter"]), ("revenue", ["period": "year"]),
+        ("retention", [:]), ("retention", ["period": "quarter"]), ("retention", ["mode": "rolling"]),
+        ("retention", ["mode": "rolling", "period": "year"]),
+        ("clv", ["method": "historical"]), ("clv", ["method": "historical", "per_customer": "true"]),
+        ("clv", ["method": "historical", "tz": "America/New_York", "period": "week"]),
+    ]
+
+    @Test("through a first load, returns, a delta that re-keys and cancels, a merge, a reload and an old return")
+    func throughEveryKindOfLoad() throws {
+        let w = try ScratchWarehouse()
+        // 1. A first load of a source (the direct path): ann by e-mail, bob by phone, cid by id.
+        try w.expectLoaded(.purchases, "p1.csv", """
+            order_id,customer_id,email,phone,ordered_at,amount,currency,channel,status
+            O1,,ann@example.com,,2024-01-10T10:00:00Z,100.50,EUR,web,
+            O2,,ann@example.com,,2024-01-31T23:30:00Z,20,EUR,web,
+            O3,,,+491701234567,2024-02-01T00:10:00Z,40,EUR,store,
+            O4,,,+491701234567,2024-03-15T08:00:00Z,60,EUR,store,cancelled
+            O5,C9,,,2024-04-02T12:00:00Z,75.25,EUR,app,
+            O6,C9,,,2024-06-30T23:59:59Z,10,EUR,app,
+
+            """)
+        try expectExact(w, "first load")
+
+        // 2. Returns: one of an old order in a later month, one of a cancelled order (counts
+        // nowhere), one whose order is not loaded yet, one without an order.
+        try w.expectLoaded(.returns, "r1.csv", """
+            return_id,order_id,email,returned_at,amount,currency,reason
+            R1,O1,,2024-03-02T09:00:00Z,30.25,EUR,damaged
+            R2,O4,,2024-03-20T09:00:00Z,60,EUR,damaged
+            R3,O7,,2024-05-05T09:00:00Z,5,EUR,late
+            R4,,ann@example.com,2024-05-06T09:00:00Z,1,EUR,goodwill
+
+            """)
+        try expectExact(w, "returns")
+
+        // 3. A delta of the same source (the staging path): O2's amount changes, O3 is
+        // cancelled, O5 moves from C9 to ann (re-keyed), O7 arrives (R3 now counts).
+        try w.expectLoaded(.purchases, "p2.csv", """
+            order_id,customer_id,email,phone,ordered_at,amount,currency,channel,status
+            O2,,ann@example.com,,2024-01-31T23:30:00Z,25,EUR,web,
+            O3,,,+491701234567,2024-02-01T00:10:00Z,40,EUR,store,cancelled
+            O5,,ann@example.com,,2024-04-02T12:00:00Z,75.25,EUR,app,
+            O7,,,+491701234567,2024-05-01T10:00:00Z,15,EUR,web,
+
+            """)
+        try expectExact(w, "delta")
+
+        // 4. Another source names ann's e-mail and bob's phone on one order: one customer.
+        let merged = try w.load(.purchases, "shop2.csv", """
+            order_id,email,phone,ordered_at,amount,currency
+            S1,ann@example.com,+491701234567,2024-07-01T10:00:00Z,50,EUR
+
+            """, source: "shop2")
+        #expect(merged.counts.customersMerged == 1)
+        try expectExact(w, "merge")
+
+        // 5. The same delta again changes nothing.
+        let before = try summaryRows(w)
+        try w.expectLoaded(.purchases, "p2-again.csv", """
+            order_id,customer_id,email,phone,ordered_at,amount,currency,channel,status
+            O2,,ann@example.com,,2024-01-31T23:30:00Z,25,EUR,web,
+            O3,,,+491701234567,2024-02-01T00:10:00Z,40,EUR,store,cancelled
+            O5,,ann@example.com,,2024-04-02T12:00:00Z,75.25,EUR,app,
+            O7,,,+491701234567,2024-05-01T10:00:00Z,15,EUR,web,
+
+            """)
+        #expect(try summaryRows(w) == before)
+        try expectExact(w, "identical reload")
+
+        // 6. A return of the oldest order, a year later.
+        try w.expectLoaded(.returns, "r2.csv", """
+            return_id,order_id,returned_at,amount,currency,reason
+            R5,O1,2025-01-15T09:00:00Z,10,EUR,late
+
+            """)
+        try expectExact(w, "old return")
+
+        // The merged customer, by hand: O1 100.50 (returns R1 30.25 + R5 10), O2 25, O5 75.25,
+        // O7 15, S1 50 (O3, O4 cancelled; O6 stays with C9) → 5 orders, gross 100.50 + 25 +
+        // 75.25 + 15 + 50 = 265.75, returned 30.25 + 10 + 5 (R3 of O7) = 45.25; first purchase
+        // O1 on 2024-01-10, last S1 on 2024-07-01.
+        let ann = try #require(try w.value(
+            "SELECT customer_key::text FROM customer_identifiers WHERE kind = 'email' AND value = 'ann@example.com'"))
+        #expect(try w.rows("""
+            SELECT orders::text, gross::text, returned::text, first_purchase_at::text, last_purchase_at::text
+            FROM customer_totals WHERE customer_key = $1::bigint
+            """, [ann]) == [["5", "265.75", "45.25", "2024-01-10 10:00:00+00", "2024-07-01 10:00:00+00"]])
+        // Its months: Jan O1 + O2 (R1 of O1 placed in March, R5 in 2025); Mar refunds R1 only;
+        // Apr O5; May O7 and refunds R3; Jul S1; 2025-01 refunds R5.
+        #expect(try w.rows("""
+            SELECT month::text, orders::text, gross::text, returned::text, refunds::text
+            FROM customer_months WHERE customer_key = $1::bigint ORDER BY month
+            """, [ann]) == [
+                ["2024-01-01", "2", "125.50", "40.25", "0"],
+                ["2024-03-01", "0", "0", "0", "30.25"],
+                ["2024-04-01", "1", "75.25", "0", "0"],
+                ["2024-05-01", "1", "15", "5", "5"],
+                ["2024-07-01", "1", "50", "0", "0"],
+                ["2025-01-01", "0", "0", "0", "10"],
+            ])
+    }
+
+    @Test("a dry run and a failed load leave the summaries as they were")
+    func dryRunAndFailure() throws {
+        let w = try ScratchWarehouse()
+        try w.expectLoaded(.purchases, "p1.csv", """
+            order_id,customer_id,ordered_at,amount,currency
+            O1,A,2024-01-10T10:00:00Z,100,EUR
+            O2,B,2024-02-10T10:00:00Z,50,EUR
+
+            """)
+        let before = try summaryRows(w)
+        _ = try w.load(.purchases, "p2.csv", """
+            order_id,customer_id,ordered_at,amount,currency
+            O1,A,2024-01-10T10:00:00Z,999,EUR
+            O3,C,2024-03-10T10:00:00Z,5,EUR
+
+            """) { $0.dryRun = true }
+        #expect(try summaryRows(w) == before)
+        #expect(try w.count("customer_summary_queue") == 0)
+        try expectExact(w, "after a dry run")
+    }
+
+    @Test("amounts in two currencies stop the summary path as they stop the raw one")
+    func currencies() throws {
+        let w = try ScratchWarehouse()
+        try w.expectLoaded(.purchases, "p1.csv", """
+            order_id,customer_id,ordered_at,amount,currency
+            O1,A,2024-01-10T10:00:00Z,100,EUR
+            O2,B,2024-02-10T10:00:00Z,50,USD
+
+            """)
+        for summaries in [true, false] {
+            try w.warehouse.connection.execute("SELECT set_config('patron.summaries', $1, false)", [summaries ? "on" : "off"])
+            #expect(throws: (any Error).self) { try w.runner().collect("revenue") }
+            // Retention adds up no amounts: it answers either way.
+            #expect(try w.runner().collect("retention").rows.count == 3)
+        }
+    }
+
+    /// The summary tables as text, in a stable order.
+    func summaryRows(_ w: ScratchWarehouse) throws -> [String] {
+        try w.rows("SELECT 'm' || m::text FROM customer_months AS m UNION ALL SELECT 't' || t::text FROM customer_totals AS t ORDER BY 1")
+            .map { $0[0] ?? "" }
+    }
+
+    /// The three checks of the suite's description.
+    func expectExact(_ w: ScratchWarehouse, _ step: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(try w.count("customer_summary_queue") == 0, "\(step): customers left queued", sourceLocation: sourceLocation)
+        let stored = try summaryRows(w)
+        // A rebuild of every customer, in a transaction rolled back afterwards.
+        let connection = w.warehouse.connection
+        try connection.execute("BEGIN")
+        try connection.execute("INSERT INTO customer_summary_queue SELECT array_agg(customer_key) FROM customers")
+        try connection.execute("SELECT refresh_customer_summaries()")
+        let rebuilt = try summaryRows(w)
+        try connection.execute("ROLLBACK")
+        #expect(stored == rebuilt, "\(step): the summaries differ from a rebuild", sourceLocation: sourceLocation)
+        #expect(!stored.isEmpty, sourceLocation: sourceLocation)
+
+        for (name, arguments) in Self.comparedRuns {
+            try connection.execute("SELECT set_config('patron.summaries', 'on', false)")
+            let fast = try w.runner().collect(name, arguments)
+            try connection.execute("SELECT set_config('patron.summaries', 'off', false)")
+            let raw = try w.runner().collect(name, arguments)
+            try connection.execute("SELECT set_config('patron.summaries', 'on', false)")
+            #expect(fast.columns == raw.columns && fast.rows == raw.rows,
+                    "\(step): \(name) \(arguments) from the summaries differs from the raw rows:\n\(fast.rows)\n\(raw.rows)",
+                    sourceLocation: sourceLocation)
+            #expect(!raw.rows.isEmpty, sourceLocation: sourceLocation)
+        }
+    }
+}
