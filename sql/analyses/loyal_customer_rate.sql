@@ -29,9 +29,17 @@
 -- column: promoter_share float8 : promoters / nps_answered.
 -- column: complete boolean : False while the period is not over (its end is after the data horizon).
 -- query: main
+-- Buyers per period come from the per-customer monthly summaries (customer_months, kept exact
+-- by every load) when customer_summaries_apply() allows — UTC months, --min-orders 1 or 2, no
+-- --segment other than cohort — else from the purchases themselves; one-time filters gate
+-- each branch. From the summaries: a buyer of month m is a repeat buyer when m holds
+-- --min-orders purchases, or (--min-orders 2) when their last purchase before m lies in
+-- [e − L, e): a month is never longer than the lookback, so m itself lies inside it.
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
-           $5::int AS min_orders, $6::int AS lookback_days, $7::text AS segment_by
+           $5::int AS min_orders, $6::int AS lookback_days, $7::text AS segment_by,
+           $3::text = 'month' AND $5::int <= 2 AND $6::int >= 31 AND ($7::text IS NULL OR $7::text = 'cohort')
+               AND customer_summaries_apply($3::text, $4::text, false) AS from_summaries
 ),
 -- Each purchase with the instant of the purchase min_orders − 1 places before it (itself
 -- when min_orders = 1): a buyer's latest purchase before e and the min_orders − 1 before it
@@ -42,7 +50,15 @@ ranked AS (
            lead(period_label(s.period, s.tz, p.ordered_at)) OVER w AS next_purchase_period,
            first_value(p.ordered_at) OVER w AS first_purchase_at
     FROM valid_purchases AS p CROSS JOIN settings AS s
+    WHERE NOT (SELECT from_summaries FROM settings)
     WINDOW w AS (PARTITION BY p.customer_key ORDER BY p.ordered_at, p.source, p.order_id)
+),
+-- The summaries' months with purchases, each with the customer's last purchase before it.
+summary_months AS (
+    SELECT m.customer_key, m.month, m.orders, m.first_purchase_at,
+           lag(m.last_ordered_at) OVER (PARTITION BY m.customer_key ORDER BY m.month) AS previous_last_at
+    FROM customer_months AS m
+    WHERE (SELECT from_summaries FROM settings) AND m.orders > 0
 ),
 periods AS (
     SELECT ps.*
@@ -65,6 +81,14 @@ buyer_periods AS (
     JOIN periods AS pr ON pr.period = r.period
     CROSS JOIN settings AS s
     WHERE r.next_purchase_period IS DISTINCT FROM r.period
+    UNION ALL
+    SELECT m.customer_key, pr.period, pr.period_end,
+           m.orders >= s.min_orders
+           OR coalesce(m.previous_last_at >= shift_local_days(pr.period_end, -s.lookback_days, s.tz), false),
+           CASE WHEN s.segment_by = 'cohort' THEN period_label(s.period, s.tz, m.first_purchase_at)::text END
+    FROM summary_months AS m
+    JOIN periods AS pr ON pr.period = m.month
+    CROSS JOIN settings AS s
 ),
 -- The latest NPS answer before e of each repeat buyer who gave one.
 latest_nps AS (

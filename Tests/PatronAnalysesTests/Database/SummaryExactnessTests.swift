@@ -18,6 +18,9 @@ struct SummaryExactnessTests {
         ("retention", ["mode": "rolling", "period": "year"]),
         ("clv", ["method": "historical"]), ("clv", ["method": "historical", "per_customer": "true"]),
         ("clv", ["method": "historical", "tz": "America/New_York", "period": "week"]),
+        ("churn_rate", [:]), ("churn_rate", ["period": "quarter"]), ("churn_rate", ["segment": "cohort", "window": "30"]),
+        ("loyal_customer_rate", [:]), ("loyal_customer_rate", ["min_orders": "1"]),
+        ("loyal_customer_rate", ["segment": "cohort", "lookback": "40"]),
     ]
 
     @Test("through a first load, returns, a delta that re-keys and cancels, a merge, a reload and an old return")
