@@ -29,10 +29,10 @@
 -- column: complete boolean : False while period c+k is not over.
 -- pivot: segment, cohort, cohort_size by period_offset value retention_rate percent complete complete
 -- query: main
--- Two ways to the same counts: from the per-customer summaries (customer_totals for cohorts,
--- customer_months for activity; kept exact by every load) when customer_summaries_apply()
--- allows — UTC months, quarters or years, purchases as activity, no --segment — else from
--- the purchases (and other touches) themselves. One-time filters gate each branch.
+-- Two ways to the same counts: from the summaries (cohort_last_purchases for cohorts and last
+-- purchases, cohort_month_buyers or customer_months for activity; kept exact by every load)
+-- when customer_summaries_apply() allows — UTC months, quarters or years, purchases as
+-- activity, no --segment — else from the purchases (and other touches) themselves. One-time filters gate each branch.
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
            $5::text AS mode, $6::text AS activity, $7::text AS segment_by,
@@ -49,13 +49,14 @@ buyers AS (
     CROSS JOIN settings AS s
     WHERE NOT (SELECT from_summaries FROM settings)
 ),
--- The summaries' buyers: cohort and last active period of each.
+-- The summaries' buyers: how many per cohort and period of their last purchase.
 summary_buyers AS (
-    SELECT period_label(s.period, s.tz, t.first_purchase_at) AS cohort,
-           period_label(s.period, s.tz, t.last_purchase_at) AS last_period
-    FROM customer_totals AS t
+    SELECT date_trunc(s.period, c.cohort::timestamp)::date AS cohort,
+           date_trunc(s.period, c.last_month::timestamp)::date AS last_period, sum(c.buyers)::bigint AS buyers
+    FROM cohort_last_purchases AS c
     CROSS JOIN settings AS s
     WHERE (SELECT from_summaries FROM settings)
+    GROUP BY 1, 2
 ),
 activity_events AS (
     SELECT p.customer_key, p.ordered_at AS at FROM valid_purchases AS p
@@ -84,7 +85,7 @@ cohort_sizes AS (
     FROM buyers AS b
     GROUP BY b.segment, b.cohort
     UNION ALL
-    SELECT NULL, b.cohort, count(*)
+    SELECT NULL, b.cohort, sum(b.buyers)::bigint
     FROM summary_buyers AS b
     GROUP BY b.cohort
 ),
@@ -107,11 +108,10 @@ active_counts AS (
     WHERE $5::text = 'on'  -- a constant once bound: the other mode's counts are never computed
     GROUP BY coalesce(b.segment, ''), b.cohort, a.period
     UNION ALL
-    -- From the summaries, months: one row per customer and month with orders.
-    SELECT '', date_trunc('month', m.first_purchase_at AT TIME ZONE 'UTC')::date, m.month, count(*)
-    FROM customer_months AS m
-    WHERE $5::text = 'on' AND (SELECT from_summaries AND period = 'month' FROM settings) AND m.orders > 0
-    GROUP BY 2, 3
+    -- From the summaries, months: buyers per cohort and month.
+    SELECT '', c.cohort, c.month, c.buyers
+    FROM cohort_month_buyers AS c
+    WHERE $5::text = 'on' AND (SELECT from_summaries AND period = 'month' FROM settings)
     UNION ALL
     -- … quarters or years: the distinct customers of each.
     SELECT '', q.cohort, q.period, count(*)
@@ -133,7 +133,7 @@ last_active_counts AS (
     WHERE $5::text = 'rolling'
     GROUP BY coalesce(b.segment, ''), b.cohort, least(l.last_period, (SELECT max(period) FROM periods))
     UNION ALL
-    SELECT '', b.cohort, least(b.last_period, (SELECT max(period) FROM periods)), count(*)
+    SELECT '', b.cohort, least(b.last_period, (SELECT max(period) FROM periods)), sum(b.buyers)::bigint
     FROM summary_buyers AS b
     WHERE $5::text = 'rolling'
     GROUP BY b.cohort, least(b.last_period, (SELECT max(period) FROM periods))

@@ -29,7 +29,7 @@
 -- column: aov numeric : Average order value, gross / orders; empty without orders.
 -- column: complete boolean : False while the period is not over (its end is after the data horizon).
 -- query: main
--- Two ways to the same totals: from the per-customer monthly summaries (customer_months, kept
+-- Two ways to the same totals: from the monthly summaries (month_totals, customer_months; kept
 -- exact by every load) when customer_summaries_apply() allows — UTC months, quarters or years,
 -- no --segment — else from the orders and returns themselves. Each branch is gated by a
 -- one-time filter, so only one of them runs.
@@ -64,13 +64,13 @@ refunds AS (
     LEFT JOIN countries AS d ON d.customer_key = p.customer_key
     WHERE NOT (SELECT from_summaries FROM settings)
 ),
--- The summaries' branch: per period, from one row per customer and month (a customer counts
--- once per month; a quarter or year counts its distinct customers below).
+-- The summaries' branch: per period, from the monthly roll-up (buyers are distinct within a
+-- month; a quarter or year counts its distinct customers from customer_months below).
 summary_totals AS (
-    SELECT date_trunc(s.period, m.month::timestamp)::date AS period,
-           sum(m.orders) AS orders, count(*) FILTER (WHERE m.orders > 0) AS customer_months,
-           sum(m.gross) AS gross, sum(m.gross - m.returned) AS net_revenue, sum(m.refunds) AS refunds
-    FROM customer_months AS m
+    SELECT date_trunc(s.period, t.month::timestamp)::date AS period,
+           sum(t.orders)::bigint AS orders, sum(t.buyers)::bigint AS customer_months,
+           sum(t.gross) AS gross, sum(t.gross) - sum(t.returned) AS net_revenue, sum(t.refunds) AS refunds
+    FROM month_totals AS t
     CROSS JOIN settings AS s
     WHERE (SELECT from_summaries FROM settings)
     GROUP BY 1

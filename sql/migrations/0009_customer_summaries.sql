@@ -38,6 +38,49 @@ CREATE TABLE customer_totals (
     max_currency      char(3)     NOT NULL
 );
 
+-- Rolled up from the two tables above, by refresh_customer_summaries(), which adds the rows it
+-- writes and subtracts the rows it replaces: the headline analyses read these few rows.
+--
+-- Per UTC month: the customer_months rows of the month summed. Amounts keep the scale they
+-- were loaded with (12.5 and 12.50 are the same number, not the same text): rows are kept
+-- apart by the scales of the sums they hold, so that summing a month's rows gives the very
+-- text a sum over its orders gives, and a scale that no row holds any more disappears.
+CREATE TABLE month_totals (
+    month           date    NOT NULL,
+    gross_scale     integer NOT NULL,
+    returned_scale  integer NOT NULL,
+    refunds_scale   integer NOT NULL,
+    customer_months bigint  NOT NULL,   -- customer_months rows summed here
+    buyers          bigint  NOT NULL,   -- of which with orders
+    orders          bigint  NOT NULL,
+    gross           numeric NOT NULL,
+    returned        numeric NOT NULL,
+    refunds         numeric NOT NULL,
+    PRIMARY KEY (month, gross_scale, returned_scale, refunds_scale)
+);
+
+-- Buyers per first-purchase month (the cohort) and month with orders: retention's counts.
+CREATE TABLE cohort_month_buyers (
+    cohort date   NOT NULL,
+    month  date   NOT NULL,
+    buyers bigint NOT NULL,
+    PRIMARY KEY (cohort, month)
+);
+
+-- Buyers per cohort and month of their last purchase: cohort sizes, and retention --mode rolling.
+CREATE TABLE cohort_last_purchases (
+    cohort     date   NOT NULL,
+    last_month date   NOT NULL,
+    buyers     bigint NOT NULL,
+    PRIMARY KEY (cohort, last_month)
+);
+
+-- Buyers per currency among their orders and returns: one row when all is in one currency.
+CREATE TABLE summary_currencies (
+    currency char(3) PRIMARY KEY,
+    buyers   bigint  NOT NULL
+);
+
 -- Customers whose summaries a statement made stale: one row per statement that changed
 -- purchases or returns, holding the customer keys it touched (before and after). Filled by
 -- triggers, emptied by refresh_customer_summaries() before the transaction commits; rows here

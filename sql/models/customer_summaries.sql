@@ -43,6 +43,13 @@ BEGIN
     GET DIAGNOSTICS refreshed = ROW_COUNT;
     ANALYZE summary_refresh_keys;
 
+    CREATE TEMP TABLE IF NOT EXISTS summary_deltas (
+        kind text, month date, cohort date, gross_scale integer, returned_scale integer, refunds_scale integer,
+        currency char(3), customer_months bigint, buyers bigint, orders bigint,
+        gross numeric, returned numeric, refunds numeric
+    ) ON COMMIT DELETE ROWS;
+    TRUNCATE summary_deltas;
+    PERFORM summary_contributions(-1);
     DELETE FROM customer_months AS m USING summary_refresh_keys AS k WHERE m.customer_key = k.customer_key;
     DELETE FROM customer_totals AS t USING summary_refresh_keys AS k WHERE t.customer_key = k.customer_key;
     -- A rebuild of most customers (a first load, a new source) builds the indexes once at the
@@ -114,7 +121,78 @@ BEGIN
     FROM months AS m
     JOIN totals AS t ON t.customer_key = m.customer_key;
     PERFORM restore_indexes();
+    PERFORM summary_contributions(1);
+
+    INSERT INTO month_totals AS t (month, gross_scale, returned_scale, refunds_scale, customer_months, buyers,
+                                   orders, gross, returned, refunds)
+    SELECT d.month, d.gross_scale, d.returned_scale, d.refunds_scale, sum(d.customer_months), sum(d.buyers),
+           sum(d.orders), sum(d.gross), sum(d.returned), sum(d.refunds)
+    FROM summary_deltas AS d WHERE d.kind = 'month'
+    GROUP BY d.month, d.gross_scale, d.returned_scale, d.refunds_scale
+    ON CONFLICT (month, gross_scale, returned_scale, refunds_scale) DO UPDATE
+    SET customer_months = t.customer_months + excluded.customer_months, buyers = t.buyers + excluded.buyers,
+        orders = t.orders + excluded.orders, gross = t.gross + excluded.gross,
+        returned = t.returned + excluded.returned, refunds = t.refunds + excluded.refunds;
+    DELETE FROM month_totals WHERE customer_months = 0;
+
+    INSERT INTO cohort_month_buyers AS t (cohort, month, buyers)
+    SELECT d.cohort, d.month, sum(d.buyers) FROM summary_deltas AS d WHERE d.kind = 'cohort' GROUP BY d.cohort, d.month
+    ON CONFLICT (cohort, month) DO UPDATE SET buyers = t.buyers + excluded.buyers;
+    DELETE FROM cohort_month_buyers WHERE buyers = 0;
+
+    INSERT INTO cohort_last_purchases AS t (cohort, last_month, buyers)
+    SELECT d.cohort, d.month, sum(d.buyers) FROM summary_deltas AS d WHERE d.kind = 'last' GROUP BY d.cohort, d.month
+    ON CONFLICT (cohort, last_month) DO UPDATE SET buyers = t.buyers + excluded.buyers;
+    DELETE FROM cohort_last_purchases WHERE buyers = 0;
+
+    INSERT INTO summary_currencies AS t (currency, buyers)
+    SELECT d.currency, sum(d.buyers) FROM summary_deltas AS d WHERE d.kind = 'currency' GROUP BY d.currency
+    ON CONFLICT (currency) DO UPDATE SET buyers = t.buyers + excluded.buyers;
+    DELETE FROM summary_currencies WHERE buyers = 0;
     RETURN refreshed;
+END
+$$;
+
+-- summary_contributions(sign): what the summary rows of the customers being refreshed
+-- (summary_refresh_keys) add to the roll-ups (month_totals, cohort_month_buyers,
+-- cohort_last_purchases, summary_currencies), times sign, into summary_deltas: −1 for the rows
+-- about to be replaced, +1 for their replacements.
+CREATE OR REPLACE FUNCTION summary_contributions(p_sign integer) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    WITH months AS (
+        SELECT m.* FROM customer_months AS m JOIN summary_refresh_keys AS k ON k.customer_key = m.customer_key
+    ),
+    by_month AS (
+        INSERT INTO summary_deltas (kind, month, gross_scale, returned_scale, refunds_scale, customer_months, buyers,
+                                    orders, gross, returned, refunds)
+        SELECT 'month', m.month, scale(m.gross), scale(m.returned), scale(m.refunds), p_sign * count(*),
+               p_sign * count(*) FILTER (WHERE m.orders > 0), p_sign * sum(m.orders),
+               p_sign * sum(m.gross), p_sign * sum(m.returned), p_sign * sum(m.refunds)
+        FROM months AS m
+        GROUP BY m.month, scale(m.gross), scale(m.returned), scale(m.refunds)
+    )
+    INSERT INTO summary_deltas (kind, cohort, month, buyers)
+    SELECT 'cohort', date_trunc('month', m.first_purchase_at AT TIME ZONE 'UTC')::date, m.month, p_sign * count(*)
+    FROM months AS m
+    WHERE m.orders > 0
+    GROUP BY 2, 3;
+
+    WITH totals AS (
+        SELECT t.* FROM customer_totals AS t JOIN summary_refresh_keys AS k ON k.customer_key = t.customer_key
+    ),
+    by_last AS (
+        INSERT INTO summary_deltas (kind, cohort, month, buyers)
+        SELECT 'last', date_trunc('month', t.first_purchase_at AT TIME ZONE 'UTC')::date,
+               date_trunc('month', t.last_purchase_at AT TIME ZONE 'UTC')::date, p_sign * count(*)
+        FROM totals AS t
+        GROUP BY 2, 3
+    )
+    INSERT INTO summary_deltas (kind, currency, buyers)
+    SELECT 'currency', c.currency, p_sign * count(*)
+    FROM totals AS t
+    CROSS JOIN LATERAL (SELECT t.min_currency UNION SELECT t.max_currency) AS c(currency)
+    GROUP BY c.currency;
 END
 $$;
 
@@ -134,7 +212,7 @@ BEGIN
         RETURN false;
     END IF;
     IF p_reads_amounts THEN
-        SELECT min(t.min_currency)::text, max(t.max_currency)::text INTO lowest, highest FROM customer_totals AS t;
+        SELECT min(c.currency)::text, max(c.currency)::text INTO lowest, highest FROM summary_currencies AS c;
         expected := reporting_currency();
         IF lowest <> expected OR highest <> expected THEN
             PERFORM currency_mismatch(expected, CASE WHEN lowest <> expected THEN lowest ELSE highest END);

@@ -59,6 +59,7 @@ struct SummaryExactnessTests {
             O3,,,+491701234567,2024-02-01T00:10:00Z,40,EUR,store,cancelled
             O5,,ann@example.com,,2024-04-02T12:00:00Z,75.25,EUR,app,
             O7,,,+491701234567,2024-05-01T10:00:00Z,15,EUR,web,
+            O8,C9,,,2024-01-15T10:00:00Z,3.125,EUR,app,
 
             """)
         try expectExact(w, "delta")
@@ -80,6 +81,7 @@ struct SummaryExactnessTests {
             O3,,,+491701234567,2024-02-01T00:10:00Z,40,EUR,store,cancelled
             O5,,ann@example.com,,2024-04-02T12:00:00Z,75.25,EUR,app,
             O7,,,+491701234567,2024-05-01T10:00:00Z,15,EUR,web,
+            O8,C9,,,2024-01-15T10:00:00Z,3.125,EUR,app,
 
             """)
         #expect(try summaryRows(w) == before)
@@ -92,6 +94,16 @@ struct SummaryExactnessTests {
 
             """)
         try expectExact(w, "old return")
+
+        // 7. The only amount with three decimals changes to one: January's sums lose the third
+        // decimal, as a sum over its orders does (100.50 + 25 + 3.1 = 128.60, not 128.600).
+        try w.expectLoaded(.purchases, "p3.csv", """
+            order_id,customer_id,ordered_at,amount,currency,channel
+            O8,C9,2024-01-15T10:00:00Z,3.1,EUR,app
+
+            """)
+        try expectExact(w, "a scale that goes away")
+        #expect(try w.runner().collect("revenue").rows.first?[4] == "128.60")
 
         // The merged customer, by hand: O1 100.50 (returns R1 30.25 + R5 10), O2 25, O5 75.25,
         // O7 15, S1 50 (O3, O4 cancelled; O6 stays with C9) → 5 orders, gross 100.50 + 25 +
@@ -175,6 +187,33 @@ struct SummaryExactnessTests {
         try connection.execute("ROLLBACK")
         #expect(stored == rebuilt, "\(step): the summaries differ from a rebuild", sourceLocation: sourceLocation)
         #expect(!stored.isEmpty, sourceLocation: sourceLocation)
+        // The roll-ups, kept by adding and subtracting, equal the sums of the rows they roll up
+        // (as text: the same scales too).
+        let rollUps: [(String, String)] = [
+            ("""
+             SELECT month::text, sum(customer_months)::text, sum(buyers)::text, sum(orders)::text, sum(gross)::text,
+                    sum(returned)::text, sum(refunds)::text FROM month_totals GROUP BY month ORDER BY month
+             """, """
+             SELECT month::text, count(*)::text, (count(*) FILTER (WHERE orders > 0))::text, sum(orders)::text,
+                    sum(gross)::text, sum(returned)::text, sum(refunds)::text FROM customer_months GROUP BY month ORDER BY month
+             """),
+            ("SELECT cohort::text, month::text, buyers::text FROM cohort_month_buyers ORDER BY 1, 2", """
+             SELECT date_trunc('month', first_purchase_at AT TIME ZONE 'UTC')::date::text, month::text, count(*)::text
+             FROM customer_months WHERE orders > 0 GROUP BY 1, 2 ORDER BY 1, 2
+             """),
+            ("SELECT cohort::text, last_month::text, buyers::text FROM cohort_last_purchases ORDER BY 1, 2", """
+             SELECT date_trunc('month', first_purchase_at AT TIME ZONE 'UTC')::date::text,
+                    date_trunc('month', last_purchase_at AT TIME ZONE 'UTC')::date::text, count(*)::text
+             FROM customer_totals GROUP BY 1, 2 ORDER BY 1, 2
+             """),
+            ("SELECT currency::text, buyers::text FROM summary_currencies ORDER BY 1", """
+             SELECT c::text, count(*)::text FROM customer_totals,
+                    LATERAL (SELECT min_currency UNION SELECT max_currency) AS x(c) GROUP BY 1 ORDER BY 1
+             """),
+        ]
+        for (rolled, summed) in rollUps {
+            #expect(try w.rows(rolled) == w.rows(summed), "\(step): \(rolled)", sourceLocation: sourceLocation)
+        }
 
         for (name, arguments) in Self.comparedRuns {
             try connection.execute("SELECT set_config('patron.summaries', 'on', false)")
