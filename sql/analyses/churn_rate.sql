@@ -28,15 +28,18 @@
 -- column: retention_rate float8 : 1 − churn_rate.
 -- column: complete boolean : False while the period is not over (its end is after the data horizon).
 -- query: main
--- The buyers and their last purchase per period come from the per-customer summaries
--- (customer_totals, customer_months; kept exact by every load) when customer_summaries_apply()
--- allows — UTC months, quarters or years, no --segment other than cohort — else from the
--- purchases themselves. One-time filters gate each branch.
+-- Three ways to the same counts, all kept exact by every load, when customer_summaries_apply()
+-- allows (UTC months, quarters or years; no --segment other than cohort): at the defaults
+-- (--window 90, months) the events below come rolled up per cohort and month (churn_events);
+-- else the buyers and their last purchase per period come from customer_totals and
+-- customer_months; else from the purchases themselves. One-time filters gate each branch.
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
            $5::int AS window_days, $6::text AS segment_by, period_interval($3::text) AS step,
            ($6::text IS NULL OR $6::text = 'cohort') AND customer_summaries_apply($3::text, $4::text, false)
-               AS from_summaries
+               AS from_summaries,
+           ($6::text IS NULL OR $6::text = 'cohort') AND $3::text = 'month' AND $5::int = 90
+               AND customer_summaries_apply($3::text, $4::text, false) AS from_rollup
 ),
 first_purchases AS (
     SELECT f.customer_key, f.first_purchase_at
@@ -123,7 +126,15 @@ events_by_period AS (
     SELECT e.segment, e.period, sum(e.active_delta) AS active_delta,
            sum(e.lost) AS lost, sum(e.new) AS new, sum(e.reactivated) AS reactivated
     FROM events AS e
+    WHERE NOT (SELECT from_rollup FROM settings)
     GROUP BY e.segment, e.period
+    UNION ALL
+    SELECT CASE WHEN s.segment_by = 'cohort' THEN c.cohort::text END, c.period, sum(c.active_delta)::bigint,
+           sum(c.lost)::bigint, sum(c.new)::bigint, sum(c.reactivated)::bigint
+    FROM churn_events AS c
+    CROSS JOIN settings AS s
+    WHERE (SELECT from_rollup FROM settings)
+    GROUP BY 1, 2
 ),
 periods AS (
     SELECT ps.period, (ps.period + s.step)::date AS next_period, ps.complete

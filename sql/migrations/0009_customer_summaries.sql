@@ -75,6 +75,19 @@ CREATE TABLE cohort_last_purchases (
     PRIMARY KEY (cohort, last_month)
 );
 
+-- churn_rate's events at its defaults (--window 90 days, UTC months), per cohort (the month
+-- of the first purchase) and month: customers whose run of activity starts or ends there, lost,
+-- new and reactivated (churn_rate.sql defines them).
+CREATE TABLE churn_events (
+    cohort       date   NOT NULL,
+    period       date   NOT NULL,
+    active_delta bigint NOT NULL,
+    lost         bigint NOT NULL,
+    new          bigint NOT NULL,
+    reactivated  bigint NOT NULL,
+    PRIMARY KEY (cohort, period)
+);
+
 -- Buyers per currency among their orders and returns: one row when all is in one currency.
 CREATE TABLE summary_currencies (
     currency char(3) PRIMARY KEY,

@@ -46,7 +46,8 @@ BEGIN
     CREATE TEMP TABLE IF NOT EXISTS summary_deltas (
         kind text, month date, cohort date, gross_scale integer, returned_scale integer, refunds_scale integer,
         currency char(3), customer_months bigint, buyers bigint, orders bigint,
-        gross numeric, returned numeric, refunds numeric
+        gross numeric, returned numeric, refunds numeric,
+        active_delta bigint, lost bigint, new bigint, reactivated bigint
     ) ON COMMIT DELETE ROWS;
     TRUNCATE summary_deltas;
     PERFORM summary_contributions(-1);
@@ -149,6 +150,14 @@ BEGIN
     SELECT d.currency, sum(d.buyers) FROM summary_deltas AS d WHERE d.kind = 'currency' GROUP BY d.currency
     ON CONFLICT (currency) DO UPDATE SET buyers = t.buyers + excluded.buyers;
     DELETE FROM summary_currencies WHERE buyers = 0;
+
+    INSERT INTO churn_events AS t (cohort, period, active_delta, lost, new, reactivated)
+    SELECT d.cohort, d.month, sum(d.active_delta), sum(d.lost), sum(d.new), sum(d.reactivated)
+    FROM summary_deltas AS d WHERE d.kind = 'churn' GROUP BY d.cohort, d.month
+    ON CONFLICT (cohort, period) DO UPDATE
+    SET active_delta = t.active_delta + excluded.active_delta, lost = t.lost + excluded.lost,
+        new = t.new + excluded.new, reactivated = t.reactivated + excluded.reactivated;
+    DELETE FROM churn_events WHERE active_delta = 0 AND lost = 0 AND new = 0 AND reactivated = 0;
     RETURN refreshed;
 END
 $$;
@@ -193,6 +202,48 @@ BEGIN
     FROM totals AS t
     CROSS JOIN LATERAL (SELECT t.min_currency UNION SELECT t.max_currency) AS c(currency)
     GROUP BY c.currency;
+
+    -- churn_rate's runs of activity and their events, as sql/analyses/churn_rate.sql computes
+    -- them, at --window 90 in UTC months (where a local day is 24 hours).
+    WITH coverage AS (
+        SELECT m.customer_key, m.month AS period, (m.month + interval '1 month')::date AS active_from,
+               date_trunc('month', (m.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date AS active_through,
+               date_trunc('month', m.first_purchase_at AT TIME ZONE 'UTC')::date AS cohort
+        FROM customer_months AS m
+        JOIN summary_refresh_keys AS k ON k.customer_key = m.customer_key
+        WHERE m.orders > 0
+    ),
+    run_starts AS (
+        SELECT c.customer_key, c.period, c.active_from, c.active_through, c.cohort,
+               CASE WHEN c.active_from <= (lag(c.active_through) OVER w + interval '1 month')::date THEN 0 ELSE 1 END
+                   AS starts_run
+        FROM coverage AS c
+        WHERE c.active_from <= c.active_through
+        WINDOW w AS (PARTITION BY c.customer_key ORDER BY c.period)
+    ),
+    runs AS (
+        SELECT r.customer_key, r.cohort, min(r.active_from) AS run_from, max(r.active_through) AS run_through
+        FROM (SELECT rs.*, sum(rs.starts_run) OVER (PARTITION BY rs.customer_key ORDER BY rs.period) AS run_number
+              FROM run_starts AS rs) AS r
+        GROUP BY r.customer_key, r.cohort, r.run_number
+    ),
+    events AS (
+        SELECT r.cohort, r.run_from AS period, 1 AS active_delta, 0 AS lost, 0 AS new, 0 AS reactivated FROM runs AS r
+        UNION ALL
+        SELECT r.cohort, (r.run_through + interval '1 month')::date, -1, 0, 0, 0 FROM runs AS r
+        UNION ALL
+        SELECT r.cohort, r.run_through, 0, 1, 0, 0 FROM runs AS r
+        UNION ALL
+        SELECT r.cohort, (r.run_from - interval '1 month')::date, 0, 0,
+               (r.cohort = (r.run_from - interval '1 month')::date)::int,
+               (r.cohort < (r.run_from - interval '1 month')::date)::int
+        FROM runs AS r
+    )
+    INSERT INTO summary_deltas (kind, cohort, month, active_delta, lost, new, reactivated)
+    SELECT 'churn', e.cohort, e.period, p_sign * sum(e.active_delta), p_sign * sum(e.lost), p_sign * sum(e.new),
+           p_sign * sum(e.reactivated)
+    FROM events AS e
+    GROUP BY e.cohort, e.period;
 END
 $$;
 

@@ -18,7 +18,8 @@ struct SummaryExactnessTests {
         ("retention", ["mode": "rolling", "period": "year"]),
         ("clv", ["method": "historical"]), ("clv", ["method": "historical", "per_customer": "true"]),
         ("clv", ["method": "historical", "tz": "America/New_York", "period": "week"]),
-        ("churn_rate", [:]), ("churn_rate", ["period": "quarter"]), ("churn_rate", ["segment": "cohort", "window": "30"]),
+        ("churn_rate", [:]), ("churn_rate", ["segment": "cohort"]), ("churn_rate", ["period": "quarter"]),
+        ("churn_rate", ["segment": "cohort", "window": "30"]),
         ("loyal_customer_rate", [:]), ("loyal_customer_rate", ["min_orders": "1"]),
         ("loyal_customer_rate", ["segment": "cohort", "lookback": "40"]),
     ]
@@ -170,7 +171,10 @@ struct SummaryExactnessTests {
 
     /// The summary tables as text, in a stable order.
     func summaryRows(_ w: ScratchWarehouse) throws -> [String] {
-        try w.rows("SELECT 'm' || m::text FROM customer_months AS m UNION ALL SELECT 't' || t::text FROM customer_totals AS t ORDER BY 1")
+        try w.rows("""
+            SELECT 'm' || m::text FROM customer_months AS m UNION ALL SELECT 't' || t::text FROM customer_totals AS t
+            UNION ALL SELECT 'c' || c::text FROM churn_events AS c ORDER BY 1
+            """)
             .map { $0[0] ?? "" }
     }
 
