@@ -39,7 +39,13 @@ WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
            $5::int AS min_orders, $6::int AS lookback_days, $7::text AS segment_by,
            $3::text = 'month' AND $5::int <= 2 AND $6::int >= 31 AND ($7::text IS NULL OR $7::text = 'cohort')
-               AND customer_summaries_apply($3::text, $4::text, false) AS from_summaries
+               AND NOT ($5::int = 2 AND $6::int = 365)
+               AND customer_summaries_apply($3::text, $4::text, false) AS from_summaries,
+           -- At the defaults (--min-orders 2, --lookback 365) buyers and repeat buyers come rolled
+           -- up per cohort and month (cohort_month_buyers); only the repeat buyers who answered
+           -- NPS are looked at one by one.
+           $3::text = 'month' AND $5::int = 2 AND $6::int = 365 AND ($7::text IS NULL OR $7::text = 'cohort')
+               AND customer_summaries_apply($3::text, $4::text, false) AS from_rollup
 ),
 -- Each purchase with the instant of the purchase min_orders − 1 places before it (itself
 -- when min_orders = 1): a buyer's latest purchase before e and the min_orders − 1 before it
@@ -105,6 +111,42 @@ segmented AS (
     FROM buyer_periods AS bp
     LEFT JOIN latest_nps AS n ON n.customer_key = bp.customer_key AND n.period = bp.period
 ),
+-- The roll-up's branch: buyers and repeat buyers per segment and month …
+rollup_buyers AS (
+    SELECT CASE WHEN s.segment_by = 'cohort' THEN c.cohort::text END AS segment, c.month AS period,
+           sum(c.buyers)::bigint AS buyers, sum(c.repeat_buyers)::bigint AS repeat
+    FROM cohort_month_buyers AS c
+    CROSS JOIN settings AS s
+    WHERE (SELECT from_rollup FROM settings)
+    GROUP BY 1, 2
+),
+-- … and the repeat buyer-months of the customers who answered NPS, with their latest answer
+-- before the month's end (as latest_nps above).
+rollup_answered AS (
+    SELECT DISTINCT ON (r.customer_key, r.month) r.customer_key, r.month, r.first_purchase_at, sv.score
+    FROM (SELECT m.customer_key, m.month, m.first_purchase_at, m.orders,
+                 lag(m.last_ordered_at) OVER (PARTITION BY m.customer_key ORDER BY m.month) AS previous_last_at
+          FROM customer_months AS m
+          WHERE (SELECT from_rollup FROM settings) AND m.orders > 0
+            AND m.customer_key IN (SELECT customer_key FROM surveys WHERE kind = 'nps')) AS r
+    JOIN surveys AS sv
+      ON sv.customer_key = r.customer_key AND sv.kind = 'nps'
+     AND sv.responded_at < (r.month + interval '1 month')::timestamp AT TIME ZONE 'UTC'
+    WHERE r.orders >= 2
+       OR r.previous_last_at >= ((r.month + interval '1 month')::timestamp - interval '365 days') AT TIME ZONE 'UTC'
+    ORDER BY r.customer_key, r.month, sv.responded_at DESC, sv.source DESC, sv.response_id DESC
+),
+rollup_answers AS (
+    SELECT CASE WHEN s.segment_by = 'cohort' THEN date_trunc('month', a.first_purchase_at AT TIME ZONE 'UTC')::date::text END
+               AS segment,
+           a.month AS period,
+           count(*) FILTER (WHERE a.score < 7) AS detractors,
+           count(*) FILTER (WHERE a.score >= 7) AS nps_answered,
+           count(*) FILTER (WHERE a.score >= 9) AS promoters
+    FROM rollup_answered AS a
+    CROSS JOIN settings AS s
+    GROUP BY 1, 2
+),
 counts AS (
     SELECT sg.segment, sg.period,
            count(*) AS buyers,
@@ -113,7 +155,14 @@ counts AS (
            count(*) FILTER (WHERE sg.is_loyal AND sg.score IS NOT NULL) AS nps_answered,
            count(*) FILTER (WHERE sg.is_loyal AND sg.score >= 9) AS promoters
     FROM segmented AS sg
+    WHERE NOT (SELECT from_rollup FROM settings)
     GROUP BY sg.segment, sg.period
+    UNION ALL
+    SELECT b.segment, b.period, b.buyers, b.repeat, b.repeat - coalesce(a.detractors, 0),
+           coalesce(a.nps_answered, 0), coalesce(a.promoters, 0)
+    FROM rollup_buyers AS b
+    JOIN periods AS p ON p.period = b.period
+    LEFT JOIN rollup_answers AS a ON a.segment IS NOT DISTINCT FROM b.segment AND a.period = b.period
 ),
 -- Without --segment every period is listed, with --segment the pairs with buyers.
 rows_out AS (

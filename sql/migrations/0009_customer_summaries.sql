@@ -59,11 +59,14 @@ CREATE TABLE month_totals (
     PRIMARY KEY (month, gross_scale, returned_scale, refunds_scale)
 );
 
--- Buyers per first-purchase month (the cohort) and month with orders: retention's counts.
+-- Buyers per first-purchase month (the cohort) and month with orders: retention's counts; and
+-- of them the repeat buyers at loyal_customer_rate's defaults (2 purchases in the 365 days
+-- before the month's end).
 CREATE TABLE cohort_month_buyers (
-    cohort date   NOT NULL,
-    month  date   NOT NULL,
-    buyers bigint NOT NULL,
+    cohort        date   NOT NULL,
+    month         date   NOT NULL,
+    buyers        bigint NOT NULL,
+    repeat_buyers bigint NOT NULL,
     PRIMARY KEY (cohort, month)
 );
 

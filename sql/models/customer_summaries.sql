@@ -136,9 +136,11 @@ BEGIN
         returned = t.returned + excluded.returned, refunds = t.refunds + excluded.refunds;
     DELETE FROM month_totals WHERE customer_months = 0;
 
-    INSERT INTO cohort_month_buyers AS t (cohort, month, buyers)
-    SELECT d.cohort, d.month, sum(d.buyers) FROM summary_deltas AS d WHERE d.kind = 'cohort' GROUP BY d.cohort, d.month
-    ON CONFLICT (cohort, month) DO UPDATE SET buyers = t.buyers + excluded.buyers;
+    INSERT INTO cohort_month_buyers AS t (cohort, month, buyers, repeat_buyers)
+    SELECT d.cohort, d.month, sum(d.buyers), sum(d.orders)   -- orders: the repeat buyers
+    FROM summary_deltas AS d WHERE d.kind = 'cohort' GROUP BY d.cohort, d.month
+    ON CONFLICT (cohort, month) DO UPDATE
+    SET buyers = t.buyers + excluded.buyers, repeat_buyers = t.repeat_buyers + excluded.repeat_buyers;
     DELETE FROM cohort_month_buyers WHERE buyers = 0;
 
     INSERT INTO cohort_last_purchases AS t (cohort, last_month, buyers)
@@ -181,11 +183,18 @@ BEGIN
         FROM months AS m
         GROUP BY m.month, scale(m.gross), scale(m.returned), scale(m.refunds)
     )
-    INSERT INTO summary_deltas (kind, cohort, month, buyers)
-    SELECT 'cohort', date_trunc('month', m.first_purchase_at AT TIME ZONE 'UTC')::date, m.month, p_sign * count(*)
-    FROM months AS m
-    WHERE m.orders > 0
-    GROUP BY 2, 3;
+    -- A buyer of month m is a repeat buyer at loyal_customer_rate's defaults when m holds two
+    -- purchases, or their last purchase before m lies in the 365 days before m's end.
+    INSERT INTO summary_deltas (kind, cohort, month, buyers, orders)
+    SELECT 'cohort', b.cohort, b.month, p_sign * count(*), p_sign * count(*) FILTER (WHERE b.is_repeat)
+    FROM (SELECT date_trunc('month', m.first_purchase_at AT TIME ZONE 'UTC')::date AS cohort, m.month,
+                 m.orders >= 2
+                 OR coalesce(lag(m.last_ordered_at) OVER (PARTITION BY m.customer_key ORDER BY m.month)
+                             >= ((m.month + interval '1 month')::timestamp - interval '365 days') AT TIME ZONE 'UTC',
+                             false) AS is_repeat
+          FROM months AS m
+          WHERE m.orders > 0) AS b
+    GROUP BY b.cohort, b.month;
 
     WITH totals AS (
         SELECT t.* FROM customer_totals AS t JOIN summary_refresh_keys AS k ON k.customer_key = t.customer_key

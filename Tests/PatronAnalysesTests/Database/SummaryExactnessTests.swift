@@ -51,6 +51,17 @@ struct SummaryExactnessTests {
 
             """)
         try expectExact(w, "returns")
+        // NPS answers (loyal_customer_rate looks at the repeat buyers who gave one): ann a
+        // detractor in February, a promoter from May; bob a promoter; two at one instant.
+        try w.expectLoaded(.surveys, "s1.csv", """
+            response_id,email,phone,kind,score,responded_at
+            N1,ann@example.com,,nps,5,2024-02-01T10:00:00Z
+            N2,ann@example.com,,nps,10,2024-05-15T10:00:00Z
+            N3,,+491701234567,nps,9,2024-02-20T10:00:00Z
+            N4,,+491701234567,nps,3,2024-02-20T10:00:00Z
+
+            """)
+        try expectExact(w, "surveys")
 
         // 3. A delta of the same source (the staging path): O2's amount changes, O3 is
         // cancelled, O5 moves from C9 to ann (re-keyed), O7 arrives (R3 now counts).
