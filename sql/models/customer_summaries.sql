@@ -1,11 +1,14 @@
--- customer_summaries: keeps customer_months and customer_totals (migration 0009) exact —
--- refresh_customer_summaries() → bigint, the triggers that queue the customers a statement
--- touched, and customer_summaries_apply(period, tz) → boolean, which tells an analysis whether
--- it may read them.
+-- customer_summaries: keeps the summaries of migration 0009 exact — customer_totals,
+-- customer_months and their roll-ups (month_totals, cohort_month_buyers, cohort_last_purchases,
+-- churn_events, summary_currencies): refresh_customer_summaries() → bigint and
+-- summary_contributions(sign), the triggers that queue the customers a statement touched, and
+-- customer_summaries_current(reads_amounts) / customer_summaries_apply(period, tz,
+-- reads_amounts) → boolean, which tell an analysis whether it may read them.
 --
 -- Why: analyses that read every purchase cost many passes over 10M wide rows; the summaries
--- hold the same facts per customer (and per customer and UTC month), so those analyses read
--- 1M small rows, or ~7M narrow ones, and give the same answer (docs/performance.md).
+-- hold the same facts per customer (and per customer and UTC month), and the roll-ups the
+-- headline counts per month, so those analyses read a few hundred rows, 1M small ones, or
+-- ~7M narrow ones, and give the same answer (docs/performance.md).
 --
 -- How they stay exact: every statement that inserts, updates or deletes purchases or returns
 -- queues the customer keys it touched, before and after (a purchase moved to another customer
@@ -21,13 +24,17 @@
 -- --tz or --period reads the raw rows, slower, same definitions. A customer's first purchase
 -- instant and their totals are exact in every time zone.
 --
--- reads:      purchases (through valid_purchases), returns, customer_summary_queue
+-- reads:      purchases (through valid_purchases), returns, customer_summary_queue, the summaries
 -- depends on: valid_purchases, load_suspend_indexes, reporting_currency, currency_mismatch
 
 CREATE OR REPLACE FUNCTION refresh_customer_summaries() RETURNS bigint
 LANGUAGE plpgsql
--- A full rebuild aggregates every purchase: in memory rather than in spill files.
+-- A full rebuild aggregates every purchase: in memory rather than in spill files. A nightly
+-- refresh reads a few thousand customers' rows: through their indexes, from pages mostly
+-- cached — at the default random_page_cost (4, a spinning disk's) the planner scans whole
+-- tables instead, 10x slower at 1M customers (measured; docs/performance.md).
 SET work_mem = '256MB'
+SET random_page_cost = 1.1
 AS $$
 DECLARE
     refreshed bigint;
