@@ -65,51 +65,46 @@ BEGIN
     PERFORM suspend_indexes('customer_months', refreshed * 4);
     PERFORM suspend_indexes('customer_totals', refreshed);
 
-    WITH orders AS (
-        -- Each valid purchase of those customers, with its UTC month numbered from year 0.
-        SELECT p.customer_key, p.source, p.order_id, p.ordered_at, p.amount, p.currency,
-               date_part('year', p.ordered_at AT TIME ZONE 'UTC')::int * 12
-               + date_part('month', p.ordered_at AT TIME ZONE 'UTC')::int - 1 AS month_number
+    -- Per customer and UTC month (as a local timestamp: its start), their valid purchases …
+    WITH order_months AS (
+        SELECT p.customer_key, date_trunc('month', p.ordered_at AT TIME ZONE 'UTC') AS month_start,
+               count(*) AS orders, sum(p.amount) AS gross,
+               min(p.ordered_at) AS first_ordered_at, max(p.ordered_at) AS last_ordered_at,
+               min(p.currency) AS min_currency, max(p.currency) AS max_currency
         FROM valid_purchases AS p
         JOIN summary_refresh_keys AS k ON k.customer_key = p.customer_key
+        GROUP BY 1, 2
     ),
-    order_months AS (
-        SELECT o.customer_key, o.month_number, count(*) AS orders, sum(o.amount) AS gross,
-               min(o.ordered_at) AS first_ordered_at, max(o.ordered_at) AS last_ordered_at,
-               min(o.currency) AS min_currency, max(o.currency) AS max_currency
-        FROM orders AS o
-        GROUP BY o.customer_key, o.month_number
-    ),
-    -- Returns of those purchases: by the month of their order (returned) and their own (refunds).
+    -- … and the returns of those purchases: by the month of their order (returned) and their
+    -- own (refunds).
     order_returns AS (
-        SELECT o.customer_key, o.month_number AS order_month,
-               date_part('year', r.returned_at AT TIME ZONE 'UTC')::int * 12
-               + date_part('month', r.returned_at AT TIME ZONE 'UTC')::int - 1 AS return_month,
-               r.amount, r.currency
-        FROM orders AS o
-        JOIN returns AS r ON r.source = o.source AND r.order_id = o.order_id
+        SELECT p.customer_key, date_trunc('month', p.ordered_at AT TIME ZONE 'UTC') AS order_month,
+               date_trunc('month', r.returned_at AT TIME ZONE 'UTC') AS return_month, r.amount, r.currency
+        FROM returns AS r
+        JOIN valid_purchases AS p ON p.source = r.source AND p.order_id = r.order_id
+        JOIN summary_refresh_keys AS k ON k.customer_key = p.customer_key
     ),
     returned_by_month AS (
-        SELECT customer_key, order_month AS month_number, sum(amount) AS returned,
+        SELECT customer_key, order_month AS month_start, sum(amount) AS returned,
                min(currency) AS min_currency, max(currency) AS max_currency
         FROM order_returns GROUP BY customer_key, order_month
     ),
     refunds_by_month AS (
-        SELECT customer_key, return_month AS month_number, sum(amount) AS refunds,
+        SELECT customer_key, return_month AS month_start, sum(amount) AS refunds,
                min(currency) AS min_currency, max(currency) AS max_currency
         FROM order_returns GROUP BY customer_key, return_month
     ),
     months AS (
         SELECT coalesce(m.customer_key, x.customer_key) AS customer_key,
-               coalesce(m.month_number, x.month_number) AS month_number,
+               coalesce(m.month_start, x.month_start)::date AS month,
                coalesce(m.orders, 0) AS orders, coalesce(m.gross, 0) AS gross,
                coalesce(rt.returned, 0) AS returned, coalesce(x.refunds, 0) AS refunds,
                m.first_ordered_at, m.last_ordered_at,
                least(m.min_currency, rt.min_currency, x.min_currency) AS min_currency,
                greatest(m.max_currency, rt.max_currency, x.max_currency) AS max_currency
         FROM order_months AS m
-        LEFT JOIN returned_by_month AS rt ON rt.customer_key = m.customer_key AND rt.month_number = m.month_number
-        FULL JOIN refunds_by_month AS x ON x.customer_key = m.customer_key AND x.month_number = m.month_number
+        LEFT JOIN returned_by_month AS rt ON rt.customer_key = m.customer_key AND rt.month_start = m.month_start
+        FULL JOIN refunds_by_month AS x ON x.customer_key = m.customer_key AND x.month_start = m.month_start
     ),
     totals AS (
         SELECT customer_key, min(first_ordered_at) AS first_purchase_at, max(last_ordered_at) AS last_purchase_at,
@@ -124,7 +119,7 @@ BEGIN
     )
     INSERT INTO customer_months (customer_key, month, first_purchase_at, orders, gross, returned, refunds,
                                  first_ordered_at, last_ordered_at)
-    SELECT m.customer_key, make_date(m.month_number / 12, m.month_number % 12 + 1, 1), t.first_purchase_at,
+    SELECT m.customer_key, m.month, t.first_purchase_at,
            m.orders, m.gross, m.returned, m.refunds, m.first_ordered_at, m.last_ordered_at
     FROM months AS m
     JOIN totals AS t ON t.customer_key = m.customer_key;
@@ -189,58 +184,42 @@ BEGIN
                p_sign * sum(m.gross), p_sign * sum(m.returned), p_sign * sum(m.refunds)
         FROM months AS m
         GROUP BY m.month, scale(m.gross), scale(m.returned), scale(m.refunds)
-    )
+    ),
+    -- The months with purchases in order, one sort for both uses below: with the customer's
+    -- last purchase before the month, and churn_rate's coverage at --window 90 in UTC months
+    -- (where a local day is 24 hours): from the next month up to the month holding the last
+    -- purchase + 90 days, which is always later (90 days > two months), so churn_rate's
+    -- filter active_from <= active_through keeps every row.
+    ordered AS (
+        SELECT m.customer_key, m.month, m.orders,
+               date_trunc('month', m.first_purchase_at AT TIME ZONE 'UTC')::date AS cohort,
+               lag(m.last_ordered_at) OVER w AS previous_last_at,
+               (m.month + interval '1 month')::date AS active_from,
+               date_trunc('month', (m.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date AS active_through,
+               lag(date_trunc('month', (m.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date) OVER w
+                   AS previous_active_through
+        FROM months AS m
+        WHERE m.orders > 0
+        WINDOW w AS (PARTITION BY m.customer_key ORDER BY m.month)
+    ),
     -- A buyer of month m is a repeat buyer at loyal_customer_rate's defaults when m holds two
     -- purchases, or their last purchase before m lies in the 365 days before m's end.
-    INSERT INTO summary_deltas (kind, cohort, month, buyers, orders)
-    SELECT 'cohort', b.cohort, b.month, p_sign * count(*), p_sign * count(*) FILTER (WHERE b.is_repeat)
-    FROM (SELECT date_trunc('month', m.first_purchase_at AT TIME ZONE 'UTC')::date AS cohort, m.month,
-                 m.orders >= 2
-                 OR coalesce(lag(m.last_ordered_at) OVER (PARTITION BY m.customer_key ORDER BY m.month)
-                             >= ((m.month + interval '1 month')::timestamp - interval '365 days') AT TIME ZONE 'UTC',
-                             false) AS is_repeat
-          FROM months AS m
-          WHERE m.orders > 0) AS b
-    GROUP BY b.cohort, b.month;
-
-    WITH totals AS (
-        SELECT t.* FROM customer_totals AS t JOIN summary_refresh_keys AS k ON k.customer_key = t.customer_key
+    by_cohort AS (
+        INSERT INTO summary_deltas (kind, cohort, month, buyers, orders)
+        SELECT 'cohort', o.cohort, o.month, p_sign * count(*),
+               p_sign * count(*) FILTER (
+                   WHERE o.orders >= 2
+                      OR o.previous_last_at >= ((o.month + interval '1 month')::timestamp - interval '365 days') AT TIME ZONE 'UTC')
+        FROM ordered AS o
+        GROUP BY o.cohort, o.month
     ),
-    by_last AS (
-        INSERT INTO summary_deltas (kind, cohort, month, buyers)
-        SELECT 'last', date_trunc('month', t.first_purchase_at AT TIME ZONE 'UTC')::date,
-               date_trunc('month', t.last_purchase_at AT TIME ZONE 'UTC')::date, p_sign * count(*)
-        FROM totals AS t
-        GROUP BY 2, 3
-    )
-    INSERT INTO summary_deltas (kind, currency, buyers)
-    SELECT 'currency', c.currency, p_sign * count(*)
-    FROM totals AS t
-    CROSS JOIN LATERAL (SELECT t.min_currency UNION SELECT t.max_currency) AS c(currency)
-    GROUP BY c.currency;
-
-    -- churn_rate's runs of activity and their events, as sql/analyses/churn_rate.sql computes
-    -- them, at --window 90 in UTC months (where a local day is 24 hours).
-    WITH coverage AS (
-        SELECT m.customer_key, m.month AS period, (m.month + interval '1 month')::date AS active_from,
-               date_trunc('month', (m.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date AS active_through,
-               date_trunc('month', m.first_purchase_at AT TIME ZONE 'UTC')::date AS cohort
-        FROM customer_months AS m
-        JOIN summary_refresh_keys AS k ON k.customer_key = m.customer_key
-        WHERE m.orders > 0
-    ),
-    run_starts AS (
-        SELECT c.customer_key, c.period, c.active_from, c.active_through, c.cohort,
-               CASE WHEN c.active_from <= (lag(c.active_through) OVER w + interval '1 month')::date THEN 0 ELSE 1 END
-                   AS starts_run
-        FROM coverage AS c
-        WHERE c.active_from <= c.active_through
-        WINDOW w AS (PARTITION BY c.customer_key ORDER BY c.period)
-    ),
+    -- churn_rate's runs of activity and their events, as sql/analyses/churn_rate.sql computes them.
     runs AS (
         SELECT r.customer_key, r.cohort, min(r.active_from) AS run_from, max(r.active_through) AS run_through
-        FROM (SELECT rs.*, sum(rs.starts_run) OVER (PARTITION BY rs.customer_key ORDER BY rs.period) AS run_number
-              FROM run_starts AS rs) AS r
+        FROM (SELECT o.customer_key, o.cohort, o.active_from, o.active_through,
+                     sum(CASE WHEN o.active_from <= (o.previous_active_through + interval '1 month')::date THEN 0 ELSE 1 END)
+                         OVER (PARTITION BY o.customer_key ORDER BY o.month) AS run_number
+              FROM ordered AS o) AS r
         GROUP BY r.customer_key, r.cohort, r.run_number
     ),
     events AS (
@@ -260,6 +239,22 @@ BEGIN
            p_sign * sum(e.reactivated)
     FROM events AS e
     GROUP BY e.cohort, e.period;
+
+    WITH totals AS (
+        SELECT t.* FROM customer_totals AS t JOIN summary_refresh_keys AS k ON k.customer_key = t.customer_key
+    ),
+    by_last AS (
+        INSERT INTO summary_deltas (kind, cohort, month, buyers)
+        SELECT 'last', date_trunc('month', t.first_purchase_at AT TIME ZONE 'UTC')::date,
+               date_trunc('month', t.last_purchase_at AT TIME ZONE 'UTC')::date, p_sign * count(*)
+        FROM totals AS t
+        GROUP BY 2, 3
+    )
+    INSERT INTO summary_deltas (kind, currency, buyers)
+    SELECT 'currency', c.currency, p_sign * count(*)
+    FROM totals AS t
+    CROSS JOIN LATERAL (SELECT t.min_currency UNION SELECT t.max_currency) AS c(currency)
+    GROUP BY c.currency;
 END
 $$;
 
