@@ -2,12 +2,33 @@
 -- current search_path (a migrated, empty Patron schema). Deterministic: every "random" number
 -- is a hash of a row number, so two runs build the same data.
 --
--- psql variables: :customers (e.g. 100000). Each customer gets 1–19 purchases (mean 10) over
--- 2022-01-01 … 2025-01-01, from a first purchase spread evenly over those three years, each
--- order worth 0.5–1.5 × the customer's own spending level (log-uniform, 20–200 EUR: customers
--- differ in what they spend, as Gamma-Gamma expects; with one level for all it cannot fit);
--- 5 % of orders are cancelled, 3 % of valid orders are half returned a week later, and one
--- customer in ten answers an NPS survey. Amounts in EUR.
+-- psql variables: :customers (e.g. 100000). Purchases follow the generative process of Patron's
+-- predictive model (docs/metrics.md, "clv"; Sources/PatronModels), so that
+-- `clv --method predictive` and at_risk can be fitted and checked against known parameters:
+--
+--   BG/NBD (time unit: the week, Patron's default --unit)   r = 3, α = 18, a = 1.5, b = 20
+--   Gamma-Gamma (EUR)                                        p = 4, q = 6, γ = 75
+--
+-- Each customer k makes a first purchase at a time spread evenly over 2022-01-01 … 2025-01-01,
+-- then, while alive, buys at exponential gaps of rate λ ~ Gamma(r, α) (shape r, rate α per
+-- week; mean 1/6 a week) and drops out for good after each repeat purchase with probability
+-- p ~ Beta(a, b) (mean 7 %); purchases stop at 2025-01-01. Each valid order is worth
+-- z ~ Gamma(p, ν) EUR with ν ~ Gamma(q, γ) per customer (mean order value pγ/(q − 1) = 60 EUR).
+-- Gamma draws are Marsaglia–Tsang on hash draws; the gaps are inverse-CDF exponentials.
+-- About 8.9 orders per customer (8.9M valid orders at 1M customers, 9.3M rows with the
+-- cancelled ones), 94 % of customers with a repeat purchase.
+--
+-- How the rest of the shop leaves the model's input (rfm_summary) exactly as drawn:
+-- - cancelled orders are extra rows: one valid order in 19 gets a cancelled twin (5 % of the
+--   rows), which the model ignores like every analysis;
+-- - returns: 3 % of the valid orders placed before 2024-12-25 are half returned a week later
+--   (so before the last purchase day, the model's default --as-of); such an order is charged
+--   2z, so that its net value, which is what the model sees, is the draw z (± a cent).
+-- What remains between the draws and the fit is Patron's transaction grain: purchases on the
+-- same local day are one transaction (about 1.3 % of the orders fall on a day the customer
+-- already bought on), which biases the fitted r and α up by a few per cent (see
+-- Tests/PatronAnalysesTests/Database/Headline/BenchGeneratorTests.swift for what a fit
+-- recovers). One customer in ten answers an NPS survey. Amounts in EUR.
 --
 -- Support and social data (for the support, satisfaction, social and support_impact analyses):
 -- - tickets: 0.4 per customer (customers drawn at random, so some have several, some none —
