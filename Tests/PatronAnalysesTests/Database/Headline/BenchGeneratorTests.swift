@@ -61,8 +61,9 @@ struct BenchGeneratorTests {
         let runner = try w.runner()
         let params = AnalysisResult(try runner.collect("clv", ["params": "true"]))
         var fitted: [String: Double] = [:]
-        for (name, value) in zip(params.values("parameter"), params.numbers("value")) {
-            if let name, let value { fitted[name] = value }
+        // r, alpha, a, b (bgnbd) and p, q, gamma (gamma_gamma) are unique names; the rest by model.
+        for ((model, name), value) in zip(zip(params.values("model"), params.values("parameter")), params.numbers("value")) {
+            if let model, let name, let value { fitted[["r", "alpha", "a", "b", "p", "q", "gamma"].contains(name) ? name : "\(model).\(name)"] = value }
         }
         func value(_ name: String) throws -> Double { try #require(fitted[name], "no \(name) in \(params.rows)") }
         func relative(_ got: Double, _ want: Double) -> Double { abs(got / want - 1) }
@@ -77,7 +78,7 @@ struct BenchGeneratorTests {
             let got = try value(name)
             #expect(relative(got, t[name]!) < bound, "\(name) = \(got), generator \(t[name]!)")
         }
-        let fittedOn = try value("customers")
+        let fittedOn = try value("bgnbd.customers")
         #expect(fittedOn == Double(Self.customers))
     }
 
