@@ -113,7 +113,11 @@ struct CLVPredictiveStep {
                    recency: row.double("recency") ?? 0, T: row.double("T") ?? 0, monetary: row.double("monetary"))
         }
         let fit = try model.fit(rows, settings: settings)
-        let byKey = Dictionary(rows.map { ($0.customerKey, $0) }, uniquingKeysWith: { first, _ in first })
+        // The model returns one prediction per row, in row order; pair them by position (a
+        // dictionary by key cost more than the fit's own sort at a million customers).
+        let inRowOrder = fit.predictions.count == rows.count
+            && zip(rows, fit.predictions).allSatisfy { $0.customerKey == $1.customerKey }
+        let byKey = inRowOrder ? [:] : Dictionary(rows.map { ($0.customerKey, $0) }, uniquingKeysWith: { first, _ in first })
         let connection = runner.warehouse.connection
         let statements = try runner.warehouse.sql.queries("internal/clv_predictive.sql")
         try runner.warehouse.run {
@@ -121,12 +125,19 @@ struct CLVPredictiveStep {
             try connection.execute(try statements["create_params"])
             try connection.execute(try statements["clear"])
             try connection.copyIn(try statements["copy_predictions"]) { stream in
-                for p in fit.predictions {
-                    let rfm = byKey[p.customerKey]
-                    let fields: [Double?] = [rfm?.frequency, rfm?.recency, rfm?.T, rfm?.monetary,
-                                             p.pAlive, p.expectedPurchases, p.expectedAverageValue, p.clv]
-                    try stream.write(String(p.customerKey) + "\t" + fields.map(copyText).joined(separator: "\t") + "\n")
+                // Binary COPY: the doubles go as their IEEE bits, neither formatted here nor parsed there.
+                var encoder = BinaryCopyEncoder()
+                for (index, p) in fit.predictions.enumerated() {
+                    let rfm = inRowOrder ? rows[index] : byKey[p.customerKey]
+                    encoder.beginRow(fieldCount: 9)
+                    encoder.append(int64: p.customerKey)
+                    for field in [rfm?.frequency, rfm?.recency, rfm?.T, rfm?.monetary,
+                                  p.pAlive, p.expectedPurchases, p.expectedAverageValue, p.clv] {
+                        if let field { encoder.append(float64: field) } else { encoder.appendNull() }
+                    }
+                    try encoder.flushIfLarger(than: 256 * 1024, into: stream)
                 }
+                try encoder.finish(into: stream)
             }
             try connection.copyIn(try statements["copy_params"]) { stream in
                 for p in fit.parameters {

@@ -1,7 +1,9 @@
 // The BG/NBD log-likelihood and its gradient over a whole sample, the inner loop of the fit.
 // Customers with the same (x, t_x, T) are one weighted group; groups are sorted by x so that
 // every term that depends on x alone (the Gamma and Beta functions and their derivatives) is
-// computed once per distinct x, leaving two logarithms and one exponential per group.
+// computed once per distinct x; ln(α + v) and 1/(α + v) are computed once per distinct value v of
+// t_x and T (a few thousand at most for day-resolution data), leaving one exponential and one
+// logarithm per group.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -22,6 +24,10 @@ struct BGNBDSample {
     var recency: [Double] = []
     var age: [Double] = []
     var weight: [Double] = []
+    /// The distinct values of t_x and T, and each group's index into them.
+    var durations: [Double] = []
+    var recencyIndex: [Int32] = []
+    var ageIndex: [Int32] = []
     var customers = 0
     var repeatBuyers = 0
     var totalRepeats = 0.0
@@ -59,6 +65,16 @@ struct BGNBDSample {
             levels[levels.count - 1].range = levels[levels.count - 1].range.lowerBound..<weight.count
             previous = row
         }
+        var position: [Double: Int32] = [:]
+        func index(_ value: Double) -> Int32 {
+            if let found = position[value] { return found }
+            let next = Int32(durations.count)
+            durations.append(value)
+            position[value] = next
+            return next
+        }
+        recencyIndex = recency.map(index)
+        ageIndex = age.map(index)
     }
 
     var groups: Int { weight.count }
@@ -71,9 +87,12 @@ struct BGNBDSample {
         let psiAB = Special.digamma(a + b)
         let psiB = Special.digamma(b)
 
+        // ln(α + v) and 1/(α + v) for every distinct duration v.
+        let lnShifted = durations.map { log(alpha + $0) }
+        let inverseShifted = durations.map { 1 / (alpha + $0) }
         var ll = 0.0, dR = 0.0, dAlpha = 0.0, dA = 0.0, dB = 0.0
-        recency.withUnsafeBufferPointer { recency in
-            age.withUnsafeBufferPointer { age in
+        recencyIndex.withUnsafeBufferPointer { recency in
+            ageIndex.withUnsafeBufferPointer { age in
                 weight.withUnsafeBufferPointer { weight in
                     for level in levels {
                         let x = level.x, w = level.weight
@@ -93,9 +112,9 @@ struct BGNBDSample {
                             // ln A₃ only.
                             var sumLn = 0.0, sumInv = 0.0
                             for g in level.range {
-                                let lnT = log(alpha + age[g])
+                                let lnT = lnShifted[Int(age[g])]
                                 sumLn += weight[g] * lnT
-                                sumInv += weight[g] / (alpha + age[g])
+                                sumInv += weight[g] / (alpha + durations[Int(age[g])])
                             }
                             ll -= rx * sumLn
                             dR -= sumLn
@@ -108,10 +127,10 @@ struct BGNBDSample {
                         var sumLL = 0.0, sumR = 0.0, sumAlpha = 0.0, sumOmega = 0.0
                         for g in level.range {
                             let wg = weight[g]
-                            let inverseT = 1 / (alpha + age[g])
-                            let inverseTx = 1 / (alpha + recency[g])
-                            let lnT = log(alpha + age[g])
-                            let lnTx = log(alpha + recency[g])
+                            let inverseT = inverseShifted[Int(age[g])]
+                            let inverseTx = inverseShifted[Int(recency[g])]
+                            let lnT = lnShifted[Int(age[g])]
+                            let lnTx = lnShifted[Int(recency[g])]
                             let d = c + rx * (lnT - lnTx)
                             let e = exp(-abs(d))
                             let softplus = d > 0 ? d + log1p(e) : log1p(e)

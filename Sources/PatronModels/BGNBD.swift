@@ -93,9 +93,14 @@ public struct BGNBDParameters: Equatable, Sendable {
             throw ModelError.invalidInput(model: BGNBD.name, index: 0, reason: "the horizon t must be finite and ≥ 0 (got \(t))")
         }
         if t == 0 { return 0 }
-        let alive = pAlive(customer)
+        return pAlive(customer) * (try aliveExpectation(customer, t: t))
+    }
+
+    /// E[Y(t) | ·] / P(alive): the expected purchases in (T, T + t] of a customer still alive.
+    /// It depends on x and T only, not on t_x, so customers with the same x and T share it.
+    func aliveExpectation(_ customer: RFM, t: Double) throws -> Double {
         if let value = aliveExpectationBySeries(customer, t: t) ?? aliveExpectationByIntegral(customer, t: t), value.isFinite, value > 0 {
-            return alive * value
+            return value
         }
         throw ModelError.undefined(model: BGNBD.name,
                                    reason: "the expected purchases over t=\(t) did not converge for x=\(customer.frequency), t_x=\(customer.recency), T=\(customer.T)")

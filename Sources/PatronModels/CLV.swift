@@ -64,8 +64,9 @@ public enum CLV {
                              customers: try predict(customers, purchases: purchases, value: value, settings: settings))
     }
 
-    /// Forecasts every customer, in input order. Customers with the same (x, t_x, T) share one
-    /// evaluation of the purchase forecast.
+    /// Forecasts every customer, in input order. The expected purchases of a customer still
+    /// alive depend on (x, T) only and are computed once per distinct pair; P(alive), which also
+    /// depends on t_x, once per distinct (x, t_x, T).
     public static func predict(_ customers: [RFM], purchases: BGNBDParameters, value: GammaGammaParameters,
                                settings: CLVSettings = CLVSettings()) throws -> [CustomerValue] {
         try settings.validate()
@@ -75,10 +76,11 @@ public enum CLV {
         let order = customers.indices.sorted { i, j in
             let p = customers[i], q = customers[j]
             if p.frequency != q.frequency { return p.frequency < q.frequency }
-            if p.recency != q.recency { return p.recency < q.recency }
-            return p.T < q.T
+            if p.T != q.T { return p.T < q.T }
+            return p.recency < q.recency
         }
         var results = [CustomerValue?](repeating: nil, count: customers.count)
+        var aliveCurve: (frequency: Double, T: Double, values: [Double])?
         var previous: (customer: RFM, forecast: PurchaseForecast)?
         for index in order {
             let customer = customers[index]
@@ -87,7 +89,10 @@ public enum CLV {
                previous.customer.recency == customer.recency, previous.customer.T == customer.T {
                 forecast = previous.forecast
             } else {
-                forecast = try purchaseForecast(customer, purchases: purchases, settings: settings)
+                if aliveCurve == nil || aliveCurve!.frequency != customer.frequency || aliveCurve!.T != customer.T {
+                    aliveCurve = (customer.frequency, customer.T, try aliveExpectations(customer, purchases: purchases, settings: settings))
+                }
+                forecast = purchaseForecast(customer, aliveExpectations: aliveCurve!.values, purchases: purchases, settings: settings)
                 previous = (customer, forecast)
             }
             results[index] = try combine(customer, forecast, value: value, settings: settings)
@@ -112,17 +117,30 @@ public enum CLV {
     }
 
     static func purchaseForecast(_ customer: RFM, purchases: BGNBDParameters, settings: CLVSettings) throws -> PurchaseForecast {
+        purchaseForecast(customer, aliveExpectations: try aliveExpectations(customer, purchases: purchases, settings: settings),
+                         purchases: purchases, settings: settings)
+    }
+
+    /// E[purchases in (T, T + i months] | alive] for i = 1…H.
+    static func aliveExpectations(_ customer: RFM, purchases: BGNBDParameters, settings: CLVSettings) throws -> [Double] {
         let month = settings.timeUnit.perMonth
+        return try (1...settings.horizonMonths).map { i in try purchases.aliveExpectation(customer, t: Double(i) * month) }
+    }
+
+    /// The forecast from the alive expectations: month i's purchases are P(alive) × (E_i − E_{i−1}).
+    static func purchaseForecast(_ customer: RFM, aliveExpectations: [Double], purchases: BGNBDParameters,
+                                 settings: CLVSettings) -> PurchaseForecast {
+        let alive = purchases.pAlive(customer)
         var cumulative = 0.0
         var discounted = 0.0
         var factor = 1.0
-        for i in 1...settings.horizonMonths {
-            let next = try purchases.expectedPurchases(customer, t: Double(i) * month)
+        for expectation in aliveExpectations {
+            let next = alive * expectation
             factor /= 1 + settings.monthlyDiscount
             discounted += (next - cumulative) * factor
             cumulative = next
         }
-        return PurchaseForecast(pAlive: purchases.pAlive(customer), total: cumulative, discounted: discounted)
+        return PurchaseForecast(pAlive: alive, total: cumulative, discounted: discounted)
     }
 
     static func combine(_ customer: RFM, _ forecast: PurchaseForecast, value: GammaGammaParameters,

@@ -109,18 +109,18 @@ FROM clv_predictions AS cp
 JOIN customer_first_purchase AS f ON f.customer_key = cp.customer_key
 ORDER BY cp.customer_key
 -- query: predictive when method=predictive
+-- customer_first_purchase aggregates every purchase: join it once (cohorts is read twice, so
+-- it is materialized), not once more for each end of the period series.
 WITH cohorts AS (
-    SELECT period_label($3::text, $2::text, f.first_purchase_at) AS cohort, cp.*
+    SELECT period_label($3::text, $2::text, f.first_purchase_at) AS cohort, f.first_purchase_at, cp.*
     FROM clv_predictions AS cp
     JOIN customer_first_purchase AS f ON f.customer_key = cp.customer_key
 ),
 periods AS (
     SELECT ps.period
     FROM period_series($3::text, $2::text, NULL, NULL,
-                       (SELECT min(first_purchase_at) FROM customer_first_purchase AS f
-                        JOIN clv_predictions AS cp ON cp.customer_key = f.customer_key),
-                       (SELECT max(first_purchase_at) FROM customer_first_purchase AS f
-                        JOIN clv_predictions AS cp ON cp.customer_key = f.customer_key)) AS ps
+                       (SELECT min(c.first_purchase_at) FROM cohorts AS c),
+                       (SELECT max(c.first_purchase_at) FROM cohorts AS c)) AS ps
 ),
 summary AS (
     SELECT c.cohort, GROUPING(c.cohort) AS is_total,

@@ -27,7 +27,7 @@ CREATE TEMPORARY TABLE IF NOT EXISTS clv_model_params (
 TRUNCATE clv_predictions, clv_model_params;
 
 -- name: copy_predictions
-COPY clv_predictions (customer_key, frequency, recency, "T", monetary, p_alive, expected_purchases, expected_avg_value, clv) FROM STDIN;
+COPY clv_predictions (customer_key, frequency, recency, "T", monetary, p_alive, expected_purchases, expected_avg_value, clv) FROM STDIN (FORMAT binary);
 
 -- name: copy_params
 COPY clv_model_params (model, parameter, value) FROM STDIN;

@@ -9,6 +9,13 @@
 -- that declares `prepare: predictive_clv` (clv, at_risk), so they all see one fit
 -- (docs/metrics.md, "clv"). Purchases on the same local day are one transaction.
 --
+-- How: one pass over the valid purchases in (customer, time) order marks each purchase that
+-- opens a new local day and knows the customer's first day (window functions), and one
+-- aggregate per customer sums what the model needs; returns, few, are summed per customer and
+-- local day of their order and subtracted from the repeat days' value. The mean of the repeat
+-- days' net values is Σ of those values ÷ their number, so no per-day rows are kept (the
+-- earlier per-(customer, day) aggregate spilled at 10M purchases).
+--
 -- reads:      purchases (through valid_purchases), returns
 -- depends on: valid_purchases, reporting_currency, currency_mismatch
 
@@ -16,46 +23,49 @@ CREATE OR REPLACE FUNCTION rfm_summary(p_as_of date, p_tz text, p_unit text)
 RETURNS TABLE (customer_key bigint, frequency double precision, recency double precision,
                "T" double precision, monetary double precision)
 LANGUAGE sql STABLE AS $$
-WITH settings AS (
-    SELECT p_tz AS tz, p_unit AS unit,
-           coalesce(p_as_of, ((SELECT max(vp.ordered_at) FROM valid_purchases AS vp) AT TIME ZONE p_tz)::date) AS as_of,
-           reporting_currency() AS currency
-),
-bounds AS (
+WITH bounds AS (
     SELECT s.*, (s.as_of + 1)::timestamp AT TIME ZONE s.tz AS calibration_end,
            CASE s.unit WHEN 'week' THEN 7.0 ELSE 1.0 END AS days_per_unit
-    FROM settings AS s
+    FROM (SELECT p_tz AS tz, p_unit AS unit,
+                 coalesce(p_as_of, ((SELECT max(vp.ordered_at) FROM valid_purchases AS vp) AT TIME ZONE p_tz)::date) AS as_of,
+                 reporting_currency() AS currency) AS s
 ),
+customers AS (
+    SELECT m.customer_key, count(*) FILTER (WHERE m.new_day) AS days, min(m.day) AS first_day, max(m.day) AS last_day,
+           sum(m.value) FILTER (WHERE m.day > m.first_day) AS repeat_value
+    FROM (
+        SELECT o.customer_key, o.day, o.value,
+               o.day IS DISTINCT FROM lag(o.day) OVER w AS new_day,
+               first_value(o.day) OVER w AS first_day
+        FROM (
+            SELECT p.customer_key, p.ordered_at, (p.ordered_at AT TIME ZONE b.tz)::date AS day,
+                   CASE WHEN p.currency = b.currency THEN p.amount ELSE currency_mismatch(b.currency, p.currency) END AS value
+            FROM valid_purchases AS p CROSS JOIN bounds AS b
+            WHERE p.ordered_at < b.calibration_end
+        ) AS o
+        WINDOW w AS (PARTITION BY o.customer_key ORDER BY o.ordered_at)
+    ) AS m
+    GROUP BY m.customer_key
+),
+-- Returns made by the end of as_of, by customer and local day of their (valid) order.
 returned AS (
-    SELECT r.source, r.order_id, sum(r.amount) AS amount,
-           min(r.currency)::text AS min_currency, max(r.currency)::text AS max_currency
-    FROM returns AS r CROSS JOIN bounds AS b
-    WHERE r.order_id IS NOT NULL AND r.returned_at < b.calibration_end
-    GROUP BY r.source, r.order_id
-),
-purchase_days AS (
     SELECT p.customer_key, (p.ordered_at AT TIME ZONE b.tz)::date AS day,
-           sum(CASE WHEN p.currency = b.currency THEN p.amount ELSE currency_mismatch(b.currency, p.currency) END
-               - CASE WHEN rt.order_id IS NULL THEN 0
-                      WHEN rt.min_currency = b.currency AND rt.max_currency = b.currency THEN rt.amount
-                      ELSE currency_mismatch(b.currency, CASE WHEN rt.min_currency <> b.currency THEN rt.min_currency ELSE rt.max_currency END)
-                 END) AS net_value
-    FROM valid_purchases AS p
+           sum(CASE WHEN r.currency = b.currency THEN r.amount ELSE currency_mismatch(b.currency, r.currency) END) AS amount
+    FROM returns AS r
+    JOIN valid_purchases AS p ON p.source = r.source AND p.order_id = r.order_id
     CROSS JOIN bounds AS b
-    LEFT JOIN returned AS rt ON rt.source = p.source AND rt.order_id = p.order_id
-    WHERE p.ordered_at < b.calibration_end
+    WHERE r.returned_at < b.calibration_end AND p.ordered_at < b.calibration_end
     GROUP BY p.customer_key, (p.ordered_at AT TIME ZONE b.tz)::date
-),
-with_first AS (
-    SELECT d.*, min(d.day) OVER (PARTITION BY d.customer_key) AS first_day
-    FROM purchase_days AS d
 )
-SELECT w.customer_key,
-       (count(*) - 1)::float8,
-       ((max(w.day) - min(w.day)) / b.days_per_unit)::float8,
-       ((b.as_of - min(w.day)) / b.days_per_unit)::float8,
-       (avg(w.net_value) FILTER (WHERE w.day > w.first_day))::float8
-FROM with_first AS w CROSS JOIN bounds AS b
-GROUP BY w.customer_key, b.as_of, b.days_per_unit
-ORDER BY w.customer_key
+SELECT c.customer_key,
+       (c.days - 1)::float8,
+       ((c.last_day - c.first_day) / b.days_per_unit)::float8,
+       ((b.as_of - c.first_day) / b.days_per_unit)::float8,
+       -- numeric Σ ÷ n, as avg() computes it
+       ((c.repeat_value - coalesce(sum(rt.amount) FILTER (WHERE rt.day > c.first_day), 0)) / nullif(c.days - 1, 0))::float8
+FROM customers AS c
+CROSS JOIN bounds AS b
+LEFT JOIN returned AS rt ON rt.customer_key = c.customer_key
+GROUP BY c.customer_key, c.days, c.first_day, c.last_day, c.repeat_value, b.as_of, b.days_per_unit
+ORDER BY c.customer_key
 $$;
