@@ -75,6 +75,19 @@ REL_TOL = 1e-9
 ABS_TOL = 1e-12
 
 
+def queries():
+    """The mirrored analyses: name → Patron arguments, from the `-- patron:` first line of each
+    scripts/duckdb/<name>.sql (macros.sql and check-edge-rows.sql have none)."""
+    found = {}
+    for file in os.listdir(QUERY_DIR):
+        if file.endswith(".sql"):
+            with open(os.path.join(QUERY_DIR, file)) as f:
+                first = f.readline()
+            if first.startswith("-- patron: "):
+                found[file[:-4]] = first[len("-- patron: "):].strip()
+    return found
+
+
 def log(message):
     print(f"bench-duckdb: {message}", file=sys.stderr, flush=True)
 
@@ -171,19 +184,30 @@ def read_tsv(path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", required=True, help="PostgreSQL connection URL")
-    parser.add_argument("--customers", required=True, type=int, help="the scale: schema bench_<customers>")
+    parser.add_argument("--url", help="PostgreSQL connection URL")
+    parser.add_argument("--customers", type=int, help="the scale: schema bench_<customers>")
+    parser.add_argument("--schema", help="another schema to read (default: bench_<customers>); file names still "
+                                         "carry <customers>, e.g. to check the queries on other data")
     parser.add_argument("--out", default="bench-out", help="Patron's CSV outputs and this script's results")
     parser.add_argument("--repeat", type=int, default=3, help="runs per query; the best counts")
     parser.add_argument("--only", default="", help="space-separated analyses to run (default: every query)")
+    parser.add_argument("--list", action="store_true", help="print each query's name and Patron arguments, and stop")
     parser.add_argument("--threads", type=int, help="DuckDB threads (default: DuckDB's, the machine's cores)")
     args = parser.parse_args()
 
-    import duckdb  # late: --help works without it
+    if args.list:
+        for name, arguments in sorted(queries().items()):
+            print(f"{name}|{arguments}")
+        return 0
+    if not args.url or args.customers is None:
+        parser.error("--url and --customers are required")
+    import duckdb  # late: --help and --list work without it
 
     n = args.customers
-    schema = f"bench_{n}"
-    names = sorted(f[:-4] for f in os.listdir(QUERY_DIR) if f.endswith(".sql") and f != "macros.sql")
+    schema = args.schema or f"bench_{n}"
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", schema):
+        raise SystemExit(f"bench-duckdb: unexpected schema name {schema!r}")
+    names = sorted(queries())
     if args.only.split():
         names = [name for name in names if name in args.only.split()]
     if not names:

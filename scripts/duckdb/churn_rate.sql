@@ -1,3 +1,4 @@
+-- patron: churn_rate
 -- Mirrors: patron run churn_rate (defaults: --period month --tz UTC --window 90, no
 -- --from/--to, no --segment) — sql/analyses/churn_rate.sql; docs/metrics.md, "churn_rate".
 -- Same columns, same order.

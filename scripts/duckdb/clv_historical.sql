@@ -1,3 +1,4 @@
+-- patron: clv --method historical
 -- Mirrors: patron run clv --method historical (defaults: --tz UTC --period month, no
 -- --per-customer) — sql/analyses/clv.sql, query "historical"; docs/metrics.md, "clv". Same
 -- columns, same order.

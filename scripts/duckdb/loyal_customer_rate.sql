@@ -1,3 +1,4 @@
+-- patron: loyal_customer_rate
 -- Mirrors: patron run loyal_customer_rate (defaults: --period month --tz UTC --min-orders 2
 -- --lookback 365, no --from/--to, no --segment) — sql/analyses/loyal_customer_rate.sql;
 -- docs/metrics.md, "loyal_customer_rate". Same columns, same order.

@@ -1,3 +1,4 @@
+-- patron: retention
 -- Mirrors: patron run retention (defaults: --period month --tz UTC --mode on --activity
 -- purchases, no --from/--to, no --segment) — sql/analyses/retention.sql; docs/metrics.md,
 -- "retention". Same columns, same order.

@@ -1,3 +1,4 @@
+-- patron: revenue
 -- Mirrors: patron run revenue (defaults: --period month --tz UTC, no --from/--to, no --segment)
 -- — sql/analyses/revenue.sql; docs/metrics.md, "revenue". Same columns, same order.
 -- Orders are valid purchases placed by ordered_at; net_revenue = gross − every return of those
