@@ -12,54 +12,64 @@ WITH customer_months AS (
     FROM valid_purchases
     GROUP BY ALL
 ),
--- A purchase at p makes its customer active at every month boundary b with p < b <= p + 90
--- days: from the next month start to the start of the month holding p + 90 days.
-active_at AS (
-    SELECT DISTINCT customer_key,
-           unnest(generate_series(period + INTERVAL 1 MONTH, date_trunc('month', last_at + INTERVAL 90 DAY), INTERVAL 1 MONTH)) AS boundary
+-- The purchases of month m make their customer active at every month boundary b with
+-- m < b <= E, E = the start of the month holding (their last purchase in m) + 90 days. E never
+-- decreases from one purchase month to the next, so month m alone accounts for the boundaries
+-- (m, min(E, next purchase month)]: pieces that never overlap and, with no gap between them,
+-- make one run of activity.
+pieces AS (
+    SELECT customer_key, period,
+           date_trunc('month', last_at + INTERVAL 90 DAY) AS covered_through,
+           lead(period) OVER w AS next_period,
+           lag(date_trunc('month', last_at + INTERVAL 90 DAY)) OVER w AS previous_covered_through
     FROM customer_months
+    WINDOW w AS (PARTITION BY customer_key ORDER BY period)
 ),
-first_months AS (
-    SELECT customer_key, min(period) AS first_period FROM customer_months GROUP BY customer_key
+-- Per piece: active from its first boundary to its last (least skips a NULL next month);
+-- lost in its last boundary's period when activity stops there; gained in month m (new for the
+-- first purchase month, else reactivated) when it follows a gap.
+events AS (
+    SELECT period + INTERVAL 1 MONTH AS active_from,
+           least(covered_through, next_period) AS active_through,
+           next_period IS NULL OR covered_through < next_period AS ends_run,
+           previous_covered_through IS NULL AS is_new,
+           previous_covered_through < period AS is_reactivated,
+           period
+    FROM pieces
 ),
--- Each (customer, boundary) with whether the customer was active at the boundary before and
--- the one after.
-neighbours AS (
-    SELECT a.customer_key, a.boundary, f.first_period,
-           lag(a.boundary) OVER w = a.boundary - INTERVAL 1 MONTH AS active_before,
-           lead(a.boundary) OVER w = a.boundary + INTERVAL 1 MONTH AS active_after
-    FROM active_at AS a JOIN first_months AS f ON f.customer_key = a.customer_key
-    WINDOW w AS (PARTITION BY a.customer_key ORDER BY a.boundary)
-),
--- Per month s: active at s, lost in [s, s+1); gained at s (new or reactivated in [s−1, s)).
-at_boundary AS (
-    SELECT boundary,
-           count(*) AS active,
-           count(*) FILTER (WHERE active_after IS NOT TRUE) AS lost,
-           count(*) FILTER (WHERE active_before IS NOT TRUE AND first_period = boundary - INTERVAL 1 MONTH) AS gained_new,
-           count(*) FILTER (WHERE active_before IS NOT TRUE AND first_period < boundary - INTERVAL 1 MONTH) AS gained_reactivated
-    FROM neighbours
+deltas AS (
+    SELECT boundary, sum(delta) AS delta
+    FROM (SELECT active_from AS boundary, 1 AS delta FROM events WHERE active_from <= active_through
+          UNION ALL
+          SELECT active_through + INTERVAL 1 MONTH, -1 FROM events WHERE active_from <= active_through)
     GROUP BY boundary
 ),
+lost AS (
+    SELECT active_through AS period, count(*) AS lost FROM events WHERE ends_run GROUP BY 1
+),
+gained AS (
+    SELECT period, count(*) FILTER (WHERE is_new) AS new, count(*) FILTER (WHERE is_reactivated) AS reactivated
+    FROM events GROUP BY 1
+),
 periods AS (
-    SELECT unnest(generate_series(date_trunc('month', min(ordered_at)), date_trunc('month', max(ordered_at)), INTERVAL 1 MONTH)) AS period,
+    SELECT unnest(generate_series(min(period), max(period), INTERVAL 1 MONTH)) AS period,
            data_horizon() AS horizon
-    FROM valid_purchases
+    FROM customer_months
     HAVING count(*) > 0
 ),
 counts AS (
     SELECT p.period, p.horizon,
-           coalesce(s.active, 0) AS customers_start,
-           coalesce(s.lost, 0) AS lost,
-           coalesce(e.gained_new, 0) AS new,
-           coalesce(e.gained_reactivated, 0) AS reactivated,
-           coalesce(e.active, 0) AS customers_end
+           coalesce((SELECT sum(d.delta) FROM deltas AS d WHERE d.boundary <= p.period), 0) AS customers_start,
+           coalesce(l.lost, 0) AS lost,
+           coalesce(g.new, 0) AS new,
+           coalesce(g.reactivated, 0) AS reactivated,
+           coalesce((SELECT sum(d.delta) FROM deltas AS d WHERE d.boundary <= p.period + INTERVAL 1 MONTH), 0) AS customers_end
     FROM periods AS p
-    LEFT JOIN at_boundary AS s ON s.boundary = p.period
-    LEFT JOIN at_boundary AS e ON e.boundary = p.period + INTERVAL 1 MONTH
+    LEFT JOIN lost AS l ON l.period = p.period
+    LEFT JOIN gained AS g ON g.period = p.period
 )
 SELECT NULL::VARCHAR AS segment, period::DATE AS period,
-       customers_start, lost, new, reactivated, customers_end,
+       customers_start::BIGINT AS customers_start, lost, new, reactivated, customers_end::BIGINT AS customers_end,
        lost::DOUBLE / nullif(customers_start, 0) AS churn_rate,
        1 - lost::DOUBLE / nullif(customers_start, 0) AS retention_rate,
        coalesce(period + INTERVAL 1 MONTH <= horizon, false) AS complete
