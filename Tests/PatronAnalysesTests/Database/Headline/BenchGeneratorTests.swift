@@ -28,7 +28,8 @@ import Testing
 // the mean order value are what the data pin down; a and b, p and γ move together along
 // ridges of the likelihood, so they get wide bounds, but a shop without dropout has
 // a/(a + b) → 0 (or no fit at all) and fails the tight one.
-// At 1M customers the same fit is within 6 % of every generator parameter (README, benchmarks).
+// At 1M customers (measured 2026-12-07) the same fit is within 6 % of every generator parameter:
+// r +3.2 %, α +5.2 %, a +0.9 %, b +0.1 %, p −2.0 %, q +0.5 %, γ +3.7 %.
 @Suite("bench generator: BG/NBD + Gamma-Gamma with dropout")
 struct BenchGeneratorTests {
     static let customers = 5000
