@@ -16,8 +16,8 @@
 -- customers by e-mail on some rows and phone on others), priced a hash join as if those rows
 -- fell into one bucket, and sorted both sides of a merge join instead (the join alone, 1M
 -- such purchases: 12 s against 3.6 s). Working on combinations rather than rows keeps the
--- graph small: a customer usually gives the same identifiers every time. Callers hold the loader's advisory lock, so no other load writes
--- customers meanwhile.
+-- graph small: a customer usually gives the same identifiers every time. Callers hold the
+-- loader's advisory lock, so no other load writes customers meanwhile.
 --
 -- Rules (docs/inputs.md, "Identity resolution"): rows sharing any normalized identifier are one
 -- customer, across sources and loads, transitively. customer_id is scoped to its source. So:
