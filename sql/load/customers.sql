@@ -56,8 +56,8 @@ WITH incoming AS (
            CASE WHEN w.has_segment THEN w.segment ELSE t.segment END AS segment
     FROM load_stage AS w
     JOIN identity_customers AS k
-      ON k.identifiers
-       = ARRAY[coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, '')]
+      ON (k.customer_id, k.email, k.phone, k.handle)
+       = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, ''))
     JOIN customer_profiles AS t ON t.source = $1 AND t.customer_id = w.customer_id
     WHERE w.reject_reason IS NULL
 )
@@ -89,8 +89,8 @@ SELECT $1,
        $2
 FROM load_stage AS w
 JOIN identity_customers AS k
-  ON k.identifiers
-   = ARRAY[coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, '')]
+  ON (k.customer_id, k.email, k.phone, k.handle)
+   = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, ''))
 WHERE w.reject_reason IS NULL
   AND NOT EXISTS (SELECT 1 FROM customer_profiles AS t WHERE NOT $3::boolean AND t.source = $1 AND t.customer_id = w.customer_id);
 

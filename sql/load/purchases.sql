@@ -60,8 +60,8 @@ WITH incoming AS (
            coalesce(w.status, t.status) AS status
     FROM load_stage AS w
     JOIN identity_customers AS k
-      ON k.identifiers
-       = ARRAY[coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '']
+      ON (k.customer_id, k.email, k.phone, k.handle)
+       = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
     JOIN purchases AS t ON t.source = $1 AND t.order_id = w.order_id
     WHERE w.reject_reason IS NULL
 )
@@ -95,8 +95,8 @@ SELECT $1,
        $2
 FROM load_stage AS w
 JOIN identity_customers AS k
-  ON k.identifiers
-   = ARRAY[coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '']
+  ON (k.customer_id, k.email, k.phone, k.handle)
+   = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
 WHERE w.reject_reason IS NULL
   AND NOT EXISTS (SELECT 1 FROM purchases AS t WHERE NOT $4::boolean AND t.source = $1 AND t.order_id = w.order_id);
 

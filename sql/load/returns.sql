@@ -59,8 +59,8 @@ WITH incoming AS (
            CASE WHEN w.has_reason THEN w.reason ELSE t.reason END AS reason
     FROM load_stage AS w
     LEFT JOIN identity_customers AS k
-      ON k.identifiers
-       = ARRAY[coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '']
+      ON (k.customer_id, k.email, k.phone, k.handle)
+       = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
     JOIN returns AS t ON t.source = $1 AND t.return_id = w.return_id
     WHERE w.reject_reason IS NULL
 )
@@ -93,8 +93,8 @@ SELECT $1,
        $2
 FROM load_stage AS w
 LEFT JOIN identity_customers AS k
-  ON k.identifiers
-   = ARRAY[coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '']
+  ON (k.customer_id, k.email, k.phone, k.handle)
+   = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
 WHERE w.reject_reason IS NULL
   AND NOT EXISTS (SELECT 1 FROM returns AS t WHERE NOT $4::boolean AND t.source = $1 AND t.return_id = w.return_id);
 

@@ -59,8 +59,8 @@ WITH incoming AS (
            CASE WHEN w.has_comment THEN w.comment ELSE t.comment END AS comment
     FROM load_stage AS w
     JOIN identity_customers AS k
-      ON k.identifiers
-       = ARRAY[coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '']
+      ON (k.customer_id, k.email, k.phone, k.handle)
+       = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
     JOIN surveys AS t ON t.source = $1 AND t.response_id = w.response_id
     WHERE w.reject_reason IS NULL
 )
@@ -94,8 +94,8 @@ SELECT $1,
        $2
 FROM load_stage AS w
 JOIN identity_customers AS k
-  ON k.identifiers
-   = ARRAY[coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '']
+  ON (k.customer_id, k.email, k.phone, k.handle)
+   = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
 WHERE w.reject_reason IS NULL
   AND NOT EXISTS (SELECT 1 FROM surveys AS t WHERE NOT $3::boolean AND t.source = $1 AND t.response_id = w.response_id);
 

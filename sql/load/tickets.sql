@@ -88,8 +88,8 @@ WITH incoming AS (
            CASE WHEN w.has_ces THEN w.ces ELSE t.ces END AS ces
     FROM load_stage AS w
     JOIN identity_customers AS k
-      ON k.identifiers
-       = ARRAY[coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, '')]
+      ON (k.customer_id, k.email, k.phone, k.handle)
+       = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, ''))
     JOIN tickets AS t ON t.source = $1 AND t.ticket_id = w.ticket_id
     WHERE w.reject_reason IS NULL
 )
@@ -132,8 +132,8 @@ SELECT $1,
        $2
 FROM load_stage AS w
 JOIN identity_customers AS k
-  ON k.identifiers
-   = ARRAY[coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, '')]
+  ON (k.customer_id, k.email, k.phone, k.handle)
+   = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, ''))
 WHERE w.reject_reason IS NULL
   AND NOT EXISTS (SELECT 1 FROM tickets AS t WHERE NOT $3::boolean AND t.source = $1 AND t.ticket_id = w.ticket_id);
 

@@ -6,18 +6,13 @@
 -- — one row per distinct combination of identifiers that this file's winning rows carry,
 -- normalized, NULL when absent (sql/load/common.sql, identity_sets) — and leaves the temporary
 -- table
---     identity_customers (identifiers text[], customer_key bigint)
--- with the customer of every combination that has at least one identifier, identifiers being
--- ARRAY[customer_id, email, phone, handle] with absent ones '' — so callers find a row's
--- customer with one hashable equality, k.identifiers = ARRAY[coalesce(w.customer_id, ''), …]
--- (the update and insert statements of sql/load/<entity>.sql). One array rather than four
--- columns: each combination is distinct, which the planner sees in the array's statistics,
--- while per column it saw '' as a value shared by a third of the rows (a file naming its
--- customers by e-mail on some rows and phone on others), priced a hash join as if those rows
--- fell into one bucket, and sorted both sides of a merge join instead (the join alone, 1M
--- such purchases: 12 s against 3.6 s). Working on combinations rather than rows keeps the
--- graph small: a customer usually gives the same identifiers every time. Callers hold the
--- loader's advisory lock, so no other load writes customers meanwhile.
+--     identity_customers (customer_id text, email text, phone text, handle text, customer_key bigint)
+-- with the customer of every combination that has at least one identifier. Absent identifiers
+-- are '' there, so callers find a row's customer with plain (hashable) equality on
+-- coalesce(column, '') (the update and insert statements of sql/load/<entity>.sql). Working on
+-- combinations rather than rows keeps the graph small: a customer usually gives the same
+-- identifiers every time. Callers hold the loader's advisory lock, so no other load writes
+-- customers meanwhile.
 --
 -- Rules (docs/inputs.md, "Identity resolution"): rows sharing any normalized identifier are one
 -- customer, across sources and loads, transitively. customer_id is scoped to its source. So:
@@ -104,16 +99,11 @@ BEGIN
              ELSE 'LEFT JOIN customer_identifiers AS ci USING (kind, source, value)'
         END) USING p_source;
     GET DIAGNOSTICS node_count = ROW_COUNT;
-    -- Statistics for the joins below, which the planner otherwise guesses at a few hundred
-    -- rows per kind: it sorted both sides for merge joins, where hashing the links is cheaper
-    -- (a file naming customers by e-mail here and phone there has many linking identifiers).
-    ANALYZE identity_nodes;
-    ANALYZE identity_sets;
 
     -- The linking identifiers and the sets they join, as (set, node) pairs. customer_id
     -- identifiers of this file are all of p_source, so the value alone matches them.
     CREATE TEMP TABLE identity_set_links ON COMMIT DROP AS
-    WITH links AS NOT MATERIALIZED (
+    WITH links AS (
         SELECT kind, value, coalesce(owner, fresh_base + first_set) AS node
         FROM identity_nodes
         WHERE sets > 1 OR owner IS NOT NULL
@@ -199,6 +189,7 @@ BEGIN
     -- Identifiers seen for the first time, with the label of the first set carrying them.
     PERFORM suspend_indexes('customer_identifiers', node_count);
     IF EXISTS (SELECT 1 FROM identity_set_labels) THEN
+        ANALYZE identity_nodes;
         INSERT INTO customer_identifiers (kind, source, value, customer_key, first_run)
         SELECT n.kind, n.source, n.value, coalesce(l.label, fresh_base + n.first_set), p_run
         FROM identity_nodes AS n
@@ -223,8 +214,8 @@ BEGIN
         RETURN;
     END IF;
     CREATE TEMP TABLE identity_customers ON COMMIT DROP AS
-    SELECT ARRAY[coalesce(s.customer_id, ''), coalesce(s.email, ''), coalesce(s.phone, ''),
-                 coalesce(s.handle, '')] AS identifiers,
+    SELECT coalesce(s.customer_id, '') AS customer_id, coalesce(s.email, '') AS email,
+           coalesce(s.phone, '') AS phone, coalesce(s.handle, '') AS handle,
            coalesce(l.label, fresh_base + s.set_id) AS customer_key
     FROM identity_sets AS s
     LEFT JOIN identity_set_labels AS l USING (set_id)
