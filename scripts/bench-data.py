@@ -3,13 +3,23 @@
 
     scripts/bench-data.py ENTITY ROWS OUT.csv [--delta-of ROWS]
 
-ENTITY is `purchases` or `tickets`; the CSV has the canonical columns of docs/inputs.md. The same
-arguments always produce the same bytes (a fixed seed per entity and size).
+ENTITY is `purchases`, `purchases-mixed` or `tickets`; the CSV has the canonical columns of
+docs/inputs.md (purchases-mixed: those of purchases). The same arguments always produce the
+same bytes (a fixed seed per entity and size).
 
 Customers: one customer per ~5 rows, each row names its customer by customer_id and email
 (a third also by phone, tickets sometimes by a social handle), so identity resolution sees
 several identifiers per row; customers come back for repeat orders and tickets. Ids are unique
 within a file (no superseded rows).
+
+purchases-mixed: the purchases of an export that names its customers unevenly. A row gives
+customer_id, email and phone in one of seven combinations (email alone, phone alone, both,
+customer_id with one or both, customer_id alone), so one customer appears under an email on one
+row, a phone on another and both on a third, and the loader joins the pieces as it reads
+(components merge well after their first rows). Emails come in mixed case, phones in several
+spellings of the same number (`+49 30 …`, `0049-30-…`, `+49 (30) …`). Timestamps mix every
+accepted shape: `T` or a space, with `Z`, `±HH:MM`, `±HHMM` or `±HH`, with or without a fraction
+of 1–6 digits, without seconds, without an offset (local time, UTC by default) and date-only.
 
 --delta-of N writes the nightly delta of an N-row file instead: ROWS rows, half of them
 existing ids of the N-row file with changed values (a ticket moves on, an order is cancelled),
@@ -57,6 +67,83 @@ class Customers:
         email = f"{first}.{last}{n}@{DOMAINS[n % len(DOMAINS)]}"
         phone = f"+49 30 {1000000 + n * 7 % 9000000}"
         return f"C{n:07d}", email, phone, f"twitter:@{first}{last}{n}"
+
+
+# purchases-mixed: which identifiers a row gives (customer_id, email, phone), weighted.
+MIXED_IDENTIFIERS = [((False, True, False), 22), ((False, False, True), 14), ((False, True, True), 14),
+                     ((True, True, False), 20), ((True, False, True), 10), ((True, True, True), 10),
+                     ((True, False, False), 10)]
+MIXED_OFFSETS = [0, 60, 120, -300, 330, -210, 545, -480, 180]  # minutes east of UTC
+
+
+def mixed_choice(rng, weighted):
+    x = rng.randrange(sum(w for _, w in weighted))
+    for value, w in weighted:
+        if x < w:
+            return value
+        x -= w
+    raise AssertionError
+
+
+def mixed_timestamp(rng, t):
+    """The instant t (UTC, whole seconds) in one of the accepted shapes; the shapes without an
+    offset give UTC local time (the load's default --tz), a date-only one that day's midnight."""
+    shape = rng.randrange(100)
+    sep = "T" if rng.random() < 0.5 else " "
+    if shape < 12:
+        return t.strftime("%Y-%m-%d")  # date only: midnight UTC of that day
+    if shape < 20:
+        return t.strftime(f"%Y-%m-%d{sep}%H:%M")  # no seconds, no offset
+    if shape < 30:
+        return t.strftime(f"%Y-%m-%d{sep}%H:%M:%S")  # no offset
+    fraction = ""
+    if shape >= 70:
+        digits = rng.randrange(1, 7)
+        fraction = "." + str(rng.randrange(10 ** digits)).zfill(digits)
+    if shape < 45 or shape >= 90:
+        return t.strftime(f"%Y-%m-%d{sep}%H:%M:%S") + fraction + ("Z" if rng.random() < 0.9 else "z")
+    minutes = rng.choice(MIXED_OFFSETS)
+    local = t + timedelta(minutes=minutes)
+    sign = "-" if minutes < 0 else "+"
+    hh, mm = divmod(abs(minutes), 60)
+    form = rng.randrange(3)
+    if form == 0 or (form == 2 and mm):
+        offset = f"{sign}{hh:02d}:{mm:02d}"
+    elif form == 1:
+        offset = f"{sign}{hh:02d}{mm:02d}"
+    else:
+        offset = f"{sign}{hh:02d}"
+    return local.strftime(f"%Y-%m-%d{sep}%H:%M:%S") + fraction + offset
+
+
+def mixed_phone(rng, phone):
+    """The same number (+49 30 NNNNNNN) spelled as exports do; all normalise alike."""
+    digits = phone[7:]
+    return rng.choice([phone, f"0049-30-{digits}", f"+49 (30) {digits[:3]}-{digits[3:]}",
+                       f"0049 30 {digits}", f"+4930{digits}"])
+
+
+def mixed_email(rng, email):
+    """Mixed case now and then; normalised, the same address."""
+    r = rng.random()
+    if r < 0.1:
+        return email.upper()
+    if r < 0.3:
+        return email[:1].upper() + email[1:]
+    return email
+
+
+def mixed_purchase_row(rng, customers, order_number):
+    n = customers.pick(rng)
+    cid, email, phone, _ = Customers.identifiers(n)
+    with_cid, with_email, with_phone = mixed_choice(rng, MIXED_IDENTIFIERS)
+    ordered = EPOCH + timedelta(seconds=rng.randrange(SPAN_SECONDS))
+    amount = f"{rng.randrange(100, 50000) / 100:.2f}"
+    status = "cancelled" if rng.random() < 0.03 else "completed"
+    return [f"O{order_number:08d}", cid if with_cid else "", mixed_email(rng, email) if with_email else "",
+            mixed_phone(rng, phone) if with_phone else "", mixed_timestamp(rng, ordered), amount,
+            rng.choice(["EUR", "EUR", "EUR", "USD"]), rng.choice(["web", "web", "app", "store"]),
+            str(rng.randrange(1, 8)), status]
 
 
 def purchase_row(rng, customers, order_number):
@@ -117,13 +204,15 @@ def main(argv):
         i = args.index("--delta-of")
         delta_of = int(args[i + 1])
         del args[i:i + 2]
-    if len(args) != 3 or args[0] not in ("purchases", "tickets"):
+    if len(args) != 3 or args[0] not in ("purchases", "purchases-mixed", "tickets"):
         sys.exit(__doc__)
     entity, rows, out = args[0], int(args[1]), args[2]
     base = delta_of or rows
     customers = Customers(max(1, base // 5))
     if entity == "purchases":
         columns, make, change, salt = PURCHASE_COLUMNS, purchase_row, changed_purchase, 1
+    elif entity == "purchases-mixed":
+        columns, make, change, salt = PURCHASE_COLUMNS, mixed_purchase_row, changed_purchase, 3
     else:
         columns, make, change, salt = TICKET_COLUMNS, ticket_row, changed_ticket, 2
     # Row n depends only on (entity, n, base size), so a delta can restate row n and change it.

@@ -77,6 +77,11 @@ extension Loader {
                 try copySpilledRows(rejects, sql: try common["copy_direct_rejects"])
                 phases.lap("record_rejects")
             }
+            // Every index suspended so far (the table's, and those of customers and identifiers
+            // resolveDirectIdentities suspends) is built once, below, after rekey_direct_rows: the
+            // rows a later row of the file re-keyed are updated without index entries (a file
+            // naming its customers by e-mail on one row and phone on the next re-keys a few
+            // percent of its rows).
             if spec.resolvesCustomers {
                 try resolveDirectIdentities(graph: &graph, identifiers: identifiers, freshBase: freshBase,
                                             options: options, runID: runID, counts: &counts, phases: &phases)
@@ -254,9 +259,8 @@ extension Loader {
             try encoder.finish(into: stream)
         }
         counts.customersCreated = created
+        // Their indexes are built with the table's, after rekey_direct_rows (see loadDirect).
         phases.lap("copy \(created) customers, \(graph.nodeCount) identifiers")
-        let rebuilt = try connection.execute(try common["restore_indexes"]).int64(0, 0) ?? 0
-        phases.lap("rebuild \(rebuilt) indexes")
     }
 
     // MARK: Spill files

@@ -201,7 +201,11 @@ BEGIN
         FROM identity_nodes
         WHERE owner IS NULL;
     END IF;
-    PERFORM restore_indexes();
+    -- A direct load builds them later, with its table's, after rekey_direct_rows has updated
+    -- the rows it re-keys (updates without index entries to maintain).
+    IF p_fresh_base IS NULL THEN
+        PERFORM restore_indexes();
+    END IF;
 
     -- Every set's customer (sets without any identifier have none), for the staging path's
     -- statements; a direct load keyed its rows already.

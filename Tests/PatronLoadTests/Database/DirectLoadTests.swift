@@ -182,6 +182,75 @@ struct DirectLoadTests {
         #expect(try direct.value("SELECT line::text || ' ' || column_name FROM rejected_rows") == "7 email")
     }
 
+    /// 9,000 orders of 1,800 customers, each named by e-mail on its first order, by phone on
+    /// its second and by both on its third (then by customer_id with the phone, and alone): the
+    /// third order joins the components of the first two, the younger of which keyed a row
+    /// already (the direct path re-keys 1,800 rows). Big enough (≥ 10,000 rows expected at 64
+    /// bytes a row; the channel pads the rows) for the direct load to suspend the table's
+    /// indexes, which it builds again after re-keying.
+    static func customersUnderSeveralNames() -> String {
+        var csv = "order_id,customer_id,email,phone,ordered_at,amount,channel\n"
+        for n in 0..<9_000 {
+            let c = n % 1_800
+            let email = "Person.\(c)@Example.com"
+            let phone = "+49 30 \(2_000_000 + c)"
+            let (id, e, p): (String, String, String)
+            switch n / 1_800 {
+            case 0: (id, e, p) = ("", email, "")
+            case 1: (id, e, p) = ("", "", phone)
+            case 2: (id, e, p) = ("", email.lowercased(), "0049-30-\(2_000_000 + c)")
+            case 3: (id, e, p) = ("C\(c)", "", phone)
+            default: (id, e, p) = ("C\(c)", "", "")
+            }
+            csv += "ORDER-\(String(format: "%05d", n)),\(id),\(e),\(p),2024-03-\(String(format: "%02d", n % 28 + 1)) 10:15:00+02:00,\(n % 90 + 1).50,web shop checkout (mobile)\n"
+        }
+        return csv
+    }
+
+    @Test("a big file naming customers by e-mail, phone or both: re-keyed before its indexes are built again, the same by both paths")
+    func rekeyingWithSuspendedIndexes() throws {
+        // (Each test warehouse is a schema of its own: only this one's.)
+        let indexes = """
+            SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes
+            WHERE schemaname = current_schema() AND tablename IN ('purchases', 'customers', 'customer_identifiers')
+            """
+        let csv = Self.customersUnderSeveralNames()
+        // Into an empty warehouse (customers and identifiers copied straight in), and into one
+        // that stores some of the identifiers already (resolve_identities relates them).
+        for stored in [false, true] {
+            let direct = try ScratchWarehouse()
+            let staged = try ScratchWarehouse()
+            let before = try direct.value(indexes)
+            #expect(before?.contains("purchases_pkey") == true)
+            for w in [direct, staged] {
+                let isDirect = w === direct
+                if stored {
+                    _ = try w.load(.tickets, "tickets.csv", """
+                        ticket_id,email,phone,created_at
+                        T1,person.7@example.com,,2024-01-01
+                        T2,,+49 30 2000008,2024-01-01
+                        T3,person.9@example.com,+49 30 2000009,2024-01-01
+                        """, source: "desk") { $0.directPath = isDirect }
+                }
+                let report = try w.load(.purchases, "orders.csv", csv, source: "shop") { $0.directPath = isDirect }
+                #expect(report.direct == isDirect)
+                #expect(report.counts.inserted == 9_000 && report.counts.rejected == 0)
+                // 1,800 customers in all; with the tickets stored first, customers 7, 8 and 9
+                // (T1, T2, T3) exist already.
+                #expect(report.counts.customersCreated == (stored ? 1_797 : 1_800))
+            }
+            try Self.expectSameWarehouse(direct, staged)
+            #expect(try direct.value("SELECT count(DISTINCT customer_key)::text FROM purchases") == "1800")
+            #expect(try direct.value("""
+                SELECT count(*)::text FROM (SELECT 1 FROM purchases GROUP BY right(order_id, 5)::int % 1800
+                                            HAVING count(DISTINCT customer_key) > 1) AS split
+                """) == "0")
+            // Every suspended index is back.
+            #expect(try direct.value(indexes) == before)
+            #expect(try staged.value(indexes) == before)
+        }
+    }
+
     @Test("a file whose ids repeat, or with more identifiers than the limit, loads through the staging table")
     func fallsBack() throws {
         let repeated = """
