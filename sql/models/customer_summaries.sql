@@ -35,6 +35,8 @@ LANGUAGE plpgsql
 -- tables instead, 10x slower at 1M customers (measured; docs/performance.md).
 SET work_mem = '256MB'
 SET random_page_cost = 1.1
+-- A trigger runs it for whoever writes, with their search_path: the summaries are this schema's.
+SET search_path FROM CURRENT
 AS $$
 DECLARE
     refreshed bigint;
@@ -171,7 +173,7 @@ $$;
 -- cohort_last_purchases, summary_currencies), times sign, into summary_deltas: −1 for the rows
 -- about to be replaced, +1 for their replacements.
 CREATE OR REPLACE FUNCTION summary_contributions(p_sign integer) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     WITH months AS (
         SELECT m.* FROM customer_months AS m JOIN summary_refresh_keys AS k ON k.customer_key = m.customer_key
@@ -297,9 +299,11 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 
 -- The queueing triggers: one statement-level trigger per table and event (a trigger with
--- transition tables serves one event), each function serving its table's three.
+-- transition tables serves one event), each function serving its table's three. They and the
+-- refresh run with this schema's search_path (SET … FROM CURRENT: the path migrate created
+-- them with), whatever the writer's: a fix made by hand in psql is summarized too.
 CREATE OR REPLACE FUNCTION queue_purchase_customers() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO customer_summary_queue (customer_keys)
@@ -319,7 +323,7 @@ $$;
 
 -- A return counts for the customer of its order (a return may name no customer itself).
 CREATE OR REPLACE FUNCTION queue_return_customers() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO customer_summary_queue (customer_keys)
@@ -361,7 +365,7 @@ CREATE OR REPLACE TRIGGER returns_queue_summaries_delete AFTER DELETE ON returns
 -- At commit, whatever is still queued is refreshed: one firing per queued statement, the
 -- first does the work, the others find the queue empty.
 CREATE OR REPLACE FUNCTION flush_customer_summary_queue() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     PERFORM refresh_customer_summaries();
     RETURN NULL;
