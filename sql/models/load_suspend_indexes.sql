@@ -6,7 +6,8 @@
 -- 10,000), and the session's role owns the table, drops the table's indexes — plain ones, primary keys and unique constraints; not an
 -- index a foreign key refers to, nor an exclusion constraint — remembering how to build each
 -- again in a temporary table, and returns how many it dropped. restore_indexes() builds every
--- suspended index again, primary keys first, and returns how many.
+-- suspended index again, primary keys first, analyzes the tables they belong to, and returns
+-- how many.
 --
 -- Why: inserting a row into a btree costs a descent and a WAL record per row; building the
 -- index from the finished table sorts once. Measured (1M purchases; 459k identifiers,
@@ -43,8 +44,9 @@ BEGIN
     END IF;
     CREATE TEMP TABLE IF NOT EXISTS suspended_indexes (
         position   serial,
-        is_key     boolean NOT NULL,
-        definition text    NOT NULL
+        is_key     boolean  NOT NULL,
+        definition text     NOT NULL,
+        relation   regclass NOT NULL
     ) ON COMMIT DROP;
     FOR ix IN
         SELECT i.indexrelid::regclass AS name, c.conname,
@@ -60,7 +62,7 @@ BEGIN
           AND NOT EXISTS (SELECT 1 FROM pg_constraint AS f
                           WHERE f.contype = 'f' AND f.conindid = i.indexrelid)
     LOOP
-        INSERT INTO suspended_indexes (is_key, definition) VALUES (ix.is_key, ix.definition);
+        INSERT INTO suspended_indexes (is_key, definition, relation) VALUES (ix.is_key, ix.definition, p_table);
         IF ix.is_key THEN
             EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', p_table, ix.conname);
         ELSE
@@ -85,6 +87,13 @@ BEGIN
     FOR ix IN SELECT definition FROM suspended_indexes ORDER BY is_key DESC, position LOOP
         EXECUTE ix.definition;
         rebuilt := rebuilt + 1;
+    END LOOP;
+    -- A table that took a bulk load has no statistics for its new rows until autovacuum comes
+    -- by; the statements that follow in this very transaction (the summaries' refresh, the
+    -- next night's delta) would plan blind: a full scan where an index probe does (measured:
+    -- a 10,000-row delta's refresh 3.5 s instead of 0.3 s at 1M purchases).
+    FOR ix IN SELECT DISTINCT relation FROM suspended_indexes LOOP
+        EXECUTE format('ANALYZE %s', ix.relation);
     END LOOP;
     DELETE FROM suspended_indexes;
     RETURN rebuilt;
