@@ -65,7 +65,7 @@ struct SummaryExactnessTests {
 
         // 3. A delta of the same source (the staging path): O2's amount changes, O3 is
         // cancelled, O5 moves from C9 to ann (re-keyed), O7 arrives (R3 now counts).
-        try w.expectLoaded(.purchases, "p2.csv", """
+        let delta = """
             order_id,customer_id,email,phone,ordered_at,amount,currency,channel,status
             O2,,ann@example.com,,2024-01-31T23:30:00Z,25,EUR,web,
             O3,,,+491701234567,2024-02-01T00:10:00Z,40,EUR,store,cancelled
@@ -73,7 +73,8 @@ struct SummaryExactnessTests {
             O7,,,+491701234567,2024-05-01T10:00:00Z,15,EUR,web,
             O8,C9,,,2024-01-15T10:00:00Z,3.125,EUR,app,
 
-            """)
+            """
+        try w.expectLoaded(.purchases, "p2.csv", delta)
         try expectExact(w, "delta")
 
         // 4. Another source names ann's e-mail and bob's phone on one order: one customer.
@@ -87,15 +88,7 @@ struct SummaryExactnessTests {
 
         // 5. The same delta again changes nothing.
         let before = try summaryRows(w)
-        try w.expectLoaded(.purchases, "p2-again.csv", """
-            order_id,customer_id,email,phone,ordered_at,amount,currency,channel,status
-            O2,,ann@example.com,,2024-01-31T23:30:00Z,25,EUR,web,
-            O3,,,+491701234567,2024-02-01T00:10:00Z,40,EUR,store,cancelled
-            O5,,ann@example.com,,2024-04-02T12:00:00Z,75.25,EUR,app,
-            O7,,,+491701234567,2024-05-01T10:00:00Z,15,EUR,web,
-            O8,C9,,,2024-01-15T10:00:00Z,3.125,EUR,app,
-
-            """)
+        try w.expectLoaded(.purchases, "p2-again.csv", delta)
         #expect(try summaryRows(w) == before)
         try expectExact(w, "identical reload")
 
