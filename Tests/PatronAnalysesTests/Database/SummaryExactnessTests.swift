@@ -137,20 +137,20 @@ struct SummaryExactnessTests {
 
     @Test("a dry run and a failed load leave the summaries as they were")
     func dryRunAndFailure() throws {
-        let w = try ScratchWarehouse()
-        try w.expectLoaded(.purchases, "p1.csv", """
-            order_id,customer_id,ordered_at,amount,currency
-            O1,A,2024-01-10T10:00:00Z,100,EUR
-            O2,B,2024-02-10T10:00:00Z,50,EUR
-
-            """)
+        let w = try twoOrders()
         let before = try summaryRows(w)
-        _ = try w.load(.purchases, "p2.csv", """
+        let changes = """
             order_id,customer_id,ordered_at,amount,currency
             O1,A,2024-01-10T10:00:00Z,999,EUR
             O3,C,2024-03-10T10:00:00Z,5,EUR
 
-            """) { $0.dryRun = true }
+            """
+        _ = try w.load(.purchases, "p2.csv", changes) { $0.dryRun = true }
+        #expect(try summaryRows(w) == before)
+        // A file that fails as a whole: its required column amount is missing.
+        #expect(throws: (any Error).self) {
+            try w.load(.purchases, "p3.csv", changes.replacingOccurrences(of: ",amount,", with: ",price,"))
+        }
         #expect(try summaryRows(w) == before)
         #expect(try w.count("customer_summary_queue") == 0)
         try expectExact(w, "after a dry run")
@@ -158,13 +158,7 @@ struct SummaryExactnessTests {
 
     @Test("a fix made by hand, with another search_path, is summarized at its commit")
     func writeOutsidePatron() throws {
-        let w = try ScratchWarehouse()
-        try w.expectLoaded(.purchases, "p1.csv", """
-            order_id,customer_id,ordered_at,amount,currency
-            O1,A,2024-01-10T10:00:00Z,100,EUR
-            O2,B,2024-02-10T10:00:00Z,50,EUR
-
-            """)
+        let w = try twoOrders()
         let schema = try w.warehouse.connection.quoteIdentifier(w.schema)
         // As an operator's psql session would: public first, the warehouse named in full.
         try w.warehouse.connection.execute("SET search_path = public")
@@ -193,6 +187,18 @@ struct SummaryExactnessTests {
             // Retention adds up no amounts: it answers either way.
             #expect(try w.runner().collect("retention").rows.count == 3)
         }
+    }
+
+    /// A warehouse holding two orders of two customers, A and B.
+    func twoOrders() throws -> ScratchWarehouse {
+        let w = try ScratchWarehouse()
+        try w.expectLoaded(.purchases, "p1.csv", """
+            order_id,customer_id,ordered_at,amount,currency
+            O1,A,2024-01-10T10:00:00Z,100,EUR
+            O2,B,2024-02-10T10:00:00Z,50,EUR
+
+            """)
+        return w
     }
 
     /// The summary tables as text, in a stable order.
