@@ -243,10 +243,10 @@ public final class Loader {
         let outcome = try loadRowsByPath(input: &input, reader: reader, format: format, options: options, runID: runID,
                                          started: started, context: &context)
         if !options.dryRun {
-            let refreshStarted = Date()
+            var phases = PhaseClock(logger: logger, file: input.displayName)
             let refreshed = try warehouse.connection.execute(
                 try warehouse.sql.queries("load/common.sql")["refresh_summaries"]).int64(0, 0) ?? 0
-            logger.debug("\(input.displayName): summaries of \(refreshed) customers \(String(format: "%.3f", Date().timeIntervalSince(refreshStarted))) s")
+            phases.lap("summaries of \(refreshed) customers")
         }
         return outcome
     }
