@@ -1,30 +1,41 @@
--- customer_summaries: keeps the summaries of migration 0009 exact — customer_totals,
+-- customer_summaries: keeps the summaries of migrations 0009 and 0010 exact — customer_totals,
 -- customer_months and their roll-ups (month_totals, cohort_month_buyers, cohort_last_purchases,
--- churn_events, summary_currencies): refresh_customer_summaries() → bigint and
--- summary_contributions(sign), the triggers that queue the customers a statement touched, and
--- customer_summaries_current(reads_amounts) / customer_summaries_apply(period, tz,
--- reads_amounts) → boolean, which tell an analysis whether it may read them.
+-- churn_events, summary_currencies): refresh_customer_summaries() → bigint, the triggers that
+-- queue what a statement touched, and customer_summaries_current(reads_amounts) /
+-- customer_summaries_apply(period, tz, reads_amounts) → boolean, which tell an analysis
+-- whether it may read them.
 --
 -- Why: analyses that read every purchase cost many passes over 10M wide rows; the summaries
 -- hold the same facts per customer (and per customer and UTC month), and the roll-ups the
 -- headline counts per month, so those analyses read a few hundred rows, 1M small ones, or
 -- ~7M narrow ones, and give the same answer (docs/performance.md).
 --
--- How they stay exact: every statement that inserts, updates or deletes purchases or returns
--- queues the customer keys it touched, before and after (a purchase moved to another customer
--- by a merge or a re-key queues both; a return queues the customer of its order, old and new).
--- The queue is flushed — those customers' summary rows deleted and computed again from
--- purchases and returns — by refresh_customer_summaries(), which the loader calls before it
--- records a run, and in any case by a deferred trigger at commit: whoever writes, the
--- committed summaries match the committed rows. An analysis reads the summaries only when the
--- queue is empty (inside a writing transaction it is not: the raw rows are read then).
+-- How they stay exact: every statement that inserts, updates or deletes purchases queues the
+-- (customer, UTC month) pairs of the rows it touched, before and after (a purchase moved to
+-- another customer by a merge or a re-key queues both), in customer_month_queue; a statement
+-- on returns, or on purchases that have returns, queues whole customers (the customer of the
+-- return's order, old and new) in customer_summary_queue. The queues are flushed by
+-- refresh_customer_summaries(), which the loader calls before it records a run, and in any
+-- case by a deferred trigger at commit: whoever writes, the committed summaries match the
+-- committed rows. An analysis reads the summaries only when both queues are empty (inside a
+-- writing transaction they are not: the raw rows are read then).
+--
+-- The refresh computes the new month rows of every customer concerned — a whole customer from
+-- their purchases and returns; a queued month from that month's purchases (through
+-- purchases_customer_idx), the customer's other months as stored — then the columns that
+-- depend on the customer's other months (first purchase, repeat buyer, churn runs), and writes
+-- only the rows that differ from the stored ones (binary equality, *=, so 1.0 → 1.00 is a
+-- change). The roll-ups move by the contributions of exactly those rows: minus the old, plus
+-- the new. A month refresh assumes the month's refunds and returned amounts are unchanged and
+-- zero, which holds for a customer without returns (customer_totals.returns = 0) whose changed
+-- purchases have none; any other customer is refreshed whole.
 --
 -- The one time zone: months are UTC calendar months, so the summaries answer --period
 -- month|quarter|year in UTC (and the time zones that are UTC under another name); any other
 -- --tz or --period reads the raw rows, slower, same definitions. A customer's first purchase
 -- instant and their totals are exact in every time zone.
 --
--- reads:      purchases (through valid_purchases), returns, customer_summary_queue, the summaries
+-- reads:      purchases (through valid_purchases), returns, the queues, the summaries
 -- depends on: valid_purchases, load_suspend_indexes, reporting_currency, currency_mismatch
 
 CREATE OR REPLACE FUNCTION refresh_customer_summaries() RETURNS bigint
@@ -40,41 +51,65 @@ SET search_path FROM CURRENT
 AS $$
 DECLARE
     refreshed bigint;
+    written   bigint;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM customer_summary_queue) THEN
+    IF NOT EXISTS (SELECT 1 FROM customer_summary_queue) AND NOT EXISTS (SELECT 1 FROM customer_month_queue) THEN
         RETURN 0;
     END IF;
+    -- What is refreshed: whole customers, and (customer, month) pairs of other customers.
+    CREATE TEMP TABLE IF NOT EXISTS summary_whole_customers (customer_key bigint PRIMARY KEY) ON COMMIT DELETE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS summary_queued_months (customer_key bigint, month date, PRIMARY KEY (customer_key, month))
+        ON COMMIT DELETE ROWS;
     CREATE TEMP TABLE IF NOT EXISTS summary_refresh_keys (customer_key bigint PRIMARY KEY) ON COMMIT DELETE ROWS;
-    TRUNCATE summary_refresh_keys;
-    WITH taken AS (DELETE FROM customer_summary_queue RETURNING customer_keys)
-    INSERT INTO summary_refresh_keys
-    SELECT DISTINCT k FROM taken CROSS JOIN LATERAL unnest(taken.customer_keys) AS k WHERE k IS NOT NULL;
-    GET DIAGNOSTICS refreshed = ROW_COUNT;
-    ANALYZE summary_refresh_keys;
-
-    CREATE TEMP TABLE IF NOT EXISTS summary_deltas (
-        kind text, month date, cohort date, gross_scale integer, returned_scale integer, refunds_scale integer,
-        currency char(3), customer_months bigint, buyers bigint, orders bigint,
-        gross numeric, returned numeric, refunds numeric,
-        active_delta bigint, lost bigint, new bigint, reactivated bigint
+    -- Every month row of the customers refreshed, before the columns that depend on the others …
+    CREATE TEMP TABLE IF NOT EXISTS summary_month_facts (
+        customer_key bigint, month date, orders integer, gross numeric, returned numeric, refunds numeric,
+        first_ordered_at timestamptz, last_ordered_at timestamptz, min_currency char(3), max_currency char(3)
     ) ON COMMIT DELETE ROWS;
-    TRUNCATE summary_deltas;
-    PERFORM summary_contributions(-1);
-    DELETE FROM customer_months AS m USING summary_refresh_keys AS k WHERE m.customer_key = k.customer_key;
-    DELETE FROM customer_totals AS t USING summary_refresh_keys AS k WHERE t.customer_key = k.customer_key;
-    -- A rebuild of most customers (a first load, a new source) builds the indexes once at the
-    -- end instead of row by row, as the loader does (load_suspend_indexes.sql).
-    PERFORM suspend_indexes('customer_months', refreshed * 4);
-    PERFORM suspend_indexes('customer_totals', refreshed);
+    CREATE TEMP TABLE IF NOT EXISTS summary_customer_returns (customer_key bigint PRIMARY KEY, returns bigint)
+        ON COMMIT DELETE ROWS;
+    -- … the new rows, and the rows that change (sign −1: stored, going; +1: new, coming).
+    CREATE TEMP TABLE IF NOT EXISTS summary_old_months (LIKE customer_months) ON COMMIT DELETE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS summary_old_totals (LIKE customer_totals) ON COMMIT DELETE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS summary_month_changes (sign integer, LIKE customer_months) ON COMMIT DELETE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS summary_total_changes (sign integer, LIKE customer_totals) ON COMMIT DELETE ROWS;
+    TRUNCATE summary_whole_customers, summary_queued_months, summary_refresh_keys, summary_month_facts,
+             summary_customer_returns, summary_old_months, summary_old_totals, summary_month_changes,
+             summary_total_changes;
 
-    -- Per customer and UTC month (as a local timestamp: its start), their valid purchases …
+    WITH taken AS (DELETE FROM customer_summary_queue RETURNING customer_keys)
+    INSERT INTO summary_whole_customers
+    SELECT DISTINCT k FROM taken CROSS JOIN LATERAL unnest(taken.customer_keys) AS k WHERE k IS NOT NULL;
+    WITH taken AS (DELETE FROM customer_month_queue RETURNING customer_keys, months)
+    INSERT INTO summary_queued_months
+    SELECT DISTINCT q.k, q.m FROM taken CROSS JOIN LATERAL unnest(taken.customer_keys, taken.months) AS q(k, m)
+    WHERE q.k IS NOT NULL;
+    -- A customer with returns is refreshed whole (see above); so is one without summaries yet
+    -- (a first load: every month of theirs is new, read in one pass).
+    INSERT INTO summary_whole_customers
+    SELECT DISTINCT q.customer_key FROM summary_queued_months AS q
+    LEFT JOIN customer_totals AS t ON t.customer_key = q.customer_key
+    WHERE t.customer_key IS NULL OR t.returns > 0
+    ON CONFLICT DO NOTHING;
+    DELETE FROM summary_queued_months AS q USING summary_whole_customers AS w WHERE w.customer_key = q.customer_key;
+    INSERT INTO summary_refresh_keys
+    SELECT customer_key FROM summary_whole_customers UNION SELECT customer_key FROM summary_queued_months;
+    GET DIAGNOSTICS refreshed = ROW_COUNT;
+    ANALYZE summary_whole_customers, summary_queued_months, summary_refresh_keys;
+    -- Their stored rows, read once.
+    INSERT INTO summary_old_months SELECT m.* FROM customer_months AS m
+    JOIN summary_refresh_keys AS k ON k.customer_key = m.customer_key;
+    INSERT INTO summary_old_totals SELECT t.* FROM customer_totals AS t
+    JOIN summary_refresh_keys AS k ON k.customer_key = t.customer_key;
+
+    -- Whole customers: per UTC month (as a local timestamp: its start), their valid purchases …
     WITH order_months AS (
         SELECT p.customer_key, date_trunc('month', p.ordered_at AT TIME ZONE 'UTC') AS month_start,
                count(*) AS orders, sum(p.amount) AS gross,
                min(p.ordered_at) AS first_ordered_at, max(p.ordered_at) AS last_ordered_at,
                min(p.currency) AS min_currency, max(p.currency) AS max_currency
         FROM valid_purchases AS p
-        JOIN summary_refresh_keys AS k ON k.customer_key = p.customer_key
+        JOIN summary_whole_customers AS k ON k.customer_key = p.customer_key
         GROUP BY 1, 2
     ),
     -- … and the returns of those purchases: by the month of their order (returned) and their
@@ -84,7 +119,11 @@ BEGIN
                date_trunc('month', r.returned_at AT TIME ZONE 'UTC') AS return_month, r.amount, r.currency
         FROM returns AS r
         JOIN valid_purchases AS p ON p.source = r.source AND p.order_id = r.order_id
-        JOIN summary_refresh_keys AS k ON k.customer_key = p.customer_key
+        JOIN summary_whole_customers AS k ON k.customer_key = p.customer_key
+    ),
+    returns_counted AS (
+        INSERT INTO summary_customer_returns (customer_key, returns)
+        SELECT customer_key, count(*) FROM order_returns GROUP BY customer_key
     ),
     returned_by_month AS (
         SELECT customer_key, order_month AS month_start, sum(amount) AS returned,
@@ -95,45 +134,143 @@ BEGIN
         SELECT customer_key, return_month AS month_start, sum(amount) AS refunds,
                min(currency) AS min_currency, max(currency) AS max_currency
         FROM order_returns GROUP BY customer_key, return_month
-    ),
-    months AS (
-        SELECT coalesce(m.customer_key, x.customer_key) AS customer_key,
-               coalesce(m.month_start, x.month_start)::date AS month,
-               coalesce(m.orders, 0) AS orders, coalesce(m.gross, 0) AS gross,
-               coalesce(rt.returned, 0) AS returned, coalesce(x.refunds, 0) AS refunds,
-               m.first_ordered_at, m.last_ordered_at,
-               least(m.min_currency, rt.min_currency, x.min_currency) AS min_currency,
-               greatest(m.max_currency, rt.max_currency, x.max_currency) AS max_currency
-        FROM order_months AS m
-        LEFT JOIN returned_by_month AS rt ON rt.customer_key = m.customer_key AND rt.month_start = m.month_start
-        FULL JOIN refunds_by_month AS x ON x.customer_key = m.customer_key AND x.month_start = m.month_start
-    ),
-    totals AS (
-        SELECT customer_key, min(first_ordered_at) AS first_purchase_at, max(last_ordered_at) AS last_purchase_at,
-               sum(orders) AS orders, sum(gross) AS gross, sum(returned) AS returned,
-               min(min_currency) AS min_currency, max(max_currency) AS max_currency
-        FROM months GROUP BY customer_key
-    ),
-    totals_written AS (
-        INSERT INTO customer_totals (customer_key, first_purchase_at, last_purchase_at, orders, gross, returned,
-                                     min_currency, max_currency)
-        SELECT * FROM totals
     )
-    INSERT INTO customer_months (customer_key, month, first_purchase_at, orders, gross, returned, refunds,
-                                 first_ordered_at, last_ordered_at)
-    SELECT m.customer_key, m.month, t.first_purchase_at,
-           m.orders, m.gross, m.returned, m.refunds, m.first_ordered_at, m.last_ordered_at
-    FROM months AS m
-    JOIN totals AS t ON t.customer_key = m.customer_key;
-    PERFORM restore_indexes();
-    PERFORM summary_contributions(1);
+    INSERT INTO summary_month_facts
+    SELECT coalesce(m.customer_key, x.customer_key), coalesce(m.month_start, x.month_start)::date,
+           coalesce(m.orders, 0), coalesce(m.gross, 0), coalesce(rt.returned, 0), coalesce(x.refunds, 0),
+           m.first_ordered_at, m.last_ordered_at,
+           least(m.min_currency, rt.min_currency, x.min_currency),
+           greatest(m.max_currency, rt.max_currency, x.max_currency)
+    FROM order_months AS m
+    LEFT JOIN returned_by_month AS rt ON rt.customer_key = m.customer_key AND rt.month_start = m.month_start
+    FULL JOIN refunds_by_month AS x ON x.customer_key = m.customer_key AND x.month_start = m.month_start;
 
+    -- One pass from here to the rows that change. The facts per customer and month: whole
+    -- customers' (above); a queued month's valid purchases (none returned: see above); the
+    -- customer's other months as stored.
+    WITH facts AS MATERIALIZED (
+        SELECT * FROM summary_month_facts
+        UNION ALL
+        SELECT q.customer_key, q.month, count(*)::integer, sum(p.amount), 0, 0, min(p.ordered_at), max(p.ordered_at),
+               min(p.currency), max(p.currency)
+        FROM summary_queued_months AS q
+        JOIN valid_purchases AS p ON p.customer_key = q.customer_key
+                                 AND p.ordered_at >= q.month::timestamp AT TIME ZONE 'UTC'
+                                 AND p.ordered_at < (q.month + interval '1 month')::timestamp AT TIME ZONE 'UTC'
+        GROUP BY q.customer_key, q.month
+        UNION ALL
+        SELECT m.customer_key, m.month, m.orders, m.gross, m.returned, m.refunds, m.first_ordered_at,
+               m.last_ordered_at, m.min_currency, m.max_currency
+        FROM summary_old_months AS m
+        WHERE NOT EXISTS (SELECT 1 FROM summary_whole_customers AS w WHERE w.customer_key = m.customer_key)
+          AND NOT EXISTS (SELECT 1 FROM summary_queued_months AS q WHERE q.customer_key = m.customer_key AND q.month = m.month)
+    ),
+    -- Their totals (a customer with no valid purchase left has none) …
+    totals AS MATERIALIZED (
+        SELECT f.customer_key, min(f.first_ordered_at) AS first_purchase_at, max(f.last_ordered_at) AS last_purchase_at,
+               sum(f.orders) AS orders, sum(f.gross) AS gross, sum(f.returned) AS returned,
+               min(f.min_currency) AS min_currency, max(f.max_currency) AS max_currency,
+               coalesce(min(r.returns), 0) AS returns
+        FROM facts AS f
+        LEFT JOIN summary_customer_returns AS r ON r.customer_key = f.customer_key
+        GROUP BY f.customer_key
+        HAVING sum(f.orders) > 0
+    ),
+    -- … and their month rows with what depends on the other order months (in order: the
+    -- order months of a customer form their own partition, the refund-only ones another).
+    new_months AS (
+        SELECT o.customer_key, o.month, o.first_purchase_at, o.orders, o.gross, o.returned, o.refunds,
+               o.first_ordered_at, o.last_ordered_at, o.min_currency, o.max_currency,
+               CASE WHEN o.orders > 0 THEN
+                   o.orders >= 2
+                   OR coalesce(o.previous_last_at >= ((o.month + interval '1 month')::timestamp - interval '365 days')
+                                                    AT TIME ZONE 'UTC', false)
+               END AS repeat_buyer,
+               CASE WHEN o.orders > 0 THEN
+                   o.previous_active_through IS NULL
+                   OR (o.month + interval '1 month')::date > (o.previous_active_through + interval '1 month')::date
+               END AS starts_run,
+               CASE WHEN o.orders > 0 THEN
+                   o.next_month IS NULL
+                   OR (o.next_month + interval '1 month')::date > (o.active_through + interval '1 month')::date
+               END AS ends_run
+        FROM (
+            SELECT f.*, t.first_purchase_at, a.active_through,
+                   lag(f.last_ordered_at) OVER w AS previous_last_at,
+                   lag(a.active_through) OVER w AS previous_active_through,
+                   lead(f.month) OVER w AS next_month
+            FROM facts AS f
+            JOIN totals AS t ON t.customer_key = f.customer_key
+            CROSS JOIN LATERAL (
+                SELECT date_trunc('month', (f.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date AS active_through
+            ) AS a
+            WINDOW w AS (PARTITION BY f.customer_key, f.orders > 0 ORDER BY f.month)
+        ) AS o
+    ),
+    -- The rows that change: stored rows with no identical new row, new rows with no identical
+    -- stored row (identical: every column equal, amounts in the same scale too).
+    month_pairs AS (
+        SELECT o AS old_row, n AS new_row
+        FROM summary_old_months AS o
+        FULL JOIN new_months AS n ON n.customer_key = o.customer_key AND n.month = o.month
+        WHERE o.customer_key IS NULL OR n.customer_key IS NULL
+           OR o.first_purchase_at <> n.first_purchase_at OR o.orders <> n.orders
+           OR o.gross <> n.gross OR scale(o.gross) <> scale(n.gross)
+           OR o.returned <> n.returned OR scale(o.returned) <> scale(n.returned)
+           OR o.refunds <> n.refunds OR scale(o.refunds) <> scale(n.refunds)
+           OR o.first_ordered_at IS DISTINCT FROM n.first_ordered_at
+           OR o.last_ordered_at IS DISTINCT FROM n.last_ordered_at
+           OR o.min_currency <> n.min_currency OR o.max_currency <> n.max_currency
+           OR o.repeat_buyer IS DISTINCT FROM n.repeat_buyer OR o.starts_run IS DISTINCT FROM n.starts_run
+           OR o.ends_run IS DISTINCT FROM n.ends_run
+    ),
+    total_pairs AS (
+        SELECT o AS old_row, n AS new_row
+        FROM summary_old_totals AS o
+        FULL JOIN totals AS n ON n.customer_key = o.customer_key
+        WHERE o.customer_key IS NULL OR n.customer_key IS NULL
+           OR o.first_purchase_at <> n.first_purchase_at OR o.last_purchase_at <> n.last_purchase_at
+           OR o.orders <> n.orders OR o.gross <> n.gross OR scale(o.gross) <> scale(n.gross)
+           OR o.returned <> n.returned OR scale(o.returned) <> scale(n.returned)
+           OR o.min_currency <> n.min_currency OR o.max_currency <> n.max_currency OR o.returns <> n.returns
+    ),
+    total_changes AS (
+        INSERT INTO summary_total_changes
+        SELECT -1, (old_row).* FROM total_pairs WHERE (old_row).customer_key IS NOT NULL
+        UNION ALL
+        SELECT 1, (new_row).* FROM total_pairs WHERE (new_row).customer_key IS NOT NULL
+    )
+    INSERT INTO summary_month_changes
+    SELECT -1, (old_row).* FROM month_pairs WHERE (old_row).customer_key IS NOT NULL
+    UNION ALL
+    SELECT 1, (new_row).* FROM month_pairs WHERE (new_row).customer_key IS NOT NULL;
+
+    -- Write them. Many rows (a first load, a new source) build the indexes once at the end
+    -- instead of row by row, as the loader does (load_suspend_indexes.sql).
+    DELETE FROM customer_months AS m USING summary_month_changes AS c
+    WHERE c.sign = -1 AND m.customer_key = c.customer_key AND m.month = c.month;
+    DELETE FROM customer_totals AS t USING summary_total_changes AS c
+    WHERE c.sign = -1 AND t.customer_key = c.customer_key;
+    SELECT count(*) INTO written FROM summary_month_changes WHERE sign = 1;
+    PERFORM suspend_indexes('customer_months', written);
+    PERFORM suspend_indexes('customer_totals', written / 4);
+    INSERT INTO customer_months
+    SELECT customer_key, month, first_purchase_at, orders, gross, returned, refunds, first_ordered_at, last_ordered_at,
+           min_currency, max_currency, repeat_buyer, starts_run, ends_run
+    FROM summary_month_changes WHERE sign = 1;
+    INSERT INTO customer_totals
+    SELECT customer_key, first_purchase_at, last_purchase_at, orders, gross, returned, min_currency, max_currency, returns
+    FROM summary_total_changes WHERE sign = 1;
+    PERFORM restore_indexes();
+
+    -- The roll-ups move by the changed rows' contributions.
     INSERT INTO month_totals AS t (month, gross_scale, returned_scale, refunds_scale, customer_months, buyers,
                                    orders, gross, returned, refunds)
-    SELECT d.month, d.gross_scale, d.returned_scale, d.refunds_scale, sum(d.customer_months), sum(d.buyers),
-           sum(d.orders), sum(d.gross), sum(d.returned), sum(d.refunds)
-    FROM summary_deltas AS d WHERE d.kind = 'month'
-    GROUP BY d.month, d.gross_scale, d.returned_scale, d.refunds_scale
+    SELECT c.month, scale(c.gross), scale(c.returned), scale(c.refunds), sum(c.sign),
+           coalesce(sum(c.sign) FILTER (WHERE c.orders > 0), 0), sum(c.sign * c.orders),
+           sum(c.sign * c.gross), sum(c.sign * c.returned), sum(c.sign * c.refunds)
+    FROM summary_month_changes AS c
+    GROUP BY c.month, scale(c.gross), scale(c.returned), scale(c.refunds)
     ON CONFLICT (month, gross_scale, returned_scale, refunds_scale) DO UPDATE
     SET customer_months = t.customer_months + excluded.customer_months, buyers = t.buyers + excluded.buyers,
         orders = t.orders + excluded.orders, gross = t.gross + excluded.gross,
@@ -141,122 +278,60 @@ BEGIN
     DELETE FROM month_totals WHERE customer_months = 0;
 
     INSERT INTO cohort_month_buyers AS t (cohort, month, buyers, repeat_buyers)
-    SELECT d.cohort, d.month, sum(d.buyers), sum(d.orders)   -- orders: the repeat buyers
-    FROM summary_deltas AS d WHERE d.kind = 'cohort' GROUP BY d.cohort, d.month
+    SELECT date_trunc('month', c.first_purchase_at AT TIME ZONE 'UTC')::date, c.month, sum(c.sign),
+           coalesce(sum(c.sign) FILTER (WHERE c.repeat_buyer), 0)
+    FROM summary_month_changes AS c WHERE c.orders > 0
+    GROUP BY 1, 2
     ON CONFLICT (cohort, month) DO UPDATE
     SET buyers = t.buyers + excluded.buyers, repeat_buyers = t.repeat_buyers + excluded.repeat_buyers;
     DELETE FROM cohort_month_buyers WHERE buyers = 0;
 
-    INSERT INTO cohort_last_purchases AS t (cohort, last_month, buyers)
-    SELECT d.cohort, d.month, sum(d.buyers) FROM summary_deltas AS d WHERE d.kind = 'last' GROUP BY d.cohort, d.month
-    ON CONFLICT (cohort, last_month) DO UPDATE SET buyers = t.buyers + excluded.buyers;
-    DELETE FROM cohort_last_purchases WHERE buyers = 0;
-
-    INSERT INTO summary_currencies AS t (currency, buyers)
-    SELECT d.currency, sum(d.buyers) FROM summary_deltas AS d WHERE d.kind = 'currency' GROUP BY d.currency
-    ON CONFLICT (currency) DO UPDATE SET buyers = t.buyers + excluded.buyers;
-    DELETE FROM summary_currencies WHERE buyers = 0;
-
+    -- churn_rate's run events, as sql/analyses/churn_rate.sql computes them: a run starting at
+    -- order month m is active from m + 1 month (and the customer is new or reactivated in m);
+    -- one ending at m, covered through m's active_through, is lost then and inactive after.
     INSERT INTO churn_events AS t (cohort, period, active_delta, lost, new, reactivated)
-    SELECT d.cohort, d.month, sum(d.active_delta), sum(d.lost), sum(d.new), sum(d.reactivated)
-    FROM summary_deltas AS d WHERE d.kind = 'churn' GROUP BY d.cohort, d.month
+    SELECT e.cohort, e.period, sum(e.active_delta), sum(e.lost), sum(e.new), sum(e.reactivated)
+    FROM summary_month_changes AS c
+    CROSS JOIN LATERAL (
+        SELECT date_trunc('month', c.first_purchase_at AT TIME ZONE 'UTC')::date AS cohort,
+               date_trunc('month', (c.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date AS active_through
+    ) AS a
+    CROSS JOIN LATERAL (
+        SELECT a.cohort, (c.month + interval '1 month')::date AS period, c.sign AS active_delta, 0 AS lost, 0 AS new,
+               0 AS reactivated
+        WHERE c.starts_run
+        UNION ALL
+        SELECT a.cohort, c.month, 0, 0, c.sign * (a.cohort = c.month)::int, c.sign * (a.cohort < c.month)::int
+        WHERE c.starts_run
+        UNION ALL
+        SELECT a.cohort, (a.active_through + interval '1 month')::date, -c.sign, 0, 0, 0
+        WHERE c.ends_run
+        UNION ALL
+        SELECT a.cohort, a.active_through, 0, c.sign, 0, 0
+        WHERE c.ends_run
+    ) AS e
+    WHERE c.orders > 0
+    GROUP BY e.cohort, e.period
     ON CONFLICT (cohort, period) DO UPDATE
     SET active_delta = t.active_delta + excluded.active_delta, lost = t.lost + excluded.lost,
         new = t.new + excluded.new, reactivated = t.reactivated + excluded.reactivated;
     DELETE FROM churn_events WHERE active_delta = 0 AND lost = 0 AND new = 0 AND reactivated = 0;
+
+    INSERT INTO cohort_last_purchases AS t (cohort, last_month, buyers)
+    SELECT date_trunc('month', c.first_purchase_at AT TIME ZONE 'UTC')::date,
+           date_trunc('month', c.last_purchase_at AT TIME ZONE 'UTC')::date, sum(c.sign)
+    FROM summary_total_changes AS c GROUP BY 1, 2
+    ON CONFLICT (cohort, last_month) DO UPDATE SET buyers = t.buyers + excluded.buyers;
+    DELETE FROM cohort_last_purchases WHERE buyers = 0;
+
+    INSERT INTO summary_currencies AS t (currency, buyers)
+    SELECT x.currency, sum(c.sign)
+    FROM summary_total_changes AS c
+    CROSS JOIN LATERAL (SELECT c.min_currency UNION SELECT c.max_currency) AS x(currency)
+    GROUP BY x.currency
+    ON CONFLICT (currency) DO UPDATE SET buyers = t.buyers + excluded.buyers;
+    DELETE FROM summary_currencies WHERE buyers = 0;
     RETURN refreshed;
-END
-$$;
-
--- summary_contributions(sign): what the summary rows of the customers being refreshed
--- (summary_refresh_keys) add to the roll-ups (month_totals, cohort_month_buyers,
--- cohort_last_purchases, summary_currencies), times sign, into summary_deltas: −1 for the rows
--- about to be replaced, +1 for their replacements.
-CREATE OR REPLACE FUNCTION summary_contributions(p_sign integer) RETURNS void
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    WITH months AS (
-        SELECT m.* FROM customer_months AS m JOIN summary_refresh_keys AS k ON k.customer_key = m.customer_key
-    ),
-    by_month AS (
-        INSERT INTO summary_deltas (kind, month, gross_scale, returned_scale, refunds_scale, customer_months, buyers,
-                                    orders, gross, returned, refunds)
-        SELECT 'month', m.month, scale(m.gross), scale(m.returned), scale(m.refunds), p_sign * count(*),
-               p_sign * count(*) FILTER (WHERE m.orders > 0), p_sign * sum(m.orders),
-               p_sign * sum(m.gross), p_sign * sum(m.returned), p_sign * sum(m.refunds)
-        FROM months AS m
-        GROUP BY m.month, scale(m.gross), scale(m.returned), scale(m.refunds)
-    ),
-    -- The months with purchases in order, one sort for both uses below: with the customer's
-    -- last purchase before the month, and churn_rate's coverage at --window 90 in UTC months
-    -- (where a local day is 24 hours): from the next month up to the month holding the last
-    -- purchase + 90 days, which is always later (90 days > two months), so churn_rate's
-    -- filter active_from <= active_through keeps every row.
-    ordered AS (
-        SELECT m.customer_key, m.month, m.orders,
-               date_trunc('month', m.first_purchase_at AT TIME ZONE 'UTC')::date AS cohort,
-               lag(m.last_ordered_at) OVER w AS previous_last_at,
-               (m.month + interval '1 month')::date AS active_from,
-               date_trunc('month', (m.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date AS active_through,
-               lag(date_trunc('month', (m.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date) OVER w
-                   AS previous_active_through
-        FROM months AS m
-        WHERE m.orders > 0
-        WINDOW w AS (PARTITION BY m.customer_key ORDER BY m.month)
-    ),
-    -- A buyer of month m is a repeat buyer at loyal_customer_rate's defaults when m holds two
-    -- purchases, or their last purchase before m lies in the 365 days before m's end.
-    by_cohort AS (
-        INSERT INTO summary_deltas (kind, cohort, month, buyers, orders)
-        SELECT 'cohort', o.cohort, o.month, p_sign * count(*),
-               p_sign * count(*) FILTER (
-                   WHERE o.orders >= 2
-                      OR o.previous_last_at >= ((o.month + interval '1 month')::timestamp - interval '365 days') AT TIME ZONE 'UTC')
-        FROM ordered AS o
-        GROUP BY o.cohort, o.month
-    ),
-    -- churn_rate's runs of activity and their events, as sql/analyses/churn_rate.sql computes them.
-    runs AS (
-        SELECT r.customer_key, r.cohort, min(r.active_from) AS run_from, max(r.active_through) AS run_through
-        FROM (SELECT o.customer_key, o.cohort, o.active_from, o.active_through,
-                     sum(CASE WHEN o.active_from <= (o.previous_active_through + interval '1 month')::date THEN 0 ELSE 1 END)
-                         OVER (PARTITION BY o.customer_key ORDER BY o.month) AS run_number
-              FROM ordered AS o) AS r
-        GROUP BY r.customer_key, r.cohort, r.run_number
-    ),
-    events AS (
-        SELECT r.cohort, r.run_from AS period, 1 AS active_delta, 0 AS lost, 0 AS new, 0 AS reactivated FROM runs AS r
-        UNION ALL
-        SELECT r.cohort, (r.run_through + interval '1 month')::date, -1, 0, 0, 0 FROM runs AS r
-        UNION ALL
-        SELECT r.cohort, r.run_through, 0, 1, 0, 0 FROM runs AS r
-        UNION ALL
-        SELECT r.cohort, (r.run_from - interval '1 month')::date, 0, 0,
-               (r.cohort = (r.run_from - interval '1 month')::date)::int,
-               (r.cohort < (r.run_from - interval '1 month')::date)::int
-        FROM runs AS r
-    )
-    INSERT INTO summary_deltas (kind, cohort, month, active_delta, lost, new, reactivated)
-    SELECT 'churn', e.cohort, e.period, p_sign * sum(e.active_delta), p_sign * sum(e.lost), p_sign * sum(e.new),
-           p_sign * sum(e.reactivated)
-    FROM events AS e
-    GROUP BY e.cohort, e.period;
-
-    WITH totals AS (
-        SELECT t.* FROM customer_totals AS t JOIN summary_refresh_keys AS k ON k.customer_key = t.customer_key
-    ),
-    by_last AS (
-        INSERT INTO summary_deltas (kind, cohort, month, buyers)
-        SELECT 'last', date_trunc('month', t.first_purchase_at AT TIME ZONE 'UTC')::date,
-               date_trunc('month', t.last_purchase_at AT TIME ZONE 'UTC')::date, p_sign * count(*)
-        FROM totals AS t
-        GROUP BY 2, 3
-    )
-    INSERT INTO summary_deltas (kind, currency, buyers)
-    SELECT 'currency', c.currency, p_sign * count(*)
-    FROM totals AS t
-    CROSS JOIN LATERAL (SELECT t.min_currency UNION SELECT t.max_currency) AS c(currency)
-    GROUP BY c.currency;
 END
 $$;
 
@@ -272,7 +347,8 @@ DECLARE
     lowest   text;
     highest  text;
 BEGIN
-    IF current_setting('patron.summaries', true) = 'off' OR EXISTS (SELECT 1 FROM customer_summary_queue) THEN
+    IF current_setting('patron.summaries', true) = 'off' OR EXISTS (SELECT 1 FROM customer_summary_queue)
+       OR EXISTS (SELECT 1 FROM customer_month_queue) THEN
         RETURN false;
     END IF;
     IF p_reads_amounts THEN
@@ -302,20 +378,55 @@ $$;
 -- transition tables serves one event), each function serving its table's three. They and the
 -- refresh run with this schema's search_path (SET … FROM CURRENT: the path migrate created
 -- them with), whatever the writer's: a fix made by hand in psql is summarized too.
+--
+-- A purchase queues its (customer, UTC month) — a cancelled one too: it may have been valid
+-- before — and, when its order has returns, its customer whole.
 CREATE OR REPLACE FUNCTION queue_purchase_customers() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    inserted bigint;
 BEGIN
     IF TG_OP = 'INSERT' THEN
+        -- A statement that brings more rows than the summaries hold (a first load) queues whole
+        -- customers: they are summarized in one pass over their purchases.
+        SELECT count(*) INTO inserted FROM new_rows;
+        IF inserted >= 10000
+           AND inserted > (SELECT count(*) FROM (SELECT 1 FROM customer_months LIMIT inserted) AS s) THEN
+            INSERT INTO customer_summary_queue (customer_keys)
+            SELECT array_agg(DISTINCT customer_key) FROM new_rows;
+            RETURN NULL;
+        END IF;
+        INSERT INTO customer_month_queue (customer_keys, months)
+        SELECT array_agg(t.customer_key), array_agg(t.month)
+        FROM (SELECT DISTINCT customer_key, date_trunc('month', ordered_at AT TIME ZONE 'UTC')::date AS month
+              FROM new_rows) AS t
+        HAVING count(*) > 0;
         INSERT INTO customer_summary_queue (customer_keys)
-        SELECT array_agg(k) FROM (SELECT DISTINCT customer_key FROM new_rows) AS t(k) HAVING count(*) > 0;
+        SELECT array_agg(DISTINCT n.customer_key) FROM new_rows AS n
+        WHERE EXISTS (SELECT 1 FROM returns AS r WHERE r.source = n.source AND r.order_id = n.order_id)
+        HAVING count(*) > 0;
     ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO customer_month_queue (customer_keys, months)
+        SELECT array_agg(t.customer_key), array_agg(t.month)
+        FROM (SELECT customer_key, date_trunc('month', ordered_at AT TIME ZONE 'UTC')::date AS month FROM old_rows
+              UNION SELECT customer_key, date_trunc('month', ordered_at AT TIME ZONE 'UTC')::date FROM new_rows) AS t
+        HAVING count(*) > 0;
         INSERT INTO customer_summary_queue (customer_keys)
-        SELECT array_agg(k)
-        FROM (SELECT customer_key FROM old_rows UNION SELECT customer_key FROM new_rows) AS t(k)
+        SELECT array_agg(DISTINCT c.customer_key)
+        FROM (SELECT customer_key, source, order_id FROM old_rows
+              UNION ALL SELECT customer_key, source, order_id FROM new_rows) AS c
+        WHERE EXISTS (SELECT 1 FROM returns AS r WHERE r.source = c.source AND r.order_id = c.order_id)
         HAVING count(*) > 0;
     ELSE
+        INSERT INTO customer_month_queue (customer_keys, months)
+        SELECT array_agg(t.customer_key), array_agg(t.month)
+        FROM (SELECT DISTINCT customer_key, date_trunc('month', ordered_at AT TIME ZONE 'UTC')::date AS month
+              FROM old_rows) AS t
+        HAVING count(*) > 0;
         INSERT INTO customer_summary_queue (customer_keys)
-        SELECT array_agg(k) FROM (SELECT DISTINCT customer_key FROM old_rows) AS t(k) HAVING count(*) > 0;
+        SELECT array_agg(DISTINCT o.customer_key) FROM old_rows AS o
+        WHERE EXISTS (SELECT 1 FROM returns AS r WHERE r.source = o.source AND r.order_id = o.order_id)
+        HAVING count(*) > 0;
     END IF;
     RETURN NULL;
 END
@@ -375,7 +486,10 @@ $$;
 DROP TRIGGER IF EXISTS customer_summary_queue_flush ON customer_summary_queue;
 CREATE CONSTRAINT TRIGGER customer_summary_queue_flush AFTER INSERT ON customer_summary_queue
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION flush_customer_summary_queue();
+DROP TRIGGER IF EXISTS customer_month_queue_flush ON customer_month_queue;
+CREATE CONSTRAINT TRIGGER customer_month_queue_flush AFTER INSERT ON customer_month_queue
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION flush_customer_summary_queue();
 
--- What migration 0009 queued (every buyer of an existing warehouse), or anything a failed
+-- What migrations 0009 and 0010 queued (every buyer of an existing warehouse), or anything a failed
 -- refresh left: summarized now, in the transaction that creates the models.
 SELECT refresh_customer_summaries();

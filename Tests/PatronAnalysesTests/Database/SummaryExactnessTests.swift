@@ -152,8 +152,75 @@ struct SummaryExactnessTests {
             try w.load(.purchases, "p3.csv", changes.replacingOccurrences(of: ",amount,", with: ",price,"))
         }
         #expect(try summaryRows(w) == before)
-        #expect(try w.count("customer_summary_queue") == 0)
+        #expect(try w.count("customer_summary_queue") == 0 && w.count("customer_month_queue") == 0)
         try expectExact(w, "after a dry run")
+    }
+
+    /// Customers without returns are refreshed month by month: the months a delta touches are
+    /// read again, the others kept, and their neighbours' repeat-buyer and churn-run columns
+    /// follow.
+    @Test("month refreshes keep the neighbouring months exact: runs that join and split, repeat buyers")
+    func monthRefreshes() throws {
+        let w = try ScratchWarehouse()
+        // dan: January, March (one run with January: covered through June), September (a
+        // new run). eve: 2024-02 and 2025-01 (a repeat buyer in 2025-01: February 2024 lies
+        // in the 365 days before 2025-01-31).
+        try w.expectLoaded(.purchases, "p1.csv", """
+            order_id,customer_id,ordered_at,amount,currency
+            D1,dan,2024-01-10T10:00:00Z,10,EUR
+            D2,dan,2024-03-05T10:00:00Z,20,EUR
+            D3,dan,2024-09-20T10:00:00Z,30,EUR
+            E1,eve,2024-02-10T10:00:00Z,5,EUR
+            E2,eve,2025-01-20T10:00:00Z,6,EUR
+
+            """)
+        try expectExact(w, "first load")
+        let dan = try #require(try w.value("SELECT customer_key::text FROM customer_identifiers WHERE value = 'dan'"))
+        let eve = try #require(try w.value("SELECT customer_key::text FROM customer_identifiers WHERE value = 'eve'"))
+        func months(_ key: String) throws -> [[String?]] {
+            try w.rows("""
+                SELECT month::text, repeat_buyer::text, starts_run::text, ends_run::text
+                FROM customer_months WHERE customer_key = $1::bigint ORDER BY month
+                """, [key])
+        }
+        // dan's coverage: Jan → Feb..May (2024-01-10 + 90 days = 2024-04-09: April), Mar →
+        // Apr..Jun (June 3rd), Sep → Oct..Dec: Jan and Mar one run (Apr ≤ April + 1 month),
+        // September another (Oct > June + 1 month). Repeat buyers: Mar (Jan 10th lies in the
+        // 365 days before March 31st), Sep (March 5th before September 30th).
+        #expect(try months(dan) == [
+            ["2024-01-01", "false", "true", "false"], ["2024-03-01", "true", "false", "true"],
+            ["2024-09-01", "true", "true", "true"],
+        ])
+        #expect(try months(eve) == [["2024-02-01", "false", "true", "true"], ["2025-01-01", "true", "true", "true"]])
+
+        // A delta: dan's July order joins the runs (covered Aug..Oct), March is cancelled
+        // (January's run now ends, 2024-04 + 1 month < August), September's amount changes;
+        // eve's February order moves to 2024-01-05, before 2025-02-01 − 365 days = 2024-02-02:
+        // eve is no longer a repeat buyer in 2025-01.
+        try w.expectLoaded(.purchases, "p2.csv", """
+            order_id,customer_id,ordered_at,amount,currency,status
+            D2,dan,2024-03-05T10:00:00Z,20,EUR,cancelled
+            D3,dan,2024-09-20T10:00:00Z,31,EUR,
+            D4,dan,2024-07-15T10:00:00Z,7,EUR,
+            E1,eve,2024-01-05T10:00:00Z,5,EUR,
+
+            """)
+        try expectExact(w, "delta")
+        // dan: Jan covers Feb..Apr, Jul covers Aug..Oct (Oct 13th), Sep Oct..Dec: Jan alone
+        // (Aug > April + 1 month), Jul and Sep one run (Oct ≤ October + 1 month). Repeat
+        // buyers: Jul (January 10th is 203 days before August 1st), Sep (July 15th).
+        #expect(try months(dan) == [
+            ["2024-01-01", "false", "true", "true"], ["2024-07-01", "true", "true", "false"],
+            ["2024-09-01", "true", "false", "true"],
+        ])
+        #expect(try months(eve) == [["2024-01-01", "false", "true", "true"], ["2025-01-01", "false", "true", "true"]])
+
+        // dan's first order goes to eve (a re-key by hand): dan's cohort moves to July, eve's
+        // January gains an order (two orders: a repeat buyer).
+        try w.warehouse.connection.execute("UPDATE purchases SET customer_key = $1::bigint WHERE order_id = 'D1'", [eve])
+        try expectExact(w, "a re-key")
+        #expect(try months(dan) == [["2024-07-01", "false", "true", "false"], ["2024-09-01", "true", "false", "true"]])
+        #expect(try months(eve).first == ["2024-01-01", "true", "true", "true"])
     }
 
     @Test("a fix made by hand, with another search_path, is summarized at its commit")
@@ -212,7 +279,7 @@ struct SummaryExactnessTests {
 
     /// The three checks of the suite's description.
     func expectExact(_ w: ScratchWarehouse, _ step: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        #expect(try w.count("customer_summary_queue") == 0, "\(step): customers left queued", sourceLocation: sourceLocation)
+        #expect(try w.count("customer_summary_queue") == 0 && w.count("customer_month_queue") == 0, "\(step): customers left queued", sourceLocation: sourceLocation)
         let stored = try summaryRows(w)
         // A rebuild of every customer, in a transaction rolled back afterwards.
         let connection = w.warehouse.connection
@@ -233,8 +300,9 @@ struct SummaryExactnessTests {
              SELECT month::text, count(*)::text, (count(*) FILTER (WHERE orders > 0))::text, sum(orders)::text,
                     sum(gross)::text, sum(returned)::text, sum(refunds)::text FROM customer_months GROUP BY month ORDER BY month
              """),
-            ("SELECT cohort::text, month::text, buyers::text FROM cohort_month_buyers ORDER BY 1, 2", """
-             SELECT date_trunc('month', first_purchase_at AT TIME ZONE 'UTC')::date::text, month::text, count(*)::text
+            ("SELECT cohort::text, month::text, buyers::text, repeat_buyers::text FROM cohort_month_buyers ORDER BY 1, 2", """
+             SELECT date_trunc('month', first_purchase_at AT TIME ZONE 'UTC')::date::text, month::text, count(*)::text,
+                    (count(*) FILTER (WHERE repeat_buyer))::text
              FROM customer_months WHERE orders > 0 GROUP BY 1, 2 ORDER BY 1, 2
              """),
             ("SELECT cohort::text, last_month::text, buyers::text FROM cohort_last_purchases ORDER BY 1, 2", """
