@@ -84,23 +84,25 @@ BEGIN
     INSERT INTO summary_queued_months
     SELECT DISTINCT q.k, q.m FROM taken CROSS JOIN LATERAL unnest(taken.customer_keys, taken.months) AS q(k, m)
     WHERE q.k IS NOT NULL;
-    -- A customer with returns is refreshed whole (see above); so is one without summaries yet
-    -- (a first load: every month of theirs is new, read in one pass).
-    INSERT INTO summary_whole_customers
-    SELECT DISTINCT q.customer_key FROM summary_queued_months AS q
-    LEFT JOIN customer_totals AS t ON t.customer_key = q.customer_key
-    WHERE t.customer_key IS NULL OR t.returns > 0
-    ON CONFLICT DO NOTHING;
-    DELETE FROM summary_queued_months AS q USING summary_whole_customers AS w WHERE w.customer_key = q.customer_key;
     INSERT INTO summary_refresh_keys
     SELECT customer_key FROM summary_whole_customers UNION SELECT customer_key FROM summary_queued_months;
     GET DIAGNOSTICS refreshed = ROW_COUNT;
-    ANALYZE summary_whole_customers, summary_queued_months, summary_refresh_keys;
-    -- Their stored rows, read once.
-    INSERT INTO summary_old_months SELECT m.* FROM customer_months AS m
-    JOIN summary_refresh_keys AS k ON k.customer_key = m.customer_key;
+    ANALYZE summary_refresh_keys;
+    -- Their stored totals, read once …
     INSERT INTO summary_old_totals SELECT t.* FROM customer_totals AS t
     JOIN summary_refresh_keys AS k ON k.customer_key = t.customer_key;
+    -- … say who else is refreshed whole: a customer with returns (see above), and one without
+    -- summaries yet (a first load: every month of theirs is new, read in one pass).
+    INSERT INTO summary_whole_customers
+    SELECT DISTINCT q.customer_key FROM summary_queued_months AS q
+    LEFT JOIN summary_old_totals AS t ON t.customer_key = q.customer_key
+    WHERE t.customer_key IS NULL OR t.returns > 0
+    ON CONFLICT DO NOTHING;
+    DELETE FROM summary_queued_months AS q USING summary_whole_customers AS w WHERE w.customer_key = q.customer_key;
+    ANALYZE summary_whole_customers, summary_queued_months;
+    -- Their stored months, read once.
+    INSERT INTO summary_old_months SELECT m.* FROM customer_months AS m
+    JOIN summary_refresh_keys AS k ON k.customer_key = m.customer_key;
 
     -- Whole customers: per UTC month (as a local timestamp: its start), their valid purchases …
     WITH order_months AS (
@@ -257,7 +259,8 @@ BEGIN
     INSERT INTO customer_months
     SELECT customer_key, month, first_purchase_at, orders, gross, returned, refunds, first_ordered_at, last_ordered_at,
            min_currency, max_currency, repeat_buyer, starts_run, ends_run
-    FROM summary_month_changes WHERE sign = 1;
+    FROM summary_month_changes WHERE sign = 1
+    ORDER BY customer_key, month;  -- a customer's months on one page: the next refresh reads one
     INSERT INTO customer_totals
     SELECT customer_key, first_purchase_at, last_purchase_at, orders, gross, returned, min_currency, max_currency, returns
     FROM summary_total_changes WHERE sign = 1;
@@ -294,24 +297,19 @@ BEGIN
     FROM summary_month_changes AS c
     CROSS JOIN LATERAL (
         SELECT date_trunc('month', c.first_purchase_at AT TIME ZONE 'UTC')::date AS cohort,
-               date_trunc('month', (c.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date AS active_through
+               date_trunc('month', (c.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date AS active_through,
+               c.starts_run::int AS starts, c.ends_run::int AS ends
     ) AS a
     CROSS JOIN LATERAL (
-        SELECT a.cohort, (c.month + interval '1 month')::date AS period, c.sign AS active_delta, 0 AS lost, 0 AS new,
-               0 AS reactivated
-        WHERE c.starts_run
-        UNION ALL
-        SELECT a.cohort, c.month, 0, 0, c.sign * (a.cohort = c.month)::int, c.sign * (a.cohort < c.month)::int
-        WHERE c.starts_run
-        UNION ALL
-        SELECT a.cohort, (a.active_through + interval '1 month')::date, -c.sign, 0, 0, 0
-        WHERE c.ends_run
-        UNION ALL
-        SELECT a.cohort, a.active_through, 0, c.sign, 0, 0
-        WHERE c.ends_run
-    ) AS e
-    WHERE c.orders > 0
+        VALUES (a.cohort, (c.month + interval '1 month')::date, c.sign * a.starts, 0, 0, 0),
+               (a.cohort, c.month, 0, 0, c.sign * a.starts * (a.cohort = c.month)::int,
+                c.sign * a.starts * (a.cohort < c.month)::int),
+               (a.cohort, (a.active_through + interval '1 month')::date, -c.sign * a.ends, 0, 0, 0),
+               (a.cohort, a.active_through, 0, c.sign * a.ends, 0, 0)
+    ) AS e(cohort, period, active_delta, lost, new, reactivated)
+    WHERE c.orders > 0 AND (c.starts_run OR c.ends_run)
     GROUP BY e.cohort, e.period
+    HAVING sum(e.active_delta) <> 0 OR sum(e.lost) <> 0 OR sum(e.new) <> 0 OR sum(e.reactivated) <> 0
     ON CONFLICT (cohort, period) DO UPDATE
     SET active_delta = t.active_delta + excluded.active_delta, lost = t.lost + excluded.lost,
         new = t.new + excluded.new, reactivated = t.reactivated + excluded.reactivated;
@@ -325,9 +323,10 @@ BEGIN
     DELETE FROM cohort_last_purchases WHERE buyers = 0;
 
     INSERT INTO summary_currencies AS t (currency, buyers)
-    SELECT x.currency, sum(c.sign)
-    FROM summary_total_changes AS c
-    CROSS JOIN LATERAL (SELECT c.min_currency UNION SELECT c.max_currency) AS x(currency)
+    SELECT x.currency, sum(x.sign)
+    FROM (SELECT c.sign, c.min_currency AS currency FROM summary_total_changes AS c
+          UNION ALL
+          SELECT c.sign, c.max_currency FROM summary_total_changes AS c WHERE c.max_currency <> c.min_currency) AS x
     GROUP BY x.currency
     ON CONFLICT (currency) DO UPDATE SET buyers = t.buyers + excluded.buyers;
     DELETE FROM summary_currencies WHERE buyers = 0;
