@@ -32,7 +32,8 @@
 -- Two ways to the same counts: from the summaries (cohort_last_purchases for cohorts and last
 -- purchases, cohort_month_buyers or customer_months for activity; kept exact by every load)
 -- when customer_summaries_apply() allows — UTC months, quarters or years, purchases as
--- activity, no --segment — else from the purchases (and other touches) themselves. One-time filters gate each branch.
+-- activity, no --segment; with --mode rolling --activity any, customer_totals and the other
+-- touches — else from the purchases (and other touches) themselves. One-time filters gate each branch.
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
            $5::text AS mode, $6::text AS activity, $7::text AS segment_by,
