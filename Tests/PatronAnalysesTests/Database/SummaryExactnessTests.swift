@@ -195,7 +195,7 @@ struct SummaryExactnessTests {
         }
     }
 
-    @Test("repurchase_rate and return_rate answer from the summaries as from the raw rows, by quarter and by reason")
+    @Test("repurchase_rate, return_rate and retention --mode rolling --activity any answer from the summaries as from the raw rows")
     func ratesFromSummaries() throws {
         let w = try ScratchWarehouse()
         // A: O1 2023-12-20, O2 2024-02-10. B: O3 2024-01-05, O4 2024-04-02. C: O5 2024-03-31
