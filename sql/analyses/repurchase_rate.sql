@@ -23,8 +23,17 @@
 -- column: repurchase_rate float8 : repeat_buyers / buyers; empty without buyers.
 -- column: complete boolean : False while the period is not over (its end is after the data horizon).
 -- query: main
+-- Two ways to the same counts: from the summaries (kept exact by every load) when
+-- customer_summaries_apply() allows — UTC months, quarters or years, no --segment other than
+-- cohort — else from the purchases themselves. In UTC months cohort_month_buyers holds the
+-- buyers per cohort (the month of the first purchase) and month, and a buyer of month m is a
+-- repeat buyer exactly when their cohort is before m; quarters and years count the distinct
+-- customers of customer_months (cohort quarter or year before the period: repeat). One-time
+-- filters gate each branch, so only one of them runs.
 WITH settings AS (
-    SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by
+    SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by,
+           ($5::text IS NULL OR $5::text = 'cohort') AND customer_summaries_apply($3::text, $4::text, false)
+               AS from_summaries
 ),
 buyers AS (
     SELECT f.customer_key, f.first_purchase_at,
@@ -36,6 +45,7 @@ buyers AS (
            END AS segment
     FROM customer_first_purchase AS f
     CROSS JOIN settings AS s
+    WHERE NOT (SELECT from_summaries FROM settings)
 ),
 periods AS (
     SELECT ps.period, ps.period_start, ps.complete
@@ -50,6 +60,21 @@ period_buyers AS (
     SELECT DISTINCT period_label(s.period, s.tz, v.ordered_at) AS period, v.customer_key
     FROM valid_purchases AS v
     CROSS JOIN settings AS s
+    WHERE NOT (SELECT from_summaries FROM settings)
+),
+-- The summaries' buyers per cohort (UTC period of the first purchase) and period.
+summary_buyers AS (
+    SELECT c.cohort, c.month AS period, c.buyers
+    FROM cohort_month_buyers AS c
+    WHERE (SELECT from_summaries AND period = 'month' FROM settings)
+    UNION ALL
+    SELECT q.cohort, q.period, count(*)::bigint
+    FROM (SELECT DISTINCT m.customer_key,
+                 date_trunc(s.period, m.first_purchase_at AT TIME ZONE 'UTC')::date AS cohort,
+                 date_trunc(s.period, m.month::timestamp)::date AS period
+          FROM customer_months AS m CROSS JOIN settings AS s
+          WHERE (SELECT from_summaries AND period <> 'month' FROM settings) AND m.orders > 0) AS q
+    GROUP BY q.cohort, q.period
 ),
 counts AS (
     SELECT b.segment, p.period,
@@ -59,6 +84,13 @@ counts AS (
     JOIN periods AS p ON p.period = pb.period
     JOIN buyers AS b ON b.customer_key = pb.customer_key
     GROUP BY b.segment, p.period
+    UNION ALL
+    SELECT CASE WHEN s.segment_by = 'cohort' THEN b.cohort::text END, p.period,
+           sum(b.buyers)::bigint, coalesce(sum(b.buyers) FILTER (WHERE b.cohort < b.period), 0)::bigint
+    FROM summary_buyers AS b
+    JOIN periods AS p ON p.period = b.period
+    CROSS JOIN settings AS s
+    GROUP BY 1, p.period
 ),
 segments AS (
     SELECT DISTINCT segment FROM counts

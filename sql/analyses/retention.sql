@@ -32,12 +32,17 @@
 -- Two ways to the same counts: from the summaries (cohort_last_purchases for cohorts and last
 -- purchases, cohort_month_buyers or customer_months for activity; kept exact by every load)
 -- when customer_summaries_apply() allows — UTC months, quarters or years, purchases as
--- activity, no --segment — else from the purchases (and other touches) themselves. One-time filters gate each branch.
+-- activity, no --segment; with --mode rolling --activity any, customer_totals and the other
+-- touches — else from the purchases (and other touches) themselves. One-time filters gate each branch.
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
            $5::text AS mode, $6::text AS activity, $7::text AS segment_by,
            $6::text = 'purchases' AND $7::text IS NULL AND customer_summaries_apply($3::text, $4::text, false)
-               AS from_summaries
+               AS from_summaries,
+           -- --mode rolling --activity any: buyers, cohorts and last purchases from customer_totals,
+           -- the other touches (far fewer) read as they are.
+           $5::text = 'rolling' AND $6::text = 'any' AND $7::text IS NULL
+               AND customer_summaries_apply($3::text, $4::text, false) AS rolling_any_from_summaries
 ),
 buyers AS (
     SELECT f.customer_key,
@@ -47,7 +52,7 @@ buyers AS (
            END AS segment
     FROM customer_first_purchase AS f
     CROSS JOIN settings AS s
-    WHERE NOT (SELECT from_summaries FROM settings)
+    WHERE NOT (SELECT from_summaries OR rolling_any_from_summaries FROM settings)
 ),
 -- The summaries' buyers: how many per cohort and period of their last purchase.
 summary_buyers AS (
@@ -55,7 +60,7 @@ summary_buyers AS (
            date_trunc(s.period, c.last_month::timestamp)::date AS last_period, sum(c.buyers)::bigint AS buyers
     FROM cohort_last_purchases AS c
     CROSS JOIN settings AS s
-    WHERE (SELECT from_summaries FROM settings)
+    WHERE (SELECT from_summaries OR rolling_any_from_summaries FROM settings)
     GROUP BY 1, 2
 ),
 activity_events AS (
@@ -69,7 +74,7 @@ activity_events AS (
 active_periods AS (
     SELECT DISTINCT e.customer_key, period_label(s.period, s.tz, e.at) AS period
     FROM activity_events AS e CROSS JOIN settings AS s
-    WHERE NOT (SELECT from_summaries FROM settings)
+    WHERE NOT (SELECT from_summaries OR rolling_any_from_summaries FROM settings)
 ),
 periods AS (
     SELECT ps.period, ps.complete, row_number() OVER (ORDER BY ps.period) AS n
@@ -78,7 +83,8 @@ periods AS (
         s.period, s.tz, s.from_date, s.to_date,
         (SELECT min(ordered_at) FROM valid_purchases),
         greatest((SELECT max(ordered_at) FROM valid_purchases),
-                 CASE WHEN s.activity = 'any' THEN (SELECT max(at) FROM customer_activity) END)) AS ps
+                 -- the purchases' maximum is the indexed one before: only the other touches here
+                 CASE WHEN s.activity = 'any' THEN (SELECT max(at) FROM customer_activity WHERE kind <> 'purchase') END)) AS ps
 ),
 cohort_sizes AS (
     SELECT b.segment, b.cohort, count(*) AS cohort_size
@@ -135,8 +141,23 @@ last_active_counts AS (
     UNION ALL
     SELECT '', b.cohort, least(b.last_period, (SELECT max(period) FROM periods)), sum(b.buyers)::bigint
     FROM summary_buyers AS b
-    WHERE $5::text = 'rolling'
+    WHERE $5::text = 'rolling' AND (SELECT from_summaries FROM settings)
     GROUP BY b.cohort, least(b.last_period, (SELECT max(period) FROM periods))
+    UNION ALL
+    -- --activity any from the summaries: each buyer's last touch is their last purchase or
+    -- their last other touch, whichever is later (in UTC the period of the latest touch is the
+    -- latest period).
+    SELECT '', date_trunc(s.period, t.first_purchase_at AT TIME ZONE 'UTC')::date,
+           least(date_trunc(s.period, greatest(t.last_purchase_at, o.last_at) AT TIME ZONE 'UTC')::date,
+                 (SELECT max(period) FROM periods)),
+           count(*)
+    FROM customer_totals AS t
+    CROSS JOIN settings AS s
+    LEFT JOIN (SELECT a.customer_key, max(a.at) AS last_at
+               FROM customer_activity AS a WHERE a.kind <> 'purchase' GROUP BY a.customer_key) AS o
+      ON o.customer_key = t.customer_key
+    WHERE (SELECT rolling_any_from_summaries FROM settings)
+    GROUP BY 2, 3
 ),
 retained AS (
     SELECT g.segment, g.cohort, g.cohort_size, g.period_offset, g.period, g.complete,

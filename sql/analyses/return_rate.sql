@@ -41,8 +41,13 @@
 -- column[by_reason]: share_of_returns float8 : The reason's returns / all returns of the range.
 -- column[by_reason]: complete boolean : False while the range's last period is not over.
 -- query: by_reason when by=reason
+-- Orders and gross come from the monthly roll-up (month_totals, kept exact by every load) when
+-- customer_summaries_apply() allows — UTC months, quarters or years, no --segment — else from
+-- the orders themselves; returns are always counted from their rows (the summaries hold no
+-- count of returns). One-time filters gate each branch.
 WITH settings AS (
-    SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by
+    SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by,
+           $5::text IS NULL AND customer_summaries_apply($3::text, $4::text, true) AS from_summaries
 ),
 -- Profile countries, read only for --segment country.
 countries AS (
@@ -57,23 +62,30 @@ orders AS (
     FROM purchase_facts AS f
     CROSS JOIN settings AS s
     LEFT JOIN countries AS d ON d.customer_key = f.customer_key
+    WHERE NOT (SELECT from_summaries FROM settings)
 ),
 counted_returns AS (
     SELECT r.returned_at, r.amount, coalesce(r.reason, '(none)') AS reason,
            CASE s.segment_by WHEN 'channel' THEN coalesce(p.channel, '(unknown)')
                              WHEN 'country' THEN coalesce(d.country, '(unknown)') END AS segment
     FROM returns AS r
-    JOIN valid_purchases AS p ON p.source = r.source AND p.order_id = r.order_id
+    -- Each return looks its order up by primary key (OFFSET 0 keeps the look-up a subquery):
+    -- a few hundred thousand index probes instead of a scan of every purchase.
+    CROSS JOIN LATERAL (
+        SELECT v.channel, v.customer_key FROM valid_purchases AS v
+        WHERE v.source = r.source AND v.order_id = r.order_id OFFSET 0) AS p
     CROSS JOIN settings AS s
     LEFT JOIN countries AS d ON d.customer_key = p.customer_key
 ),
+-- The orders' first and last instants from the index on ordered_at (orders holds every valid
+-- purchase), not from the orders CTE, which would then be materialized.
 periods AS (
     SELECT ps.*
     FROM settings AS s
     CROSS JOIN LATERAL period_series(
         s.period, s.tz, s.from_date, s.to_date,
-        least((SELECT min(ordered_at) FROM orders), (SELECT min(returned_at) FROM counted_returns)),
-        greatest((SELECT max(ordered_at) FROM orders), (SELECT max(returned_at) FROM counted_returns))) AS ps
+        least((SELECT min(ordered_at) FROM valid_purchases), (SELECT min(returned_at) FROM counted_returns)),
+        greatest((SELECT max(ordered_at) FROM valid_purchases), (SELECT max(returned_at) FROM counted_returns))) AS ps
 ),
 range AS (
     SELECT min(period_start) AS range_start, max(period_end) AS range_end, bool_and(complete) AS complete
@@ -84,6 +96,13 @@ range_orders AS (
     FROM orders AS o CROSS JOIN range AS g
     WHERE o.ordered_at >= g.range_start AND o.ordered_at < g.range_end
     GROUP BY o.segment
+    UNION ALL
+    -- The range is whole UTC months: the roll-up's months inside it.
+    SELECT NULL, sum(t.orders)::bigint, sum(t.gross)
+    FROM month_totals AS t CROSS JOIN range AS g
+    WHERE (SELECT from_summaries FROM settings)
+      AND t.month::timestamp AT TIME ZONE 'UTC' >= g.range_start AND t.month::timestamp AT TIME ZONE 'UTC' < g.range_end
+    HAVING sum(t.orders) > 0
 ),
 reasons AS (
     SELECT r.segment, r.reason, count(*) AS returns, sum(r.amount) AS refunds
@@ -105,8 +124,13 @@ CROSS JOIN range AS g
 LEFT JOIN range_orders AS o ON o.segment IS NOT DISTINCT FROM x.segment
 ORDER BY x.segment NULLS FIRST, x.returns DESC, x.refunds DESC, x.reason
 -- query: main
+-- Orders and gross per period come from the monthly roll-up (month_totals, kept exact by every
+-- load) when customer_summaries_apply() allows — UTC months, quarters or years, no --segment —
+-- else from the orders themselves; returns are always counted from their rows (the summaries
+-- hold no count of returns). One-time filters gate each branch.
 WITH settings AS (
-    SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by
+    SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by,
+           $5::text IS NULL AND customer_summaries_apply($3::text, $4::text, true) AS from_summaries
 ),
 -- Profile countries, read only for --segment country.
 countries AS (
@@ -121,22 +145,40 @@ orders AS (
     FROM purchase_facts AS f
     CROSS JOIN settings AS s
     LEFT JOIN countries AS d ON d.customer_key = f.customer_key
+    WHERE NOT (SELECT from_summaries FROM settings)
 ),
 counted_returns AS (
     SELECT period_label(s.period, s.tz, r.returned_at) AS period, r.returned_at, r.amount,
            CASE s.segment_by WHEN 'channel' THEN coalesce(p.channel, '(unknown)')
                              WHEN 'country' THEN coalesce(d.country, '(unknown)') END AS segment
     FROM returns AS r
-    JOIN valid_purchases AS p ON p.source = r.source AND p.order_id = r.order_id
+    -- Each return looks its order up by primary key (OFFSET 0 keeps the look-up a subquery):
+    -- a few hundred thousand index probes instead of a scan of every purchase.
+    CROSS JOIN LATERAL (
+        SELECT v.channel, v.customer_key FROM valid_purchases AS v
+        WHERE v.source = r.source AND v.order_id = r.order_id OFFSET 0) AS p
     CROSS JOIN settings AS s
     LEFT JOIN countries AS d ON d.customer_key = p.customer_key
 ),
+-- The totals carry their first and last instants, so that the periods below need not read the
+-- rows again (which would materialize them: 10M orders at 1M customers).
 order_totals AS (
-    SELECT o.segment, o.period, count(*) AS orders, sum(o.amount) AS gross
+    SELECT o.segment, o.period, count(*) AS orders, sum(o.amount) AS gross,
+           min(o.ordered_at) AS first_at, max(o.ordered_at) AS last_at
     FROM orders AS o GROUP BY o.segment, o.period
+    UNION ALL
+    -- From the roll-up: a period's months summed (its start stands for its instants).
+    SELECT NULL, date_trunc(s.period, t.month::timestamp)::date, sum(t.orders)::bigint, sum(t.gross),
+           date_trunc(s.period, t.month::timestamp) AT TIME ZONE 'UTC',
+           date_trunc(s.period, t.month::timestamp) AT TIME ZONE 'UTC'
+    FROM month_totals AS t CROSS JOIN settings AS s
+    WHERE (SELECT from_summaries FROM settings)
+    GROUP BY 2, 5
+    HAVING sum(t.orders) > 0
 ),
 return_totals AS (
-    SELECT r.segment, r.period, count(*) AS returns, sum(r.amount) AS refunds
+    SELECT r.segment, r.period, count(*) AS returns, sum(r.amount) AS refunds,
+           min(r.returned_at) AS first_at, max(r.returned_at) AS last_at
     FROM counted_returns AS r GROUP BY r.segment, r.period
 ),
 periods AS (
@@ -144,8 +186,8 @@ periods AS (
     FROM settings AS s
     CROSS JOIN LATERAL period_series(
         s.period, s.tz, s.from_date, s.to_date,
-        least((SELECT min(ordered_at) FROM orders), (SELECT min(returned_at) FROM counted_returns)),
-        greatest((SELECT max(ordered_at) FROM orders), (SELECT max(returned_at) FROM counted_returns))) AS ps
+        least((SELECT min(first_at) FROM order_totals), (SELECT min(first_at) FROM return_totals)),
+        greatest((SELECT max(last_at) FROM order_totals), (SELECT max(last_at) FROM return_totals))) AS ps
 ),
 segments AS (
     SELECT segment FROM order_totals

@@ -15,13 +15,17 @@ struct SummaryExactnessTests {
     static let comparedRuns: [(String, [String: String])] = [
         ("revenue", [:]), ("revenue", ["period": "quarter"]), ("revenue", ["period": "year"]),
         ("retention", [:]), ("retention", ["period": "quarter"]), ("retention", ["mode": "rolling"]),
-        ("retention", ["mode": "rolling", "period": "year"]),
+        ("retention", ["mode": "rolling", "period": "year"]), ("retention", ["mode": "rolling", "activity": "any"]),
+        ("retention", ["mode": "rolling", "activity": "any", "period": "quarter"]),
         ("clv", ["method": "historical"]), ("clv", ["method": "historical", "per_customer": "true"]),
         ("clv", ["method": "historical", "tz": "America/New_York", "period": "week"]),
         ("churn_rate", [:]), ("churn_rate", ["segment": "cohort"]), ("churn_rate", ["period": "quarter"]),
         ("churn_rate", ["segment": "cohort", "window": "30"]),
         ("loyal_customer_rate", [:]), ("loyal_customer_rate", ["min_orders": "1"]),
         ("loyal_customer_rate", ["segment": "cohort", "lookback": "40"]),
+        ("repurchase_rate", [:]), ("repurchase_rate", ["period": "quarter"]), ("repurchase_rate", ["segment": "cohort"]),
+        ("repurchase_rate", ["segment": "cohort", "period": "year"]),
+        ("return_rate", [:]), ("return_rate", ["period": "quarter"]), ("return_rate", ["period": "year"]),
     ]
 
     @Test("through a first load, returns, a delta that re-keys and cancels, a merge, a reload and an old return")
@@ -251,9 +255,121 @@ struct SummaryExactnessTests {
         for summaries in [true, false] {
             try w.warehouse.connection.execute("SELECT set_config('patron.summaries', $1, false)", [summaries ? "on" : "off"])
             #expect(throws: (any Error).self) { try w.runner().collect("revenue") }
-            // Retention adds up no amounts: it answers either way.
+            #expect(throws: (any Error).self) { try w.runner().collect("return_rate") }
+            // Retention and repurchase_rate add up no amounts: they answer either way.
             #expect(try w.runner().collect("retention").rows.count == 3)
+            #expect(try w.runner().collect("repurchase_rate").rows.count == 2)
         }
+    }
+
+    @Test("repurchase_rate, return_rate and retention --mode rolling --activity any answer from the summaries as from the raw rows")
+    func ratesFromSummaries() throws {
+        let w = try ScratchWarehouse()
+        // A: O1 2023-12-20, O2 2024-02-10. B: O3 2024-01-05, O4 2024-04-02. C: O5 2024-03-31
+        // 23:30 UTC (still March and Q1 in UTC) and O6, cancelled.
+        try w.expectLoaded(.purchases, "p1.csv", """
+            order_id,customer_id,ordered_at,amount,currency,status
+            O1,A,2023-12-20T10:00:00Z,100,EUR,
+            O2,A,2024-02-10T10:00:00Z,50,EUR,
+            O3,B,2024-01-05T10:00:00Z,40,EUR,
+            O4,B,2024-04-02T10:00:00Z,30,EUR,
+            O5,C,2024-03-31T23:30:00Z,20,EUR,
+            O6,C,2024-01-10T10:00:00Z,60,EUR,cancelled
+
+            """)
+        // R3 is a return of the cancelled O6: it counts nowhere.
+        try w.expectLoaded(.returns, "r1.csv", """
+            return_id,order_id,returned_at,amount,currency,reason
+            R1,O1,2024-01-03T09:00:00Z,10,EUR,damaged
+            R2,O3,2024-04-05T09:00:00Z,5,EUR,late
+            R3,O6,2024-01-15T09:00:00Z,60,EUR,damaged
+            R4,O2,2024-02-15T09:00:00Z,15,EUR,damaged
+
+            """)
+        let expected: [(String, [String: String], [[String?]])] = [
+            // Quarters: 2023-Q4 A (first purchase) → 1 buyer, 0 repeat; 2024-Q1 A (O2), B (O3),
+            // C (O5) → 3 buyers, A bought in 2023 → 1 repeat; 2024-Q2 B (O4), first in Q1 → 1, 1.
+            ("repurchase_rate", ["period": "quarter"], [
+                [nil, "2023-10-01", "1", "0", "1", "0", "t"],
+                [nil, "2024-01-01", "3", "1", "2", "0.3333333333333333", "t"],
+                [nil, "2024-04-01", "1", "1", "0", "1", "f"],
+            ]),
+            // By cohort quarter: A's cohort 2023-Q4 (Q4: new, Q1: repeat); B and C 2024-Q1 (Q1:
+            // 2 new; Q2: B repeat).
+            ("repurchase_rate", ["period": "quarter", "segment": "cohort"], [
+                ["2023-10-01", "2023-10-01", "1", "0", "1", "0", "t"],
+                ["2023-10-01", "2024-01-01", "1", "1", "0", "1", "t"],
+                ["2024-01-01", "2024-01-01", "2", "0", "2", "0", "t"],
+                ["2024-01-01", "2024-04-01", "1", "1", "0", "1", "f"],
+            ]),
+            // Quarters: 2023-Q4 O1 (100), no return; 2024-Q1 O2, O3, O5 = 3 (110), returns R1 10
+            // + R4 15 = 2 (25); 2024-Q2 O4 (30), R2 (5). 2/3 and 25/110 in Q1; 1/1 and 5/30 in Q2.
+            ("return_rate", ["period": "quarter"], [
+                [nil, "2023-10-01", "1", "0", "100", "0", "0", "0", "t"],
+                [nil, "2024-01-01", "3", "2", "110", "25", "0.6666666666666666", "0.22727272727272727", "t"],
+                [nil, "2024-04-01", "1", "1", "30", "5", "1", "0.16666666666666666", "f"],
+            ]),
+            // Every month (Dec 2023 – Apr 2024): 5 orders, gross 240; damaged R1 + R4 = 2 (25),
+            // late R2 = 1 (5) of 3 returns.
+            ("return_rate", ["by": "reason"], [
+                [nil, "1", "damaged", "5", "2", "240", "25", "0.4", "0.10416666666666667", "0.6666666666666666", "f"],
+                [nil, "2", "late", "5", "1", "240", "5", "0.2", "0.020833333333333332", "0.3333333333333333", "f"],
+            ]),
+            // January – March 2024: orders O2, O3, O5 = 3 (110); R1 and R4 damaged (25).
+            ("return_rate", ["by": "reason", "from": "2024-01-01", "to": "2024-04-01"], [
+                [nil, "1", "damaged", "3", "2", "110", "25", "0.6666666666666666", "0.22727272727272727", "1", "t"],
+            ]),
+        ]
+        let connection = w.warehouse.connection
+        for (name, arguments, rows) in expected {
+            for summaries in ["on", "off"] {
+                try connection.execute("SELECT set_config('patron.summaries', $1, false)", [summaries])
+                #expect(try w.runner().collect(name, arguments).rows == rows, "\(name) \(arguments), summaries \(summaries)")
+            }
+        }
+        // The fast paths read the roll-ups indeed: a roll-up changed by hand changes their
+        // answer (and only theirs), until it is changed back.
+        try connection.execute("SELECT set_config('patron.summaries', 'on', false)")
+        try connection.execute("UPDATE month_totals SET orders = orders + 1000 WHERE month = '2024-04-01'")
+        #expect(try w.runner().collect("return_rate", ["period": "quarter"]).rows.last?[2] == "1001")
+        try connection.execute("UPDATE month_totals SET orders = orders - 1000 WHERE month = '2024-04-01'")
+        try connection.execute("UPDATE cohort_month_buyers SET buyers = buyers + 1000 WHERE month = '2024-04-01'")
+        #expect(try w.runner().collect("repurchase_rate").rows.last?[2] == "1001")
+        try connection.execute("SELECT set_config('patron.summaries', 'off', false)")
+        #expect(try w.runner().collect("repurchase_rate").rows.last?[2] == "1")
+        try connection.execute("UPDATE cohort_month_buyers SET buyers = buyers - 1000 WHERE month = '2024-04-01'")
+
+        // retention --mode rolling --activity any: C answers a survey in 2024-Q3, so periods run
+        // to Q3 (the data horizon, Jul 15, ends Q2: complete through Q2). Last touches: A Q1
+        // (O2), B Q2 (O4), C Q3 (the survey). Cohort 2023-Q4 (A): 1, 1, 0, 0; cohort 2024-Q1
+        // (B, C): Q1 2, Q2 2 (B's last, C later), Q3 1 (C); the empty cohorts Q2 and Q3: 0.
+        try w.expectLoaded(.surveys, "s1.csv", """
+            response_id,customer_id,kind,score,responded_at
+            N1,C,nps,9,2024-07-15T10:00:00Z
+
+            """)
+        let rolling: [[String?]] = [
+            [nil, "2023-10-01", "1", "0", "2023-10-01", "1", "1", "t"],
+            [nil, "2023-10-01", "1", "1", "2024-01-01", "1", "1", "t"],
+            [nil, "2023-10-01", "1", "2", "2024-04-01", "0", "0", "t"],
+            [nil, "2023-10-01", "1", "3", "2024-07-01", "0", "0", "f"],
+            [nil, "2024-01-01", "2", "0", "2024-01-01", "2", "1", "t"],
+            [nil, "2024-01-01", "2", "1", "2024-04-01", "2", "1", "t"],
+            [nil, "2024-01-01", "2", "2", "2024-07-01", "1", "0.5", "f"],
+            [nil, "2024-04-01", "0", "0", "2024-04-01", "0", nil, "t"],
+            [nil, "2024-04-01", "0", "1", "2024-07-01", "0", nil, "f"],
+            [nil, "2024-07-01", "0", "0", "2024-07-01", "0", nil, "f"],
+        ]
+        for summaries in ["on", "off"] {
+            try connection.execute("SELECT set_config('patron.summaries', $1, false)", [summaries])
+            #expect(try w.runner().collect("retention", ["mode": "rolling", "activity": "any", "period": "quarter"]).rows
+                    == rolling, "retention rolling any, summaries \(summaries)")
+        }
+        // … and it reads customer_totals: a last purchase moved by hand moves B's last touch.
+        try connection.execute("SELECT set_config('patron.summaries', 'on', false)")
+        try connection.execute("UPDATE customer_totals SET last_purchase_at = last_purchase_at - interval '1 month' WHERE orders = 2 AND last_purchase_at >= '2024-04-01'")
+        #expect(try w.runner().collect("retention", ["mode": "rolling", "activity": "any", "period": "quarter"]).rows[5][5] == "1")
+        try connection.execute("UPDATE customer_totals SET last_purchase_at = last_purchase_at + interval '1 month' WHERE orders = 2 AND last_purchase_at >= '2024-03-01' AND last_purchase_at < '2024-04-01'")
     }
 
     /// A warehouse holding two orders of two customers, A and B.
