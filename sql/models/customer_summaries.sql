@@ -103,6 +103,7 @@ BEGIN
     -- Their stored months, read once.
     INSERT INTO summary_old_months SELECT m.* FROM customer_months AS m
     JOIN summary_refresh_keys AS k ON k.customer_key = m.customer_key;
+    ANALYZE summary_old_months, summary_old_totals;
 
     -- Whole customers: per UTC month (as a local timestamp: its start), their valid purchases …
     WITH order_months AS (
@@ -293,21 +294,27 @@ BEGIN
     -- order month m is active from m + 1 month (and the customer is new or reactivated in m);
     -- one ending at m, covered through m's active_through, is lost then and inactive after.
     INSERT INTO churn_events AS t (cohort, period, active_delta, lost, new, reactivated)
+    WITH runs AS MATERIALIZED (
+        SELECT c.sign, c.month, c.starts_run, c.ends_run,
+               date_trunc('month', c.first_purchase_at AT TIME ZONE 'UTC')::date AS cohort,
+               date_trunc('month', (c.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date AS active_through
+        FROM summary_month_changes AS c
+        WHERE c.orders > 0 AND (c.starts_run OR c.ends_run)
+    ),
+    events AS (
+        SELECT r.cohort, (r.month + interval '1 month')::date AS period, r.sign AS active_delta, 0 AS lost, 0 AS new,
+               0 AS reactivated
+        FROM runs AS r WHERE r.starts_run
+        UNION ALL
+        SELECT r.cohort, r.month, 0, 0, r.sign * (r.cohort = r.month)::int, r.sign * (r.cohort < r.month)::int
+        FROM runs AS r WHERE r.starts_run
+        UNION ALL
+        SELECT r.cohort, (r.active_through + interval '1 month')::date, -r.sign, 0, 0, 0 FROM runs AS r WHERE r.ends_run
+        UNION ALL
+        SELECT r.cohort, r.active_through, 0, r.sign, 0, 0 FROM runs AS r WHERE r.ends_run
+    )
     SELECT e.cohort, e.period, sum(e.active_delta), sum(e.lost), sum(e.new), sum(e.reactivated)
-    FROM summary_month_changes AS c
-    CROSS JOIN LATERAL (
-        SELECT date_trunc('month', c.first_purchase_at AT TIME ZONE 'UTC')::date AS cohort,
-               date_trunc('month', (c.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date AS active_through,
-               c.starts_run::int AS starts, c.ends_run::int AS ends
-    ) AS a
-    CROSS JOIN LATERAL (
-        VALUES (a.cohort, (c.month + interval '1 month')::date, c.sign * a.starts, 0, 0, 0),
-               (a.cohort, c.month, 0, 0, c.sign * a.starts * (a.cohort = c.month)::int,
-                c.sign * a.starts * (a.cohort < c.month)::int),
-               (a.cohort, (a.active_through + interval '1 month')::date, -c.sign * a.ends, 0, 0, 0),
-               (a.cohort, a.active_through, 0, c.sign * a.ends, 0, 0)
-    ) AS e(cohort, period, active_delta, lost, new, reactivated)
-    WHERE c.orders > 0 AND (c.starts_run OR c.ends_run)
+    FROM events AS e
     GROUP BY e.cohort, e.period
     HAVING sum(e.active_delta) <> 0 OR sum(e.lost) <> 0 OR sum(e.new) <> 0 OR sum(e.reactivated) <> 0
     ON CONFLICT (cohort, period) DO UPDATE
