@@ -70,19 +70,6 @@ periods AS (
         (SELECT min(ordered_at) FROM valid_purchases),
         (SELECT max(ordered_at) FROM valid_purchases)) AS ps
 ),
--- For each reported period p, the buckets (period labels) whose instants can lie in its window
--- [s − W, s): from the label of s − W (two days earlier: covers any DST shift) to the period
--- before p. A purchase bucket, ticket or mention finds its candidate periods by equality on its
--- label (a hash join on a few rows); the window bounds then decide exactly.
-window_buckets AS (
-    SELECT b.label::date AS bucket, p.period, p.period_start, p.window_start, p.end_window_start
-    FROM periods AS p
-    CROSS JOIN settings AS st
-    CROSS JOIN LATERAL generate_series(
-        period_label(st.period, st.tz, p.window_start - interval '2 days')::timestamp,
-        p.period - st.step,
-        st.step) AS b(label)
-),
 -- Per customer and period bucket with a purchase: its last purchase, the customer's next such
 -- bucket and its last purchase, and the customer's historical net value to date (everything
 -- loaded). Between a bucket q and the next one q', the latest purchase before the start s of a
@@ -91,8 +78,8 @@ window_buckets AS (
 -- e − W; repurchased iff p = q'. From customer_months (UTC months, kept exact by every load)
 -- when the summaries apply, else from the purchases, read once.
 customer_runs AS (
-    SELECT r.*, floor(sign(r.net_float) * ln(1 + abs(r.net_float)) * 32) AS block
-    FROM (SELECT r.*, r.net_value::float8 AS net_float FROM (
+    SELECT r.*, r.net_value::float8 AS net_float
+    FROM (
         SELECT b.customer_key, b.bucket, b.last_at,
                lead(b.bucket) OVER w AS next_bucket, lead(b.last_at) OVER w AS next_last_at,
                sum(b.net_value) OVER (PARTITION BY b.customer_key) AS net_value
@@ -125,17 +112,28 @@ customer_runs AS (
             GROUP BY 1, 2
         ) AS b
         WINDOW w AS (PARTITION BY b.customer_key ORDER BY b.bucket)
-    ) AS r) AS r
+    ) AS r
 ),
--- Customers active at s, one row per period: a bucket's candidate periods are those whose
--- window may hold it, up to the customer's next bucket; its last purchase decides exactly.
+-- Customers active at s, one row per period: the candidates of a bucket are the periods after
+-- it up to its next bucket and to W + 2 elapsed days after its last purchase (covers any DST
+-- shift); the window start then decides exactly.
 active AS (
-    SELECT w.period, r.customer_key, r.net_value, r.net_float, r.block,
-           w.period = r.next_bucket AS repurchased,
-           CASE WHEN w.period = r.next_bucket THEN r.next_last_at ELSE r.last_at END < w.end_window_start AS lost
-    FROM customer_runs AS r
-    JOIN window_buckets AS w ON w.bucket = r.bucket
-    WHERE r.last_at >= w.window_start AND (w.period <= r.next_bucket OR r.next_bucket IS NULL)
+    SELECT p.period, r.customer_key, r.net_value, r.net_float,
+           p.period = r.next_bucket AS repurchased,
+           CASE WHEN p.period = r.next_bucket THEN r.next_last_at ELSE r.last_at END < p.end_window_start AS lost
+    FROM (
+        SELECT r.customer_key, r.last_at, r.next_bucket, r.next_last_at, r.net_value, r.net_float,
+               candidate.label::date AS period
+        FROM customer_runs AS r
+        CROSS JOIN settings AS st
+        CROSS JOIN LATERAL generate_series(
+            r.bucket + st.step,
+            least(r.next_bucket::timestamp,
+                  period_label(st.period, st.tz, r.last_at + make_interval(days => st.window_days + 2))::timestamp),
+            st.step) AS candidate(label)
+        OFFSET 0  -- keeps the candidates a subquery, so periods (a few rows) join by hash
+    ) AS r
+    JOIN periods AS p ON p.period = r.period AND r.last_at >= p.window_start
 ),
 -- The p90 first-response time of the tickets created in each period bucket.
 frt_p90 AS (
@@ -155,8 +153,12 @@ window_tickets AS (
     FROM ticket_facts AS t
     JOIN tickets AS own ON own.source = t.source AND own.ticket_id = t.ticket_id
     CROSS JOIN settings AS st
-    JOIN window_buckets AS p ON p.bucket = period_label(st.period, st.tz, t.created_at)
-                            AND t.created_at >= p.window_start AND t.created_at < p.period_start
+    CROSS JOIN LATERAL generate_series(
+        period_label(st.period, st.tz, t.created_at) + st.step,
+        period_label(st.period, st.tz, t.created_at + make_interval(days => st.window_days + 2))::timestamp,
+        st.step) AS candidate(label)
+    JOIN periods AS p ON p.period = candidate.label::date
+                     AND t.created_at >= p.window_start AND t.created_at < p.period_start
     LEFT JOIN frt_p90 AS f ON f.created_period = period_label(st.period, st.tz, t.created_at)
     WHERE t.customer_key IS NOT NULL
 ),
@@ -184,12 +186,16 @@ negative_mentions AS (
     SELECT DISTINCT p.period, m.customer_key
     FROM mention_facts AS m
     CROSS JOIN settings AS st
-    JOIN window_buckets AS p ON p.bucket = period_label(st.period, st.tz, m.posted_at)
-                            AND m.posted_at >= p.window_start AND m.posted_at < p.period_start
+    CROSS JOIN LATERAL generate_series(
+        period_label(st.period, st.tz, m.posted_at) + st.step,
+        period_label(st.period, st.tz, m.posted_at + make_interval(days => st.window_days + 2))::timestamp,
+        st.step) AS candidate(label)
+    JOIN periods AS p ON p.period = candidate.label::date
+                     AND m.posted_at >= p.window_start AND m.posted_at < p.period_start
     WHERE m.customer_key IS NOT NULL AND m.sentiment_label = 'negative'
 ),
 classified AS (
-    SELECT a.period, a.lost, a.repurchased, a.net_value, a.net_float, a.block,
+    SELECT a.period, a.lost, a.repurchased, a.net_value, a.net_float,
            x.customer_key IS NULL AS no_contact,
            coalesce(x.resolved_satisfied, false) AS resolved_satisfied,
            coalesce(x.resolved_unsatisfied, false) AS resolved_unsatisfied,
@@ -210,86 +216,83 @@ frames AS (
     FROM settings AS st
     WHERE st.pooled
 ),
--- The active customers of each frame (a period, or 'infinity' for the pooled one) in one hash
--- aggregate: grouped by the segments they belong to and by a block of net value (blocks of
--- ~3 %: floor(32 · sign(v) · ln(1 + |v|)), increasing with v), each group keeping its net
--- values (float8, as the median reads them) in an array. Counts and sums come from these few
--- groups; a median only sorts the values of the block that holds its middle position.
-combos AS MATERIALIZED (
-    SELECT CASE WHEN st.pooled THEN 'infinity'::date ELSE c.period END AS frame,
-           c.no_contact, c.resolved_satisfied, c.resolved_unsatisfied, c.unresolved,
-           c.slow_first_response, c.negative_mention,
-           c.block, count(*) AS customers, count(*) FILTER (WHERE c.lost) AS lost,
-           count(*) FILTER (WHERE c.repurchased) AS repurchased,
-           sum(c.net_value) AS net_value, array_agg(c.net_float) AS net_values
+-- Every segment's figures in one pass per frame: one column group per segment (FILTER), so
+-- that the active customers are sorted once, by frame, not once per segment they belong to.
+wide AS (
+    SELECT CASE WHEN st.pooled THEN NULL ELSE c.period END AS period,
+           count(*) AS all_n, count(*) FILTER (WHERE c.lost) AS all_lost,
+           count(*) FILTER (WHERE c.repurchased) AS all_rep, avg(c.net_value) AS all_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) AS all_median,
+           count(*) FILTER (WHERE c.no_contact) AS all_nc,
+           count(*) FILTER (WHERE c.no_contact AND c.lost) AS all_nc_lost,
+           count(*) FILTER (WHERE c.no_contact AND c.repurchased) AS all_nc_rep,
+           count(*) FILTER (WHERE c.no_contact) AS nc_n,
+           count(*) FILTER (WHERE c.no_contact AND c.lost) AS nc_lost,
+           count(*) FILTER (WHERE c.no_contact AND c.repurchased) AS nc_rep,
+           avg(c.net_value) FILTER (WHERE c.no_contact) AS nc_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.no_contact) AS nc_median,
+           count(*) FILTER (WHERE c.resolved_satisfied) AS rs_n,
+           count(*) FILTER (WHERE c.resolved_satisfied AND c.lost) AS rs_lost,
+           count(*) FILTER (WHERE c.resolved_satisfied AND c.repurchased) AS rs_rep,
+           avg(c.net_value) FILTER (WHERE c.resolved_satisfied) AS rs_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.resolved_satisfied) AS rs_median,
+           count(*) FILTER (WHERE c.resolved_satisfied AND c.no_contact) AS rs_nc,
+           count(*) FILTER (WHERE c.resolved_satisfied AND c.no_contact AND c.lost) AS rs_nc_lost,
+           count(*) FILTER (WHERE c.resolved_satisfied AND c.no_contact AND c.repurchased) AS rs_nc_rep,
+           count(*) FILTER (WHERE c.resolved_unsatisfied) AS ru_n,
+           count(*) FILTER (WHERE c.resolved_unsatisfied AND c.lost) AS ru_lost,
+           count(*) FILTER (WHERE c.resolved_unsatisfied AND c.repurchased) AS ru_rep,
+           avg(c.net_value) FILTER (WHERE c.resolved_unsatisfied) AS ru_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.resolved_unsatisfied) AS ru_median,
+           count(*) FILTER (WHERE c.resolved_unsatisfied AND c.no_contact) AS ru_nc,
+           count(*) FILTER (WHERE c.resolved_unsatisfied AND c.no_contact AND c.lost) AS ru_nc_lost,
+           count(*) FILTER (WHERE c.resolved_unsatisfied AND c.no_contact AND c.repurchased) AS ru_nc_rep,
+           count(*) FILTER (WHERE c.unresolved) AS un_n,
+           count(*) FILTER (WHERE c.unresolved AND c.lost) AS un_lost,
+           count(*) FILTER (WHERE c.unresolved AND c.repurchased) AS un_rep,
+           avg(c.net_value) FILTER (WHERE c.unresolved) AS un_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.unresolved) AS un_median,
+           count(*) FILTER (WHERE c.unresolved AND c.no_contact) AS un_nc,
+           count(*) FILTER (WHERE c.unresolved AND c.no_contact AND c.lost) AS un_nc_lost,
+           count(*) FILTER (WHERE c.unresolved AND c.no_contact AND c.repurchased) AS un_nc_rep,
+           count(*) FILTER (WHERE c.slow_first_response) AS sf_n,
+           count(*) FILTER (WHERE c.slow_first_response AND c.lost) AS sf_lost,
+           count(*) FILTER (WHERE c.slow_first_response AND c.repurchased) AS sf_rep,
+           avg(c.net_value) FILTER (WHERE c.slow_first_response) AS sf_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.slow_first_response) AS sf_median,
+           count(*) FILTER (WHERE c.slow_first_response AND c.no_contact) AS sf_nc,
+           count(*) FILTER (WHERE c.slow_first_response AND c.no_contact AND c.lost) AS sf_nc_lost,
+           count(*) FILTER (WHERE c.slow_first_response AND c.no_contact AND c.repurchased) AS sf_nc_rep,
+           count(*) FILTER (WHERE c.negative_mention) AS nm_n,
+           count(*) FILTER (WHERE c.negative_mention AND c.lost) AS nm_lost,
+           count(*) FILTER (WHERE c.negative_mention AND c.repurchased) AS nm_rep,
+           avg(c.net_value) FILTER (WHERE c.negative_mention) AS nm_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.negative_mention) AS nm_median,
+           count(*) FILTER (WHERE c.negative_mention AND c.no_contact) AS nm_nc,
+           count(*) FILTER (WHERE c.negative_mention AND c.no_contact AND c.lost) AS nm_nc_lost,
+           count(*) FILTER (WHERE c.negative_mention AND c.no_contact AND c.repurchased) AS nm_nc_rep
     FROM classified AS c
     JOIN periods AS p ON p.period = c.period
     CROSS JOIN settings AS st
     WHERE NOT st.pooled OR p.complete
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+    GROUP BY 1
 ),
-segment_combos AS MATERIALIZED (
-    SELECT c.frame, g.segment, c.block, c.no_contact, c.customers, c.lost, c.repurchased, c.net_value
-    FROM combos AS c
-    CROSS JOIN LATERAL (VALUES ('all', true), ('no_contact', c.no_contact),
-                               ('resolved_satisfied', c.resolved_satisfied),
-                               ('resolved_unsatisfied', c.resolved_unsatisfied),
-                               ('unresolved', c.unresolved),
-                               ('slow_first_response', c.slow_first_response),
-                               ('negative_mention', c.negative_mention)) AS g(segment, member)
-    WHERE g.member
-),
--- percentile_cont(0.5) of n values v(0) ≤ … ≤ v(n − 1): v(lo) + 0.5 · (v(hi) − v(lo)) with
--- lo = floor((n − 1) / 2), hi = ceil((n − 1) / 2). The blocks of a segment in value order, with
--- the values before them: the one or two that hold positions lo and hi.
-segment_blocks AS (
-    SELECT b.frame, b.segment, b.block, b.customers,
-           sum(b.customers) OVER (PARTITION BY b.frame, b.segment ORDER BY b.block) - b.customers AS before,
-           sum(b.customers) OVER (PARTITION BY b.frame, b.segment) AS total
-    FROM (SELECT frame, segment, block, sum(customers)::bigint AS customers
-          FROM segment_combos GROUP BY 1, 2, 3) AS b
-),
-median_values AS (
-    SELECT m.frame, m.segment, m.lo, m.hi, v.value,
-           m.before - 1 + row_number() OVER (PARTITION BY m.frame, m.segment, m.block ORDER BY v.value) AS position
-    FROM (
-        SELECT b.frame, b.segment, b.block, b.customers, b.before::bigint AS before,
-               (b.total::bigint - 1) / 2 AS lo, b.total::bigint / 2 AS hi
-        FROM segment_blocks AS b
-    ) AS m
-    JOIN combos AS c ON c.frame = m.frame AND c.block = m.block
-                    AND CASE m.segment WHEN 'all' THEN true
-                                       WHEN 'no_contact' THEN c.no_contact
-                                       WHEN 'resolved_satisfied' THEN c.resolved_satisfied
-                                       WHEN 'resolved_unsatisfied' THEN c.resolved_unsatisfied
-                                       WHEN 'unresolved' THEN c.unresolved
-                                       WHEN 'slow_first_response' THEN c.slow_first_response
-                                       WHEN 'negative_mention' THEN c.negative_mention END
-    CROSS JOIN LATERAL unnest(c.net_values) AS v(value)
-    WHERE m.before <= m.hi AND m.lo < m.before + m.customers
-),
-medians AS (
-    SELECT v.frame, v.segment,
-           CASE WHEN max(v.hi) > max(v.lo)
-                THEN max(v.value) FILTER (WHERE v.position = v.lo)
-                     + 0.5::float8 * (max(v.value) FILTER (WHERE v.position = v.hi) - max(v.value) FILTER (WHERE v.position = v.lo))
-                ELSE max(v.value) FILTER (WHERE v.position = v.lo) END AS median_net_value
-    FROM median_values AS v
-    WHERE v.position IN (v.lo, v.hi)
-    GROUP BY v.frame, v.segment
-),
+-- The same figures, one row per segment (no row where a segment has no customers).
 stats AS (
-    SELECT nullif(b.frame, 'infinity') AS period, b.segment,
-           sum(b.customers)::bigint AS customers, sum(b.lost)::bigint AS lost,
-           sum(b.repurchased)::bigint AS repurchased,
-           sum(b.net_value) / sum(b.customers) AS mean_net_value,  -- what avg() computes
-           max(m.median_net_value) AS median_net_value,
-           coalesce(sum(b.customers) FILTER (WHERE b.no_contact), 0)::bigint AS no_contact_members,
-           coalesce(sum(b.lost) FILTER (WHERE b.no_contact), 0)::bigint AS no_contact_members_lost,
-           coalesce(sum(b.repurchased) FILTER (WHERE b.no_contact), 0)::bigint AS no_contact_members_repurchased
-    FROM segment_combos AS b
-    LEFT JOIN medians AS m ON m.frame = b.frame AND m.segment = b.segment
-    GROUP BY b.frame, b.segment
+    SELECT w.period, g.segment, g.customers, g.lost, g.repurchased, g.mean_net_value, g.median_net_value,
+           g.no_contact_members, g.no_contact_members_lost, g.no_contact_members_repurchased
+    FROM wide AS w
+    CROSS JOIN LATERAL (VALUES
+        ('all', w.all_n, w.all_lost, w.all_rep, w.all_mean, w.all_median, w.all_nc, w.all_nc_lost, w.all_nc_rep),
+        ('no_contact', w.nc_n, w.nc_lost, w.nc_rep, w.nc_mean, w.nc_median, w.nc_n, w.nc_lost, w.nc_rep),
+        ('resolved_satisfied', w.rs_n, w.rs_lost, w.rs_rep, w.rs_mean, w.rs_median, w.rs_nc, w.rs_nc_lost, w.rs_nc_rep),
+        ('resolved_unsatisfied', w.ru_n, w.ru_lost, w.ru_rep, w.ru_mean, w.ru_median, w.ru_nc, w.ru_nc_lost, w.ru_nc_rep),
+        ('unresolved', w.un_n, w.un_lost, w.un_rep, w.un_mean, w.un_median, w.un_nc, w.un_nc_lost, w.un_nc_rep),
+        ('slow_first_response', w.sf_n, w.sf_lost, w.sf_rep, w.sf_mean, w.sf_median, w.sf_nc, w.sf_nc_lost, w.sf_nc_rep),
+        ('negative_mention', w.nm_n, w.nm_lost, w.nm_rep, w.nm_mean, w.nm_median, w.nm_nc, w.nm_nc_lost, w.nm_nc_rep))
+        AS g(segment, customers, lost, repurchased, mean_net_value, median_net_value,
+             no_contact_members, no_contact_members_lost, no_contact_members_repurchased)
+    WHERE g.customers > 0
 ),
 segment_names (segment, ord) AS (
     VALUES ('all', 1), ('no_contact', 2), ('resolved_satisfied', 3), ('resolved_unsatisfied', 4),
