@@ -203,14 +203,14 @@ struct CommerceSupportImpactTests {
         expectCommerceClose(march.numbers("median_net_value"), [80, 30, 120, 80, 95, 220, 100], "median_net_value")
     }
 
-    @Test("medians: the two middle values found in different value blocks, zero included")
+    @Test("medians: an even count interpolates its two middle values, far apart; zero included")
     func medianAcrossBlocks() throws {
         let w = try ScratchWarehouse()
         // Six customers active at Mar 1 (a purchase on Feb 10, --window 30), no support; G buys
         // in March only (not active at Mar 1). Net values A 0, B 1, C 2.5, D 1000, E 1000.5,
-        // F 250000: n = 6, the middle positions 2 and 3 (0-based) hold 2.5 and 1000, whose value
-        // blocks floor(32 · ln(1 + v)) are 40 and 221 → median 2.5 + 0.5 · (1000 − 2.5) = 501.25;
-        // mean (0 + 1 + 2.5 + 1000 + 1000.5 + 250000) / 6 = 252004 / 6.
+        // F 250000: n = 6, the middle positions 2 and 3 (0-based) hold 2.5 and 1000 → median
+        // 2.5 + 0.5 · (1000 − 2.5) = 501.25; mean (0 + 1 + 2.5 + 1000 + 1000.5 + 250000) / 6
+        // = 252004 / 6. The same from the summaries and from the raw rows.
         try w.commerceLoad(.purchases, "purchases.csv", """
             order_id,customer_id,ordered_at,amount,currency
             A1,A,2024-02-10T10:00:00Z,0,EUR
