@@ -57,7 +57,8 @@
 -- query: main
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
-           $5::int AS window_days, coalesce($6::boolean, false) AS pooled
+           $5::int AS window_days, coalesce($6::boolean, false) AS pooled, period_interval($3::text) AS step,
+           customer_summaries_apply($3::text, $4::text, true) AS from_summaries
 ),
 periods AS (
     SELECT ps.period, ps.period_start, ps.period_end, ps.complete,
@@ -69,30 +70,70 @@ periods AS (
         (SELECT min(ordered_at) FROM valid_purchases),
         (SELECT max(ordered_at) FROM valid_purchases)) AS ps
 ),
--- Customers active at s; lost = no purchase in [e − W, e); repurchased = a purchase in [s, e).
--- A purchase at t matters to the periods whose [s − W, e) holds it: its own period and those
--- starting up to W local days later. Those candidates (W + 2 elapsed days cover any DST shift)
--- are found by equality on the period label, so the purchases are read once, not by an index
--- range per period (random reads that dominated at a million customers); the join's range
--- condition then decides exactly.
-active AS (
-    SELECT p.period, v.customer_key,
-           NOT bool_or(v.ordered_at >= p.end_window_start) AS lost,
-           bool_or(v.ordered_at >= p.period_start) AS repurchased
+-- Per customer and period bucket with a purchase: its last purchase, the customer's next such
+-- bucket and its last purchase, and the customer's historical net value to date (everything
+-- loaded). Between a bucket q and the next one q', the latest purchase before the start s of a
+-- period p in (q, q'] is q's last: the customer is active at s iff it is at or after s − W;
+-- not lost iff the latest purchase before e (q's last, or q''s when p = q') is at or after
+-- e − W; repurchased iff p = q'. From customer_months (UTC months, kept exact by every load)
+-- when the summaries apply, else from the purchases, read once.
+customer_runs AS (
+    SELECT r.*, r.net_value::float8 AS net_float
     FROM (
-        SELECT v.customer_key, v.ordered_at, candidate.label::date AS period
-        FROM valid_purchases AS v
+        SELECT b.customer_key, b.bucket, b.last_at,
+               lead(b.bucket) OVER w AS next_bucket, lead(b.last_at) OVER w AS next_last_at,
+               sum(b.net_value) OVER (PARTITION BY b.customer_key) AS net_value
+        FROM (
+            SELECT f.customer_key, period_label(st.period, st.tz, f.ordered_at) AS bucket,
+                   max(f.ordered_at) AS last_at, sum(f.net_value) AS net_value
+            FROM purchase_facts AS f
+            CROSS JOIN settings AS st
+            WHERE NOT (SELECT from_summaries FROM settings)
+            GROUP BY 1, 2
+        ) AS b
+        WINDOW w AS (PARTITION BY b.customer_key ORDER BY b.bucket)
+        UNION ALL
+        SELECT m.customer_key, m.month, m.last_ordered_at,
+               lead(m.month) OVER w, lead(m.last_ordered_at) OVER w,
+               sum(m.gross - m.returned) OVER (PARTITION BY m.customer_key)
+        FROM customer_months AS m
+        WHERE (SELECT from_summaries AND period = 'month' FROM settings) AND m.orders > 0
+        WINDOW w AS (PARTITION BY m.customer_key ORDER BY m.month)
+        UNION ALL
+        SELECT b.customer_key, b.bucket, b.last_at,
+               lead(b.bucket) OVER w, lead(b.last_at) OVER w,
+               sum(b.net_value) OVER (PARTITION BY b.customer_key)
+        FROM (
+            SELECT m.customer_key, date_trunc(st.period, m.month::timestamp)::date AS bucket,
+                   max(m.last_ordered_at) AS last_at, sum(m.gross - m.returned) AS net_value
+            FROM customer_months AS m
+            CROSS JOIN settings AS st
+            WHERE (SELECT from_summaries AND period <> 'month' FROM settings) AND m.orders > 0
+            GROUP BY 1, 2
+        ) AS b
+        WINDOW w AS (PARTITION BY b.customer_key ORDER BY b.bucket)
+    ) AS r
+),
+-- Customers active at s, one row per period: the candidates of a bucket are the periods after
+-- it up to its next bucket and to W + 2 elapsed days after its last purchase (covers any DST
+-- shift); the window start then decides exactly.
+active AS (
+    SELECT p.period, r.customer_key, r.net_value, r.net_float,
+           p.period = r.next_bucket AS repurchased,
+           CASE WHEN p.period = r.next_bucket THEN r.next_last_at ELSE r.last_at END < p.end_window_start AS lost
+    FROM (
+        SELECT r.customer_key, r.last_at, r.next_bucket, r.next_last_at, r.net_value, r.net_float,
+               candidate.label::date AS period
+        FROM customer_runs AS r
         CROSS JOIN settings AS st
         CROSS JOIN LATERAL generate_series(
-            period_label(st.period, st.tz, v.ordered_at)::timestamp,
-            period_label(st.period, st.tz, v.ordered_at + make_interval(days => st.window_days + 2))::timestamp,
-            period_interval(st.period)) AS candidate(label)
+            r.bucket + st.step,
+            least(r.next_bucket::timestamp,
+                  period_label(st.period, st.tz, r.last_at + make_interval(days => st.window_days + 2))::timestamp),
+            st.step) AS candidate(label)
         OFFSET 0  -- keeps the candidates a subquery, so periods (a few rows) join by hash
-    ) AS v
-    JOIN periods AS p ON p.period = v.period
-                     AND v.ordered_at >= p.window_start AND v.ordered_at < p.period_end
-    GROUP BY p.period, v.customer_key
-    HAVING bool_or(v.ordered_at < p.period_start)
+    ) AS r
+    JOIN periods AS p ON p.period = r.period AND r.last_at >= p.window_start
 ),
 -- The p90 first-response time of the tickets created in each period bucket.
 frt_p90 AS (
@@ -103,47 +144,58 @@ frt_p90 AS (
     WHERE t.frt_hours IS NOT NULL
     GROUP BY 1
 ),
--- Window tickets of active customers, as they stood at s.
+-- Every ticket in the window [s − W, s) of the periods after its creation, as it stood at s
+-- (candidates as for the purchases).
 window_tickets AS (
-    SELECT a.period, a.customer_key,
+    SELECT p.period, p.period_start, t.customer_key, t.source, t.ticket_id, own.csat,
            coalesce(t.resolved_at < p.period_start, false) AS resolved_before_s,
-           coalesce(own.csat,
-                    (SELECT sv.score FROM surveys AS sv
-                     WHERE coalesce(sv.ticket_source, sv.source) = t.source AND sv.ticket_id = t.ticket_id
-                       AND sv.kind = 'csat' AND sv.responded_at < p.period_start
-                     ORDER BY sv.responded_at DESC, sv.response_id DESC, sv.source DESC LIMIT 1)) AS csat_at_s,
            coalesce(t.first_response_at < p.period_start AND t.frt_hours > f.p90_hours, false) AS slow
-    FROM active AS a
-    JOIN periods AS p ON p.period = a.period
-    JOIN ticket_facts AS t ON t.customer_key = a.customer_key
-                          AND t.created_at >= p.window_start AND t.created_at < p.period_start
+    FROM ticket_facts AS t
     JOIN tickets AS own ON own.source = t.source AND own.ticket_id = t.ticket_id
     CROSS JOIN settings AS st
+    CROSS JOIN LATERAL generate_series(
+        period_label(st.period, st.tz, t.created_at) + st.step,
+        period_label(st.period, st.tz, t.created_at + make_interval(days => st.window_days + 2))::timestamp,
+        st.step) AS candidate(label)
+    JOIN periods AS p ON p.period = candidate.label::date
+                     AND t.created_at >= p.window_start AND t.created_at < p.period_start
     LEFT JOIN frt_p90 AS f ON f.created_period = period_label(st.period, st.tz, t.created_at)
+    WHERE t.customer_key IS NOT NULL
+),
+-- A window ticket without its own csat takes its latest linked csat survey answered before s.
+survey_csat AS (
+    SELECT w.period, w.source, w.ticket_id,
+           (array_agg(sv.score ORDER BY sv.responded_at DESC, sv.response_id DESC, sv.source DESC))[1] AS csat
+    FROM window_tickets AS w
+    JOIN surveys AS sv ON coalesce(sv.ticket_source, sv.source) = w.source AND sv.ticket_id = w.ticket_id
+                      AND sv.kind = 'csat' AND sv.responded_at < w.period_start
+    WHERE w.csat IS NULL AND w.resolved_before_s
+    GROUP BY w.period, w.source, w.ticket_id
 ),
 ticket_experience AS (
     SELECT w.period, w.customer_key,
-           bool_or(w.resolved_before_s AND w.csat_at_s >= 4) AS resolved_satisfied,
-           bool_or(w.resolved_before_s AND w.csat_at_s <= 3) AS resolved_unsatisfied,
+           bool_or(w.resolved_before_s AND coalesce(w.csat, s.csat) >= 4) AS resolved_satisfied,
+           bool_or(w.resolved_before_s AND coalesce(w.csat, s.csat) <= 3) AS resolved_unsatisfied,
            bool_or(NOT w.resolved_before_s) AS unresolved,
            bool_or(w.slow) AS slow_first_response
     FROM window_tickets AS w
+    LEFT JOIN survey_csat AS s ON s.period = w.period AND s.source = w.source AND s.ticket_id = w.ticket_id
     GROUP BY w.period, w.customer_key
 ),
 negative_mentions AS (
-    SELECT DISTINCT a.period, a.customer_key
-    FROM active AS a
-    JOIN periods AS p ON p.period = a.period
-    JOIN mention_facts AS m ON m.customer_key = a.customer_key AND m.sentiment_label = 'negative'
-                           AND m.posted_at >= p.window_start AND m.posted_at < p.period_start
-),
-customer_value AS (
-    SELECT f.customer_key, sum(f.net_value) AS net_value
-    FROM purchase_facts AS f
-    GROUP BY f.customer_key
+    SELECT DISTINCT p.period, m.customer_key
+    FROM mention_facts AS m
+    CROSS JOIN settings AS st
+    CROSS JOIN LATERAL generate_series(
+        period_label(st.period, st.tz, m.posted_at) + st.step,
+        period_label(st.period, st.tz, m.posted_at + make_interval(days => st.window_days + 2))::timestamp,
+        st.step) AS candidate(label)
+    JOIN periods AS p ON p.period = candidate.label::date
+                     AND m.posted_at >= p.window_start AND m.posted_at < p.period_start
+    WHERE m.customer_key IS NOT NULL AND m.sentiment_label = 'negative'
 ),
 classified AS (
-    SELECT a.period, a.customer_key, a.lost, a.repurchased, v.net_value,
+    SELECT a.period, a.lost, a.repurchased, a.net_value, a.net_float,
            x.customer_key IS NULL AS no_contact,
            coalesce(x.resolved_satisfied, false) AS resolved_satisfied,
            coalesce(x.resolved_unsatisfied, false) AS resolved_unsatisfied,
@@ -151,20 +203,8 @@ classified AS (
            coalesce(x.slow_first_response, false) AS slow_first_response,
            n.customer_key IS NOT NULL AS negative_mention
     FROM active AS a
-    JOIN customer_value AS v ON v.customer_key = a.customer_key
     LEFT JOIN ticket_experience AS x ON x.period = a.period AND x.customer_key = a.customer_key
     LEFT JOIN negative_mentions AS n ON n.period = a.period AND n.customer_key = a.customer_key
-),
-members AS (
-    SELECT c.period, g.segment, c.lost, c.repurchased, c.net_value, c.no_contact
-    FROM classified AS c
-    CROSS JOIN LATERAL (VALUES ('all', true), ('no_contact', c.no_contact),
-                               ('resolved_satisfied', c.resolved_satisfied),
-                               ('resolved_unsatisfied', c.resolved_unsatisfied),
-                               ('unresolved', c.unresolved),
-                               ('slow_first_response', c.slow_first_response),
-                               ('negative_mention', c.negative_mention)) AS g(segment, member)
-    WHERE g.member
 ),
 -- One frame row per reported period, or one for the pooled complete periods.
 frames AS (
@@ -176,21 +216,83 @@ frames AS (
     FROM settings AS st
     WHERE st.pooled
 ),
-stats AS (
-    SELECT CASE WHEN st.pooled THEN NULL ELSE m.period END AS period, m.segment,
-           count(*) AS customers,
-           count(*) FILTER (WHERE m.lost) AS lost,
-           count(*) FILTER (WHERE m.repurchased) AS repurchased,
-           avg(m.net_value) AS mean_net_value,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY m.net_value::float8) AS median_net_value,
-           count(*) FILTER (WHERE m.no_contact) AS no_contact_members,
-           count(*) FILTER (WHERE m.no_contact AND m.lost) AS no_contact_members_lost,
-           count(*) FILTER (WHERE m.no_contact AND m.repurchased) AS no_contact_members_repurchased
-    FROM members AS m
-    JOIN periods AS p ON p.period = m.period
+-- Every segment's figures in one pass per frame: one column group per segment (FILTER), so
+-- that the active customers are sorted once, by frame, not once per segment they belong to.
+wide AS (
+    SELECT CASE WHEN st.pooled THEN NULL ELSE c.period END AS period,
+           count(*) AS all_n, count(*) FILTER (WHERE c.lost) AS all_lost,
+           count(*) FILTER (WHERE c.repurchased) AS all_rep, avg(c.net_value) AS all_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) AS all_median,
+           count(*) FILTER (WHERE c.no_contact) AS all_nc,
+           count(*) FILTER (WHERE c.no_contact AND c.lost) AS all_nc_lost,
+           count(*) FILTER (WHERE c.no_contact AND c.repurchased) AS all_nc_rep,
+           count(*) FILTER (WHERE c.no_contact) AS nc_n,
+           count(*) FILTER (WHERE c.no_contact AND c.lost) AS nc_lost,
+           count(*) FILTER (WHERE c.no_contact AND c.repurchased) AS nc_rep,
+           avg(c.net_value) FILTER (WHERE c.no_contact) AS nc_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.no_contact) AS nc_median,
+           count(*) FILTER (WHERE c.resolved_satisfied) AS rs_n,
+           count(*) FILTER (WHERE c.resolved_satisfied AND c.lost) AS rs_lost,
+           count(*) FILTER (WHERE c.resolved_satisfied AND c.repurchased) AS rs_rep,
+           avg(c.net_value) FILTER (WHERE c.resolved_satisfied) AS rs_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.resolved_satisfied) AS rs_median,
+           count(*) FILTER (WHERE c.resolved_satisfied AND c.no_contact) AS rs_nc,
+           count(*) FILTER (WHERE c.resolved_satisfied AND c.no_contact AND c.lost) AS rs_nc_lost,
+           count(*) FILTER (WHERE c.resolved_satisfied AND c.no_contact AND c.repurchased) AS rs_nc_rep,
+           count(*) FILTER (WHERE c.resolved_unsatisfied) AS ru_n,
+           count(*) FILTER (WHERE c.resolved_unsatisfied AND c.lost) AS ru_lost,
+           count(*) FILTER (WHERE c.resolved_unsatisfied AND c.repurchased) AS ru_rep,
+           avg(c.net_value) FILTER (WHERE c.resolved_unsatisfied) AS ru_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.resolved_unsatisfied) AS ru_median,
+           count(*) FILTER (WHERE c.resolved_unsatisfied AND c.no_contact) AS ru_nc,
+           count(*) FILTER (WHERE c.resolved_unsatisfied AND c.no_contact AND c.lost) AS ru_nc_lost,
+           count(*) FILTER (WHERE c.resolved_unsatisfied AND c.no_contact AND c.repurchased) AS ru_nc_rep,
+           count(*) FILTER (WHERE c.unresolved) AS un_n,
+           count(*) FILTER (WHERE c.unresolved AND c.lost) AS un_lost,
+           count(*) FILTER (WHERE c.unresolved AND c.repurchased) AS un_rep,
+           avg(c.net_value) FILTER (WHERE c.unresolved) AS un_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.unresolved) AS un_median,
+           count(*) FILTER (WHERE c.unresolved AND c.no_contact) AS un_nc,
+           count(*) FILTER (WHERE c.unresolved AND c.no_contact AND c.lost) AS un_nc_lost,
+           count(*) FILTER (WHERE c.unresolved AND c.no_contact AND c.repurchased) AS un_nc_rep,
+           count(*) FILTER (WHERE c.slow_first_response) AS sf_n,
+           count(*) FILTER (WHERE c.slow_first_response AND c.lost) AS sf_lost,
+           count(*) FILTER (WHERE c.slow_first_response AND c.repurchased) AS sf_rep,
+           avg(c.net_value) FILTER (WHERE c.slow_first_response) AS sf_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.slow_first_response) AS sf_median,
+           count(*) FILTER (WHERE c.slow_first_response AND c.no_contact) AS sf_nc,
+           count(*) FILTER (WHERE c.slow_first_response AND c.no_contact AND c.lost) AS sf_nc_lost,
+           count(*) FILTER (WHERE c.slow_first_response AND c.no_contact AND c.repurchased) AS sf_nc_rep,
+           count(*) FILTER (WHERE c.negative_mention) AS nm_n,
+           count(*) FILTER (WHERE c.negative_mention AND c.lost) AS nm_lost,
+           count(*) FILTER (WHERE c.negative_mention AND c.repurchased) AS nm_rep,
+           avg(c.net_value) FILTER (WHERE c.negative_mention) AS nm_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.negative_mention) AS nm_median,
+           count(*) FILTER (WHERE c.negative_mention AND c.no_contact) AS nm_nc,
+           count(*) FILTER (WHERE c.negative_mention AND c.no_contact AND c.lost) AS nm_nc_lost,
+           count(*) FILTER (WHERE c.negative_mention AND c.no_contact AND c.repurchased) AS nm_nc_rep
+    FROM classified AS c
+    JOIN periods AS p ON p.period = c.period
     CROSS JOIN settings AS st
     WHERE NOT st.pooled OR p.complete
-    GROUP BY 1, m.segment
+    GROUP BY 1
+),
+-- The same figures, one row per segment (no row where a segment has no customers).
+stats AS (
+    SELECT w.period, g.segment, g.customers, g.lost, g.repurchased, g.mean_net_value, g.median_net_value,
+           g.no_contact_members, g.no_contact_members_lost, g.no_contact_members_repurchased
+    FROM wide AS w
+    CROSS JOIN LATERAL (VALUES
+        ('all', w.all_n, w.all_lost, w.all_rep, w.all_mean, w.all_median, w.all_nc, w.all_nc_lost, w.all_nc_rep),
+        ('no_contact', w.nc_n, w.nc_lost, w.nc_rep, w.nc_mean, w.nc_median, w.nc_n, w.nc_lost, w.nc_rep),
+        ('resolved_satisfied', w.rs_n, w.rs_lost, w.rs_rep, w.rs_mean, w.rs_median, w.rs_nc, w.rs_nc_lost, w.rs_nc_rep),
+        ('resolved_unsatisfied', w.ru_n, w.ru_lost, w.ru_rep, w.ru_mean, w.ru_median, w.ru_nc, w.ru_nc_lost, w.ru_nc_rep),
+        ('unresolved', w.un_n, w.un_lost, w.un_rep, w.un_mean, w.un_median, w.un_nc, w.un_nc_lost, w.un_nc_rep),
+        ('slow_first_response', w.sf_n, w.sf_lost, w.sf_rep, w.sf_mean, w.sf_median, w.sf_nc, w.sf_nc_lost, w.sf_nc_rep),
+        ('negative_mention', w.nm_n, w.nm_lost, w.nm_rep, w.nm_mean, w.nm_median, w.nm_nc, w.nm_nc_lost, w.nm_nc_rep))
+        AS g(segment, customers, lost, repurchased, mean_net_value, median_net_value,
+             no_contact_members, no_contact_members_lost, no_contact_members_repurchased)
+    WHERE g.customers > 0
 ),
 segment_names (segment, ord) AS (
     VALUES ('all', 1), ('no_contact', 2), ('resolved_satisfied', 3), ('resolved_unsatisfied', 4),

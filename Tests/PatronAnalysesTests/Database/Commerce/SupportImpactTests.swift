@@ -177,6 +177,62 @@ struct CommerceSupportImpactTests {
         #expect(r.values("complete") == ["t", "t", "t"] + Array(repeating: "f", count: 7))
     }
 
+    @Test("the summaries (UTC months, quarters) and the raw rows give the same answer")
+    func summariesAndRawRows() throws {
+        let w = try SupportImpactJourney.warehouse()
+        // The journey's figures above come from customer_months (UTC months, summed into
+        // quarters and years); with patron.summaries = off the purchases are read instead.
+        let runs: [[String: String]] = [
+            ["window": "30"], ["window": "30", "period": "quarter"], ["window": "30", "pooled": "true"],
+            ["window": "30", "from": "2024-03-01", "to": "2024-04-01"], ["window": "45", "period": "year"],
+        ]
+        for arguments in runs {
+            try w.warehouse.connection.execute("SELECT set_config('patron.summaries', 'on', false)")
+            let fast = try w.commerceAnalysis("support_impact", arguments)
+            try w.warehouse.connection.execute("SELECT set_config('patron.summaries', 'off', false)")
+            let raw = try w.commerceAnalysis("support_impact", arguments)
+            try w.warehouse.connection.execute("SELECT set_config('patron.summaries', 'on', false)")
+            #expect(fast.columns == raw.columns && fast.rows == raw.rows, "\(arguments):\n\(fast.rows)\n\(raw.rows)")
+            #expect(!raw.rows.isEmpty)
+        }
+        // The raw path alone, March again: the same eleven active customers and their medians.
+        try w.warehouse.connection.execute("SELECT set_config('patron.summaries', 'off', false)")
+        let march = try w.commerceAnalysis("support_impact", ["window": "30", "from": "2024-03-01", "to": "2024-04-01"])
+        try w.warehouse.connection.execute("SELECT set_config('patron.summaries', 'on', false)")
+        #expect(march.values("customers") == ["11", "5", "3", "1", "2", "1", "2"])
+        expectCommerceClose(march.numbers("median_net_value"), [80, 30, 120, 80, 95, 220, 100], "median_net_value")
+    }
+
+    @Test("medians: an even count interpolates its two middle values, far apart; zero included")
+    func medianAcrossBlocks() throws {
+        let w = try ScratchWarehouse()
+        // Six customers active at Mar 1 (a purchase on Feb 10, --window 30), no support; G buys
+        // in March only (not active at Mar 1). Net values A 0, B 1, C 2.5, D 1000, E 1000.5,
+        // F 250000: n = 6, the middle positions 2 and 3 (0-based) hold 2.5 and 1000 → median
+        // 2.5 + 0.5 · (1000 − 2.5) = 501.25; mean (0 + 1 + 2.5 + 1000 + 1000.5 + 250000) / 6
+        // = 252004 / 6. The same from the summaries and from the raw rows.
+        try w.commerceLoad(.purchases, "purchases.csv", """
+            order_id,customer_id,ordered_at,amount,currency
+            A1,A,2024-02-10T10:00:00Z,0,EUR
+            B1,B,2024-02-10T10:00:00Z,1,EUR
+            C1,C,2024-02-10T10:00:00Z,2.5,EUR
+            D1,D,2024-02-10T10:00:00Z,1000,EUR
+            E1,E,2024-02-10T10:00:00Z,1000.5,EUR
+            F1,F,2024-02-10T10:00:00Z,250000,EUR
+            G1,G,2024-03-10T10:00:00Z,1,EUR
+
+            """)
+        for summaries in ["on", "off"] {
+            try w.warehouse.connection.execute("SELECT set_config('patron.summaries', $1, false)", [summaries])
+            let r = try w.commerceAnalysis("support_impact", ["window": "30", "from": "2024-03-01", "to": "2024-04-01"])
+            #expect(r.values("segment") == ["all", "no_contact"], "\(summaries)")
+            #expect(r.values("customers") == ["6", "6"], "\(summaries)")
+            expectCommerceClose(r.numbers("median_net_value"), [501.25, 501.25], "median \(summaries)")
+            expectCommerceClose(r.numbers("mean_net_value"), [252004.0 / 6, 252004.0 / 6], "mean \(summaries)")
+        }
+        try w.warehouse.connection.execute("SELECT set_config('patron.summaries', 'on', false)")
+    }
+
     @Test("--pooled sums only complete periods, in customer-periods")
     func pooled() throws {
         let w = try SupportImpactJourney.warehouse()
