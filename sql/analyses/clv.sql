@@ -102,19 +102,43 @@ FROM clv_model_params AS mp
 ORDER BY mp.model, CASE mp.parameter WHEN 'log_likelihood' THEN 2 WHEN 'customers' THEN 3 ELSE 1 END,
          array_position(ARRAY['r', 'alpha', 'a', 'b', 'p', 'q', 'gamma'], mp.parameter), mp.parameter
 -- query: predictive_per_customer when method=predictive, per_customer
+-- First purchases from customer_totals (kept exact by every load) unless the summaries are not
+-- current: customer_first_purchase aggregates every purchase.
+WITH first_purchases AS (
+    SELECT f.customer_key, f.first_purchase_at
+    FROM customer_first_purchase AS f
+    WHERE NOT (SELECT customer_summaries_current(false))
+    UNION ALL
+    SELECT t.customer_key, t.first_purchase_at
+    FROM customer_totals AS t
+    WHERE (SELECT customer_summaries_current(false))
+)
 SELECT cp.customer_key, period_label($3::text, $2::text, f.first_purchase_at) AS cohort,
        cp.frequency, cp.recency, cp."T", cp.monetary, cp.p_alive, cp.expected_purchases,
        cp.expected_avg_value, cp.clv
 FROM clv_predictions AS cp
-JOIN customer_first_purchase AS f ON f.customer_key = cp.customer_key
+JOIN first_purchases AS f ON f.customer_key = cp.customer_key
 ORDER BY cp.customer_key
 -- query: predictive when method=predictive
--- customer_first_purchase aggregates every purchase: join it once (cohorts is read twice, so
--- it is materialized), not once more for each end of the period series.
-WITH cohorts AS (
+-- First purchases from customer_totals (kept exact by every load) unless the summaries are not
+-- current: customer_first_purchase aggregates every purchase. Joined once (cohorts is read
+-- twice, so it is materialized), not once more for each end of the period series. The float
+-- sums depend on the order of their rows: cohorts holds them in customer order, whatever the
+-- join's plan (the order of clv_predictions, which the engine fills in customer order).
+WITH first_purchases AS (
+    SELECT f.customer_key, f.first_purchase_at
+    FROM customer_first_purchase AS f
+    WHERE NOT (SELECT customer_summaries_current(false))
+    UNION ALL
+    SELECT t.customer_key, t.first_purchase_at
+    FROM customer_totals AS t
+    WHERE (SELECT customer_summaries_current(false))
+),
+cohorts AS (
     SELECT period_label($3::text, $2::text, f.first_purchase_at) AS cohort, f.first_purchase_at, cp.*
     FROM clv_predictions AS cp
-    JOIN customer_first_purchase AS f ON f.customer_key = cp.customer_key
+    JOIN first_purchases AS f ON f.customer_key = cp.customer_key
+    ORDER BY cp.customer_key
 ),
 periods AS (
     SELECT ps.period

@@ -261,6 +261,7 @@ BEGIN
            min_currency, max_currency, repeat_buyer, starts_run, ends_run
     FROM summary_month_changes WHERE sign = 1
     ORDER BY customer_key, month;  -- a customer's months on one page: the next refresh reads one
+    PERFORM refresh_customer_rfm();
     INSERT INTO customer_totals
     SELECT customer_key, first_purchase_at, last_purchase_at, orders, gross, returned, min_currency, max_currency, returns
     FROM summary_total_changes WHERE sign = 1;
