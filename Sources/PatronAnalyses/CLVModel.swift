@@ -108,9 +108,19 @@ struct CLVPredictiveStep {
             margin: Double(values["margin"] ?? "1") ?? 1,
             unit: values["unit"] ?? "week")
         let result = try runner.runStatement(step, of: prepared)
-        let rows: [RFMRow] = result.rows.map { row in
-            RFMRow(customerKey: row.int64("customer_key") ?? 0, frequency: row.double("frequency") ?? 0,
-                   recency: row.double("recency") ?? 0, T: row.double("T") ?? 0, monetary: row.double("monetary"))
+        // The columns by position, looked up once (by name per row, that lookup cost more than the parse).
+        let column = { (name: String) throws -> Int in
+            guard let index = result.columnIndex(named: name) else {
+                throw PatronError.configuration("\(prepared.definition.path): step \(step) returns no column \(name)")
+            }
+            return index
+        }
+        let key = try column("customer_key"), frequency = try column("frequency"), recency = try column("recency")
+        let age = try column("T"), monetary = try column("monetary")
+        let rows: [RFMRow] = (0..<result.rowCount).map { row in
+            RFMRow(customerKey: result.int64(row, key) ?? 0, frequency: result.double(row, frequency) ?? 0,
+                   recency: result.double(row, recency) ?? 0, T: result.double(row, age) ?? 0,
+                   monetary: result.double(row, monetary))
         }
         let fit = try model.fit(rows, settings: settings)
         // The model returns one prediction per row, in row order; pair them by position (a

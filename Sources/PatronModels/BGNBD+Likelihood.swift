@@ -3,7 +3,10 @@
 // every term that depends on x alone (the Gamma and Beta functions and their derivatives) is
 // computed once per distinct x; ln(α + v) and 1/(α + v) are computed once per distinct value v of
 // t_x and T (a few thousand at most for day-resolution data), leaving one exponential and one
-// logarithm per group.
+// logarithm per group. Those two, most of the work at a million customers, are computed for
+// the groups in parallel chunks first; the sums then run over the groups in one thread and in
+// their order, so the result is the same to the last bit whatever the number of threads.
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -32,6 +35,26 @@ struct BGNBDSample {
     var repeatBuyers = 0
     var totalRepeats = 0.0
     var totalT = 0.0
+    /// Each group's level (index into `levels`).
+    var levelOfGroup: [Int32] = []
+    /// Per group, written by the parallel pass of each evaluation: softplus(d) and σ(d).
+    var scratch = Scratch(count: 0)
+
+    final class Scratch: @unchecked Sendable {
+        let softplus: UnsafeMutableBufferPointer<Double>
+        let omega: UnsafeMutableBufferPointer<Double>
+        init(count: Int) {
+            softplus = .allocate(capacity: max(count, 1))
+            omega = .allocate(capacity: max(count, 1))
+        }
+        deinit {
+            softplus.deallocate()
+            omega.deallocate()
+        }
+    }
+
+    /// Groups per parallel chunk: below this, one thread does them all.
+    static let chunkSize = 16_384
 
     init(_ rows: [RFM]) {
         customers = rows.count
@@ -75,6 +98,11 @@ struct BGNBDSample {
         }
         recencyIndex = recency.map(index)
         ageIndex = age.map(index)
+        levelOfGroup = [Int32](repeating: 0, count: weight.count)
+        for (number, level) in levels.enumerated() {
+            for g in level.range { levelOfGroup[g] = Int32(number) }
+        }
+        scratch = Scratch(count: weight.count)
     }
 
     var groups: Int { weight.count }
@@ -90,6 +118,8 @@ struct BGNBDSample {
         // ln(α + v) and 1/(α + v) for every distinct duration v.
         let lnShifted = durations.map { log(alpha + $0) }
         let inverseShifted = durations.map { 1 / (alpha + $0) }
+        softplusAndOmega(r: r, lnA: lnA, b: b, lnShifted: lnShifted)
+        let softplusOf = UnsafeBufferPointer(scratch.softplus), omegaOf = UnsafeBufferPointer(scratch.omega)
         var ll = 0.0, dR = 0.0, dAlpha = 0.0, dA = 0.0, dB = 0.0
         recencyIndex.withUnsafeBufferPointer { recency in
             ageIndex.withUnsafeBufferPointer { age in
@@ -123,7 +153,6 @@ struct BGNBDSample {
                         }
                         // ln A₃ + softplus(ln A₄ − ln A₃); ω = σ(ln A₄ − ln A₃) is the share of the
                         // likelihood from "became inactive after the last purchase".
-                        let c = lnA - log(b + x - 1)
                         var sumLL = 0.0, sumR = 0.0, sumAlpha = 0.0, sumOmega = 0.0
                         for g in level.range {
                             let wg = weight[g]
@@ -131,10 +160,8 @@ struct BGNBDSample {
                             let inverseTx = inverseShifted[Int(recency[g])]
                             let lnT = lnShifted[Int(age[g])]
                             let lnTx = lnShifted[Int(recency[g])]
-                            let d = c + rx * (lnT - lnTx)
-                            let e = exp(-abs(d))
-                            let softplus = d > 0 ? d + log1p(e) : log1p(e)
-                            let omega = d > 0 ? 1 / (1 + e) : e / (1 + e)
+                            let softplus = softplusOf[g]
+                            let omega = omegaOf[g]
                             sumLL += wg * (softplus - rx * lnT)
                             sumR += wg * (omega * (lnT - lnTx) - lnT)
                             sumAlpha += wg * ((1 - omega) * inverseT + omega * inverseTx)
@@ -155,5 +182,45 @@ struct BGNBDSample {
         gradient[2] = -a * dA / n
         gradient[3] = -b * dB / n
         return -ll / n
+    }
+
+    /// For every group with x > 0, d = ln A₄ − ln A₃ = ln a − ln(b + x − 1) + (r + x)(ln(α + T) −
+    /// ln(α + t_x)), softplus(d) = ln(1 + eᵈ) and ω = σ(d), into `scratch`: in parallel chunks of
+    /// groups, each value computed exactly as one thread would.
+    func softplusAndOmega(r: Double, lnA: Double, b: Double, lnShifted: [Double]) {
+        let count = weight.count
+        guard count > 0 else { return }
+        // Per level: c = ln a − ln(b + x − 1) and r + x (x = 0 levels are not read).
+        let cOf = levels.map { $0.x > 0 ? lnA - log(b + $0.x - 1) : 0 }
+        let rxOf = levels.map { r + $0.x }
+        let chunks = (count + Self.chunkSize - 1) / Self.chunkSize
+        let scratch = self.scratch, levelOfGroup = self.levelOfGroup, recencyIndex = self.recencyIndex, ageIndex = self.ageIndex
+        let chunkSize = Self.chunkSize
+        let fill: @Sendable (Int) -> Void = { chunk in
+            let softplusOut = scratch.softplus, omegaOut = scratch.omega
+            levelOfGroup.withUnsafeBufferPointer { levelOf in
+                recencyIndex.withUnsafeBufferPointer { recency in
+                    ageIndex.withUnsafeBufferPointer { age in
+                        lnShifted.withUnsafeBufferPointer { lnShifted in
+                            for g in chunk * chunkSize..<min(count, (chunk + 1) * chunkSize) {
+                                let level = Int(levelOf[g])
+                                let c = cOf[level], rx = rxOf[level]
+                                let lnT = lnShifted[Int(age[g])]
+                                let lnTx = lnShifted[Int(recency[g])]
+                                let d = c + rx * (lnT - lnTx)
+                                let e = exp(-abs(d))
+                                softplusOut[g] = d > 0 ? d + log1p(e) : log1p(e)
+                                omegaOut[g] = d > 0 ? 1 / (1 + e) : e / (1 + e)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if chunks == 1 {
+            fill(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: chunks, execute: fill)
+        }
     }
 }

@@ -7,6 +7,7 @@
 // Gamma-Gamma expected transaction value, H the horizon in months, d the monthly discount rate
 // and M the length of a month in the model's time unit (365.25 / 12 days; 30.4375 / 7 weeks).
 // Purchases in month i are discounted by (1 + d)^i, i.e. as if they happened at its end.
+import Dispatch
 
 /// How far ahead and how to value the forecast.
 public struct CLVSettings: Equatable, Sendable {
@@ -79,8 +80,19 @@ public enum CLV {
             if p.T != q.T { return p.T < q.T }
             return p.recency < q.recency
         }
+        // The alive curves of the distinct (x, T), in that order, computed in parallel (each as
+        // one thread would); the loop below reads them in the same order, so a curve that fails
+        // throws the same error as when they were computed in the loop.
+        var curveStarts: [Int] = []
+        for (position, index) in order.enumerated() {
+            if position == 0 { curveStarts.append(index); continue }
+            let previous = customers[order[position - 1]], customer = customers[index]
+            if previous.frequency != customer.frequency || previous.T != customer.T { curveStarts.append(index) }
+        }
+        let curves = aliveCurves(curveStarts.map { customers[$0] }, purchases: purchases, settings: settings)
         var results = [CustomerValue?](repeating: nil, count: customers.count)
         var aliveCurve: (frequency: Double, T: Double, values: [Double])?
+        var nextCurve = 0
         var previous: (customer: RFM, forecast: PurchaseForecast)?
         for index in order {
             let customer = customers[index]
@@ -90,7 +102,8 @@ public enum CLV {
                 forecast = previous.forecast
             } else {
                 if aliveCurve == nil || aliveCurve!.frequency != customer.frequency || aliveCurve!.T != customer.T {
-                    aliveCurve = (customer.frequency, customer.T, try aliveExpectations(customer, purchases: purchases, settings: settings))
+                    aliveCurve = (customer.frequency, customer.T, try curves[nextCurve].get())
+                    nextCurve += 1
                 }
                 forecast = purchaseForecast(customer, aliveExpectations: aliveCurve!.values, purchases: purchases, settings: settings)
                 previous = (customer, forecast)
@@ -98,6 +111,30 @@ public enum CLV {
             results[index] = try combine(customer, forecast, value: value, settings: settings)
         }
         return results.map { $0! }
+    }
+
+    /// `aliveExpectations` of each customer, in parallel chunks.
+    static func aliveCurves(_ customers: [RFM], purchases: BGNBDParameters,
+                            settings: CLVSettings) -> [Result<[Double], any Error>] {
+        let chunkSize = 256
+        let chunks = (customers.count + chunkSize - 1) / chunkSize
+        let out = UnsafeMutableBufferPointer<Result<[Double], any Error>>.allocate(capacity: max(customers.count, 1))
+        defer { out.deallocate() }
+        // Each chunk writes its own elements only.
+        let target = UncheckedSendable(out.baseAddress!)
+        let fill: @Sendable (Int) -> Void = { chunk in
+            for i in chunk * chunkSize..<min(customers.count, (chunk + 1) * chunkSize) {
+                (target.value + i).initialize(to: Result { try aliveExpectations(customers[i], purchases: purchases, settings: settings) })
+            }
+        }
+        if chunks <= 1 {
+            if chunks == 1 { fill(0) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: chunks, execute: fill)
+        }
+        let results = Array(out[0..<customers.count])
+        (out.baseAddress!).deinitialize(count: customers.count)
+        return results
     }
 
     /// Forecasts one customer.
@@ -151,4 +188,11 @@ public enum CLV {
                              expectedAverageValue: averageValue, valueIsPopulationMean: fromPopulation,
                              clv: forecast.discounted * averageValue * settings.margin)
     }
+}
+
+/// A value handed to the threads of `DispatchQueue.concurrentPerform` that the compiler cannot
+/// prove safe: a pointer whose chunks each thread writes apart.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

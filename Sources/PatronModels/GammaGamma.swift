@@ -18,6 +18,7 @@
 // The fit uses customers with x > 0 and m > 0 only; repeat buyers with m ≤ 0 (or no value) are
 // excluded and counted. Monetary values are divided by their mean before the fit (p and q do
 // not depend on the scale, γ scales with it) and the results are scaled back.
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -148,6 +149,10 @@ struct GammaGammaSample {
     var levels: [Level] = []
     var monetary: [Double] = []
     var customers: Int
+    /// Per customer, written by the parallel pass of each evaluation: ln(γ + m x) and 1/(γ + m x).
+    var scratch = BGNBDSample.Scratch(count: 0)
+    /// Each customer's x.
+    var xOf: [Double] = []
 
     init(_ rows: [(x: Double, m: Double)]) {
         customers = rows.count
@@ -164,6 +169,36 @@ struct GammaGammaSample {
             levels.append(Level(x: sorted[start].x, count: Double(end - start), sumLnM: sumLnM, range: start..<end))
             start = end
         }
+        xOf = sorted.map(\.x)
+        scratch = BGNBDSample.Scratch(count: sorted.count)
+    }
+
+    /// ln(γ + m x) and 1/(γ + m x) for every customer, into `scratch` (softplus, omega): in
+    /// parallel chunks, each value computed exactly as one thread would; the sums over them run
+    /// in one thread, in customer order, so the result does not depend on the threads.
+    func logAndInverse(gamma: Double) {
+        let count = monetary.count
+        guard count > 0 else { return }
+        let chunkSize = BGNBDSample.chunkSize
+        let chunks = (count + chunkSize - 1) / chunkSize
+        let scratch = self.scratch, monetary = self.monetary, xOf = self.xOf
+        let fill: @Sendable (Int) -> Void = { chunk in
+            let lnOut = scratch.softplus, inverseOut = scratch.omega
+            monetary.withUnsafeBufferPointer { m in
+                xOf.withUnsafeBufferPointer { xOf in
+                    for i in chunk * chunkSize..<min(count, (chunk + 1) * chunkSize) {
+                        let denominator = gamma + m[i] * xOf[i]
+                        lnOut[i] = log(denominator)
+                        inverseOut[i] = 1 / denominator
+                    }
+                }
+            }
+        }
+        if chunks == 1 {
+            fill(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: chunks, execute: fill)
+        }
     }
 
     /// −(1/n)·Σ ln f(m | p, q, γ, x) at θ = (ln p, ln q, ln γ), and its gradient in θ.
@@ -172,16 +207,17 @@ struct GammaGammaSample {
         let lnGamma = theta[2]
         let lnGammaQ = Special.lnGamma(q), psiQ = Special.digamma(q)
         var ll = 0.0, dP = 0.0, dQ = 0.0, dGamma = 0.0
-        monetary.withUnsafeBufferPointer { m in
+        logAndInverse(gamma: gamma)
+        let lnOf = UnsafeBufferPointer(scratch.softplus), inverseOf = UnsafeBufferPointer(scratch.omega)
+        do {
             for level in levels {
                 let x = level.x, w = level.count
                 let px = p * x
                 let lnX = log(x)
                 var sumLn = 0.0, sumInv = 0.0
                 for i in level.range {
-                    let denominator = gamma + m[i] * x
-                    sumLn += log(denominator)
-                    sumInv += 1 / denominator
+                    sumLn += lnOf[i]
+                    sumInv += inverseOf[i]
                 }
                 let psiPXQ = Special.digamma(px + q)
                 let perCustomer: Double = Special.lnGamma(px + q) - Special.lnGamma(px) - lnGammaQ + q * lnGamma + px * lnX

@@ -41,10 +41,16 @@
 -- column: latest_survey_at timestamptz : When it was answered.
 -- prepare: predictive_clv from rfm_summary
 -- query: main
+-- Values from customer_totals (kept exact by every load) unless the summaries are not current.
 WITH customer_values AS (
     SELECT pf.customer_key, sum(pf.net_value) AS value
     FROM purchase_facts AS pf
+    WHERE NOT (SELECT customer_summaries_current(true))
     GROUP BY pf.customer_key
+    UNION ALL
+    SELECT t.customer_key, t.gross - t.returned
+    FROM customer_totals AS t
+    WHERE (SELECT customer_summaries_current(true))
 ),
 threshold AS (
     SELECT percentile_cont($5::int / 100.0) WITHIN GROUP (ORDER BY v.value) AS min_value

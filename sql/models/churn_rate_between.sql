@@ -6,6 +6,10 @@
 -- Why: the churn analysis and clv --method formula (its annual churn) use the same rule
 -- (docs/metrics.md, "Settled edge cases").
 --
+-- How: only the purchases in the two windows [start − W, start) and [end − W, end) are read
+-- (a customer without one is active at neither end and counts in neither number), their
+-- bounds computed once, not once per purchase.
+--
 -- reads:      purchases (through valid_purchases)
 -- depends on: shift_local_days, valid_purchases
 
@@ -16,10 +20,12 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
            / nullif(count(*) FILTER (WHERE a.active_at_start), 0)
     FROM (
         SELECT p.customer_key,
-               bool_or(p.ordered_at >= shift_local_days(p_start, -p_window_days, p_tz) AND p.ordered_at < p_start) AS active_at_start,
-               bool_or(p.ordered_at >= shift_local_days(p_end, -p_window_days, p_tz) AND p.ordered_at < p_end) AS active_at_end
-        FROM valid_purchases AS p
-        WHERE p.ordered_at < p_end
+               bool_or(p.ordered_at >= w.start_from AND p.ordered_at < p_start) AS active_at_start,
+               bool_or(p.ordered_at >= w.end_from AND p.ordered_at < p_end) AS active_at_end
+        FROM (SELECT shift_local_days(p_start, -p_window_days, p_tz) AS start_from,
+                     shift_local_days(p_end, -p_window_days, p_tz) AS end_from OFFSET 0) AS w
+        JOIN valid_purchases AS p
+          ON (p.ordered_at >= w.start_from AND p.ordered_at < p_start) OR (p.ordered_at >= w.end_from AND p.ordered_at < p_end)
         GROUP BY p.customer_key
     ) AS a
 $$;

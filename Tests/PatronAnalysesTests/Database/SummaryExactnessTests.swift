@@ -2,10 +2,11 @@ import Foundation
 @testable import PatronAnalyses
 import PatronCore
 import PatronLoad
+import PostgresClient
 import PatronTestSupport
 import Testing
 
-/// The per-customer summaries (customer_months, customer_totals) stay exact through every kind
+/// The per-customer summaries (customer_months, customer_totals, customer_rfm) stay exact through every kind
 /// of load: after each step, (1) they equal a rebuild from scratch, (2) nothing is left queued,
 /// and (3) every analysis that reads them answers exactly as it does from the raw rows
 /// (`patron.summaries = off`).
@@ -27,6 +28,9 @@ struct SummaryExactnessTests {
         ("repurchase_rate", ["segment": "cohort", "period": "year"]),
         ("return_rate", [:]), ("return_rate", ["period": "quarter"]), ("return_rate", ["period": "year"]),
     ]
+
+    /// clv's arguments whose rfm_summary step is compared: the default reads customer_rfm.
+    static let comparedRFMArguments: [[String: String]] = [[:], ["unit": "day"], ["as_of": "2026-01-01"]]
 
     @Test("through a first load, returns, a delta that re-keys and cancels, a merge, a reload and an old return")
     func throughEveryKindOfLoad() throws {
@@ -388,7 +392,8 @@ struct SummaryExactnessTests {
     func summaryRows(_ w: ScratchWarehouse) throws -> [String] {
         try w.rows("""
             SELECT 'm' || m::text FROM customer_months AS m UNION ALL SELECT 't' || t::text FROM customer_totals AS t
-            UNION ALL SELECT 'c' || c::text FROM churn_events AS c ORDER BY 1
+            UNION ALL SELECT 'c' || c::text FROM churn_events AS c UNION ALL SELECT 'r' || r::text FROM customer_rfm AS r
+            ORDER BY 1
             """)
             .map { $0[0] ?? "" }
     }
@@ -433,6 +438,20 @@ struct SummaryExactnessTests {
         ]
         for (rolled, summed) in rollUps {
             #expect(try w.rows(rolled) == w.rows(summed), "\(step): \(rolled)", sourceLocation: sourceLocation)
+        }
+
+        // The predictive model's input (the fit itself needs more customers than these).
+        for arguments in Self.comparedRFMArguments {
+            let runner = try w.runner()
+            try connection.execute("SELECT set_config('patron.summaries', 'on', false)")
+            let fast = try runner.runStatement("rfm_summary", of: try runner.prepare("clv", arguments))
+            try connection.execute("SELECT set_config('patron.summaries', 'off', false)")
+            let raw = try runner.runStatement("rfm_summary", of: try runner.prepare("clv", arguments))
+            try connection.execute("SELECT set_config('patron.summaries', 'on', false)")
+            let text = { (result: QueryResult) in result.rows.map { row in (0..<row.count).map { row[$0] } } }
+            #expect(text(fast) == text(raw), "\(step): rfm_summary \(arguments) from customer_rfm differs from the orders",
+                    sourceLocation: sourceLocation)
+            #expect(raw.rowCount > 0, sourceLocation: sourceLocation)
         }
 
         for (name, arguments) in Self.comparedRuns {
