@@ -36,7 +36,7 @@
 -- instant and their totals are exact in every time zone.
 --
 -- reads:      purchases (through valid_purchases), returns, the queues, the summaries
--- depends on: valid_purchases, load_suspend_indexes, reporting_currency, currency_mismatch
+-- depends on: valid_purchases, load_suspend_indexes, reporting_currency, currency_mismatch, customer_rfm
 
 CREATE OR REPLACE FUNCTION refresh_customer_summaries() RETURNS bigint
 LANGUAGE plpgsql
