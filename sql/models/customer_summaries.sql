@@ -265,9 +265,10 @@ BEGIN
     INSERT INTO customer_totals
     SELECT customer_key, first_purchase_at, last_purchase_at, orders, gross, returned, min_currency, max_currency, returns
     FROM summary_total_changes WHERE sign = 1;
-    PERFORM restore_indexes();
-    -- The predictive model's per-buyer facts, for the same customers (customer_rfm.sql).
+    -- The predictive model's per-buyer facts, for the same customers (customer_rfm.sql; its
+    -- primary key, when suspended, is built again with these tables' below).
     PERFORM refresh_customer_rfm();
+    PERFORM restore_indexes();
 
     -- The roll-ups move by the changed rows' contributions.
     INSERT INTO month_totals AS t (month, gross_scale, returned_scale, refunds_scale, customer_months, buyers,
