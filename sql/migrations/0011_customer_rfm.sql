@@ -26,36 +26,6 @@ CREATE TABLE customer_rfm (
     monetary                double precision           -- (repeat_gross − repeat_returned) / (purchase_days − 1); NULL without repeat days
 );
 
--- Every buyer already loaded, computed here as refresh_customer_rfm() computes them (a
--- migration does not call models; the queue of migrations 0009 and 0010 would be flushed at this
--- migration's commit by the refresh of the models before this one, without this table).
-WITH days AS (
-    SELECT o.customer_key, o.day, o.gross, o.day > min(o.day) OVER (PARTITION BY o.customer_key) AS is_repeat
-    FROM (
-        SELECT p.customer_key, (p.ordered_at AT TIME ZONE 'UTC')::date AS day, sum(p.amount) AS gross
-        FROM purchases AS p
-        WHERE p.status <> 'cancelled'
-        GROUP BY 1, 2
-    ) AS o
-),
-customers AS (
-    SELECT d.customer_key, min(d.day) AS first_day, max(d.day) AS last_day, count(*) AS purchase_days,
-           sum(d.gross) FILTER (WHERE d.is_repeat) AS repeat_gross
-    FROM days AS d
-    GROUP BY d.customer_key
-),
-repeat_returns AS (
-    SELECT p.customer_key, sum(r.amount) AS returned, max(r.returned_at) AS last_returned_at
-    FROM returns AS r
-    JOIN purchases AS p ON p.source = r.source AND p.order_id = r.order_id
-    JOIN customers AS c ON c.customer_key = p.customer_key
-    WHERE p.status <> 'cancelled' AND (p.ordered_at AT TIME ZONE 'UTC')::date > c.first_day
-    GROUP BY p.customer_key
-)
-INSERT INTO customer_rfm (customer_key, first_day, last_day, purchase_days, repeat_gross, repeat_returned,
-                          last_repeat_returned_at, recency_weeks, recency_days, monetary)
-SELECT c.customer_key, c.first_day, c.last_day, c.purchase_days, c.repeat_gross, rr.returned, rr.last_returned_at,
-       ((c.last_day - c.first_day) / 7.0)::float8, ((c.last_day - c.first_day) / 1.0)::float8,
-       ((c.repeat_gross - coalesce(rr.returned, 0)) / nullif(c.purchase_days - 1, 0))::float8
-FROM customers AS c
-LEFT JOIN repeat_returns AS rr ON rr.customer_key = c.customer_key;
+-- Every buyer already loaded is filled by the models' refresh after this migration: migration
+-- 0010 queued them all, and refresh_customer_summaries() refreshes customer_rfm for the same
+-- customers as the other summaries.

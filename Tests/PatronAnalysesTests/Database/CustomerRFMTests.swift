@@ -4,7 +4,7 @@ import PatronCore
 import PatronTestSupport
 import Testing
 
-/// customer_rfm (migration 0010, sql/models/customer_rfm.sql) holds each buyer's UTC purchase
+/// customer_rfm (migration 0011, sql/models/customer_rfm.sql) holds each buyer's UTC purchase
 /// days and repeat-day values, and rfm_summary reads it instead of the orders when that gives
 /// the same rows: UTC days, every purchase before the end of --as-of, a buyer with a return made
 /// after --as-of recomputed from the orders.
