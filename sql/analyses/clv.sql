@@ -102,42 +102,22 @@ FROM clv_model_params AS mp
 ORDER BY mp.model, CASE mp.parameter WHEN 'log_likelihood' THEN 2 WHEN 'customers' THEN 3 ELSE 1 END,
          array_position(ARRAY['r', 'alpha', 'a', 'b', 'p', 'q', 'gamma'], mp.parameter), mp.parameter
 -- query: predictive_per_customer when method=predictive, per_customer
--- First purchases from customer_totals (kept exact by every load) unless the summaries are not
--- current: customer_first_purchase aggregates every purchase.
-WITH first_purchases AS (
-    SELECT f.customer_key, f.first_purchase_at
-    FROM customer_first_purchase AS f
-    WHERE NOT (SELECT customer_summaries_current(false))
-    UNION ALL
-    SELECT t.customer_key, t.first_purchase_at
-    FROM customer_totals AS t
-    WHERE (SELECT customer_summaries_current(false))
-)
 SELECT cp.customer_key, period_label($3::text, $2::text, f.first_purchase_at) AS cohort,
        cp.frequency, cp.recency, cp."T", cp.monetary, cp.p_alive, cp.expected_purchases,
        cp.expected_avg_value, cp.clv
 FROM clv_predictions AS cp
-JOIN first_purchases AS f ON f.customer_key = cp.customer_key
+JOIN customer_first_purchase AS f ON f.customer_key = cp.customer_key
 ORDER BY cp.customer_key
 -- query: predictive when method=predictive
--- First purchases from customer_totals (kept exact by every load) unless the summaries are not
--- current: customer_first_purchase aggregates every purchase. Joined once (cohorts is read
+-- First purchases (customer_first_purchase: from customer_totals when the summaries are
+-- current) joined once (cohorts is read
 -- twice, so it is materialized), not once more for each end of the period series. The float
 -- sums depend on the order of their rows: cohorts holds them in customer order, whatever the
 -- join's plan (the order of clv_predictions, which the engine fills in customer order).
-WITH first_purchases AS (
-    SELECT f.customer_key, f.first_purchase_at
-    FROM customer_first_purchase AS f
-    WHERE NOT (SELECT customer_summaries_current(false))
-    UNION ALL
-    SELECT t.customer_key, t.first_purchase_at
-    FROM customer_totals AS t
-    WHERE (SELECT customer_summaries_current(false))
-),
-cohorts AS (
+WITH cohorts AS (
     SELECT period_label($3::text, $2::text, f.first_purchase_at) AS cohort, f.first_purchase_at, cp.*
     FROM clv_predictions AS cp
-    JOIN first_purchases AS f ON f.customer_key = cp.customer_key
+    JOIN customer_first_purchase AS f ON f.customer_key = cp.customer_key
     ORDER BY cp.customer_key
 ),
 periods AS (
@@ -246,24 +226,13 @@ year_customers AS (
     FROM purchase_facts AS pf CROSS JOIN year_bounds AS y
     WHERE pf.ordered_at >= y.year_start AND pf.ordered_at < y.year_end
     GROUP BY pf.customer_key
-),
--- First purchases from customer_totals (kept exact by every load) unless the summaries are not
--- current: customer_first_purchase aggregates every purchase.
-first_purchases AS (
-    SELECT f.customer_key, f.first_purchase_at
-    FROM customer_first_purchase AS f
-    WHERE NOT (SELECT customer_summaries_current(false))
-    UNION ALL
-    SELECT t.customer_key, t.first_purchase_at
-    FROM customer_totals AS t
-    WHERE (SELECT customer_summaries_current(false))
 )
 SELECT yc.customer_key, period_label(y.period, y.tz, f.first_purchase_at) AS cohort,
        yc.orders, yc.net_value, y.as_of, ac.churn_rate AS annual_churn_rate,
        1 / nullif(ac.churn_rate, 0) AS lifetime_years, y.margin,
        yc.net_value * y.margin * (1 / nullif(ac.churn_rate, 0))::numeric AS clv
 FROM year_customers AS yc
-JOIN first_purchases AS f ON f.customer_key = yc.customer_key
+JOIN customer_first_purchase AS f ON f.customer_key = yc.customer_key
 CROSS JOIN year_bounds AS y
 CROSS JOIN annual_churn AS ac
 ORDER BY yc.customer_key
@@ -282,23 +251,12 @@ annual_churn AS (
     SELECT churn_rate_between(y.year_start, y.year_end, y.window_days, y.tz) AS churn_rate
     FROM year_bounds AS y
 ),
--- First purchases from customer_totals (kept exact by every load) unless the summaries are not
--- current: customer_first_purchase aggregates every purchase.
-first_purchases AS (
-    SELECT f.customer_key, f.first_purchase_at
-    FROM customer_first_purchase AS f
-    WHERE NOT (SELECT customer_summaries_current(false))
-    UNION ALL
-    SELECT t.customer_key, t.first_purchase_at
-    FROM customer_totals AS t
-    WHERE (SELECT customer_summaries_current(false))
-),
 year_customers AS (
     SELECT pf.customer_key, period_label(y.period, y.tz, min(f.first_purchase_at)) AS cohort,
            count(*) AS orders, sum(pf.net_value) AS net_value
     FROM purchase_facts AS pf
     CROSS JOIN year_bounds AS y
-    JOIN first_purchases AS f ON f.customer_key = pf.customer_key
+    JOIN customer_first_purchase AS f ON f.customer_key = pf.customer_key
     WHERE pf.ordered_at >= y.year_start AND pf.ordered_at < y.year_end
     GROUP BY pf.customer_key, y.period, y.tz
 ),
