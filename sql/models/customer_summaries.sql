@@ -1,5 +1,6 @@
--- customer_summaries: keeps the summaries of migrations 0009 and 0010 exact — customer_totals,
--- customer_months and their roll-ups (month_totals, cohort_month_buyers, cohort_last_purchases,
+-- customer_summaries: keeps the summaries of migrations 0009, 0010 and 0012 exact —
+-- customer_totals (with the predictive model's per-buyer facts, read through the view
+-- customer_rfm), customer_months and their roll-ups (month_totals, cohort_month_buyers, cohort_last_purchases,
 -- churn_events, summary_currencies): refresh_customer_summaries() → bigint, the triggers that
 -- queue what a statement touched, and customer_summaries_current(reads_amounts) /
 -- customer_summaries_apply(period, tz, reads_amounts) → boolean, which tell an analysis
@@ -36,7 +37,7 @@
 -- instant and their totals are exact in every time zone.
 --
 -- reads:      purchases (through valid_purchases), returns, the queues, the summaries
--- depends on: valid_purchases, load_suspend_indexes, reporting_currency, currency_mismatch, customer_rfm
+-- depends on: valid_purchases, load_suspend_indexes, reporting_currency, currency_mismatch
 
 CREATE OR REPLACE FUNCTION refresh_customer_summaries() RETURNS bigint
 LANGUAGE plpgsql
@@ -64,17 +65,20 @@ BEGIN
     -- Every month row of the customers refreshed, before the columns that depend on the others …
     CREATE TEMP TABLE IF NOT EXISTS summary_month_facts (
         customer_key bigint, month date, orders integer, gross numeric, returned numeric, refunds numeric,
-        first_ordered_at timestamptz, last_ordered_at timestamptz, min_currency char(3), max_currency char(3)
+        first_ordered_at timestamptz, last_ordered_at timestamptz, min_currency char(3), max_currency char(3),
+        purchase_days integer, later_days_gross numeric
     ) ON COMMIT DELETE ROWS;
-    CREATE TEMP TABLE IF NOT EXISTS summary_customer_returns (customer_key bigint PRIMARY KEY, returns bigint)
-        ON COMMIT DELETE ROWS;
+    -- Every return of a whole customer's valid orders: the customer, the UTC day of its order.
+    CREATE TEMP TABLE IF NOT EXISTS summary_order_returns (
+        customer_key bigint, order_day date, amount numeric, returned_at timestamptz
+    ) ON COMMIT DELETE ROWS;
     -- … the new rows, and the rows that change (sign −1: stored, going; +1: new, coming).
     CREATE TEMP TABLE IF NOT EXISTS summary_old_months (LIKE customer_months) ON COMMIT DELETE ROWS;
     CREATE TEMP TABLE IF NOT EXISTS summary_old_totals (LIKE customer_totals) ON COMMIT DELETE ROWS;
     CREATE TEMP TABLE IF NOT EXISTS summary_month_changes (sign integer, LIKE customer_months) ON COMMIT DELETE ROWS;
     CREATE TEMP TABLE IF NOT EXISTS summary_total_changes (sign integer, LIKE customer_totals) ON COMMIT DELETE ROWS;
     TRUNCATE summary_whole_customers, summary_queued_months, summary_refresh_keys, summary_month_facts,
-             summary_customer_returns, summary_old_months, summary_old_totals, summary_month_changes,
+             summary_order_returns, summary_old_months, summary_old_totals, summary_month_changes,
              summary_total_changes;
 
     WITH taken AS (DELETE FROM customer_summary_queue RETURNING customer_keys)
@@ -105,28 +109,52 @@ BEGIN
     JOIN summary_refresh_keys AS k ON k.customer_key = m.customer_key;
     ANALYZE summary_old_months, summary_old_totals;
 
-    -- Whole customers: per UTC month (as a local timestamp: its start), their valid purchases …
-    WITH order_months AS (
-        SELECT p.customer_key, date_trunc('month', p.ordered_at AT TIME ZONE 'UTC') AS month_start,
-               count(*) AS orders, sum(p.amount) AS gross,
-               min(p.ordered_at) AS first_ordered_at, max(p.ordered_at) AS last_ordered_at,
-               min(p.currency) AS min_currency, max(p.currency) AS max_currency
-        FROM valid_purchases AS p
-        JOIN summary_whole_customers AS k ON k.customer_key = p.customer_key
+    -- Many whole customers (a first load, a rebuild) have most of the purchases: those are read
+    -- in one pass and sorted by customer and time, then added up in that order — not read page
+    -- by page at random through the customer index, nor hashed by day (a hash of a million
+    -- numeric sums outgrows its memory estimate several times and spills).
+    IF (SELECT count(*) FROM summary_whole_customers) > 20000 THEN
+        PERFORM set_config('random_page_cost', '4', true);
+        PERFORM set_config('enable_hashagg', 'off', true);
+    END IF;
+    -- Whole customers: per UTC day, then per UTC month (as a local timestamp: its start), their
+    -- valid purchases (the days give the month's distinct days and its amount after its first
+    -- day) …
+    WITH order_days AS (
+        SELECT d.*, d.day > min(d.day) OVER (PARTITION BY d.customer_key, d.month_start) AS later_day
+        FROM (
+            SELECT p.customer_key, date_trunc('month', p.ordered_at AT TIME ZONE 'UTC') AS month_start,
+                   (p.ordered_at AT TIME ZONE 'UTC')::date AS day,
+                   count(*) AS orders, sum(p.amount) AS gross,
+                   min(p.ordered_at) AS first_ordered_at, max(p.ordered_at) AS last_ordered_at,
+                   min(p.currency) AS min_currency, max(p.currency) AS max_currency
+            FROM valid_purchases AS p
+            JOIN summary_whole_customers AS k ON k.customer_key = p.customer_key
+            GROUP BY 1, 2, 3
+        ) AS d
+    ),
+    order_months AS (
+        SELECT customer_key, month_start, sum(orders) AS orders, sum(gross) AS gross,
+               min(first_ordered_at) AS first_ordered_at, max(last_ordered_at) AS last_ordered_at,
+               min(min_currency) AS min_currency, max(max_currency) AS max_currency,
+               count(*) AS purchase_days, sum(gross) FILTER (WHERE later_day) AS later_days_gross
+        FROM order_days
         GROUP BY 1, 2
     ),
     -- … and the returns of those purchases: by the month of their order (returned) and their
     -- own (refunds).
     order_returns AS (
         SELECT p.customer_key, date_trunc('month', p.ordered_at AT TIME ZONE 'UTC') AS order_month,
-               date_trunc('month', r.returned_at AT TIME ZONE 'UTC') AS return_month, r.amount, r.currency
+               (p.ordered_at AT TIME ZONE 'UTC')::date AS order_day,
+               date_trunc('month', r.returned_at AT TIME ZONE 'UTC') AS return_month, r.amount, r.currency,
+               r.returned_at
         FROM returns AS r
         JOIN valid_purchases AS p ON p.source = r.source AND p.order_id = r.order_id
         JOIN summary_whole_customers AS k ON k.customer_key = p.customer_key
     ),
-    returns_counted AS (
-        INSERT INTO summary_customer_returns (customer_key, returns)
-        SELECT customer_key, count(*) FROM order_returns GROUP BY customer_key
+    returns_kept AS (
+        INSERT INTO summary_order_returns (customer_key, order_day, amount, returned_at)
+        SELECT customer_key, order_day, amount, returned_at FROM order_returns
     ),
     returned_by_month AS (
         SELECT customer_key, order_month AS month_start, sum(amount) AS returned,
@@ -143,10 +171,14 @@ BEGIN
            coalesce(m.orders, 0), coalesce(m.gross, 0), coalesce(rt.returned, 0), coalesce(x.refunds, 0),
            m.first_ordered_at, m.last_ordered_at,
            least(m.min_currency, rt.min_currency, x.min_currency),
-           greatest(m.max_currency, rt.max_currency, x.max_currency)
+           greatest(m.max_currency, rt.max_currency, x.max_currency),
+           coalesce(m.purchase_days, 0), m.later_days_gross
     FROM order_months AS m
     LEFT JOIN returned_by_month AS rt ON rt.customer_key = m.customer_key AND rt.month_start = m.month_start
     FULL JOIN refunds_by_month AS x ON x.customer_key = m.customer_key AND x.month_start = m.month_start;
+    PERFORM set_config('random_page_cost', '1.1', true);
+    PERFORM set_config('enable_hashagg', 'on', true);
+    ANALYZE summary_order_returns;
 
     -- One pass from here to the rows that change. The facts per customer and month: whole
     -- customers' (above); a queued month's valid purchases (none returned: see above); the
@@ -154,16 +186,22 @@ BEGIN
     WITH facts AS MATERIALIZED (
         SELECT * FROM summary_month_facts
         UNION ALL
-        SELECT q.customer_key, q.month, count(*)::integer, sum(p.amount), 0, 0, min(p.ordered_at), max(p.ordered_at),
-               min(p.currency), max(p.currency)
-        FROM summary_queued_months AS q
-        JOIN valid_purchases AS p ON p.customer_key = q.customer_key
-                                 AND p.ordered_at >= q.month::timestamp AT TIME ZONE 'UTC'
-                                 AND p.ordered_at < (q.month + interval '1 month')::timestamp AT TIME ZONE 'UTC'
-        GROUP BY q.customer_key, q.month
+        SELECT o.customer_key, o.month, count(*)::integer, sum(o.amount), 0, 0, min(o.ordered_at), max(o.ordered_at),
+               min(o.currency), max(o.currency), count(DISTINCT o.day)::integer,
+               sum(o.amount) FILTER (WHERE o.day > o.first_day)
+        FROM (
+            SELECT q.customer_key, q.month, p.amount, p.ordered_at, p.currency,
+                   (p.ordered_at AT TIME ZONE 'UTC')::date AS day,
+                   min((p.ordered_at AT TIME ZONE 'UTC')::date) OVER (PARTITION BY q.customer_key, q.month) AS first_day
+            FROM summary_queued_months AS q
+            JOIN valid_purchases AS p ON p.customer_key = q.customer_key
+                                     AND p.ordered_at >= q.month::timestamp AT TIME ZONE 'UTC'
+                                     AND p.ordered_at < (q.month + interval '1 month')::timestamp AT TIME ZONE 'UTC'
+        ) AS o
+        GROUP BY o.customer_key, o.month
         UNION ALL
         SELECT m.customer_key, m.month, m.orders, m.gross, m.returned, m.refunds, m.first_ordered_at,
-               m.last_ordered_at, m.min_currency, m.max_currency
+               m.last_ordered_at, m.min_currency, m.max_currency, m.purchase_days, m.later_days_gross
         FROM summary_old_months AS m
         WHERE NOT EXISTS (SELECT 1 FROM summary_whole_customers AS w WHERE w.customer_key = m.customer_key)
           AND NOT EXISTS (SELECT 1 FROM summary_queued_months AS q WHERE q.customer_key = m.customer_key AND q.month = m.month)
@@ -173,11 +211,50 @@ BEGIN
         SELECT f.customer_key, min(f.first_ordered_at) AS first_purchase_at, max(f.last_ordered_at) AS last_purchase_at,
                sum(f.orders) AS orders, sum(f.gross) AS gross, sum(f.returned) AS returned,
                min(f.min_currency) AS min_currency, max(f.max_currency) AS max_currency,
-               coalesce(min(r.returns), 0) AS returns
+               sum(f.purchase_days)::integer AS purchase_days
         FROM facts AS f
-        LEFT JOIN summary_customer_returns AS r ON r.customer_key = f.customer_key
         GROUP BY f.customer_key
         HAVING sum(f.orders) > 0
+    ),
+    -- … with the predictive model's facts (sql/models/customer_rfm.sql): the repeat days'
+    -- amount is every order month's amount but the first's, whose amount after its first day
+    -- counts; the returns (whole customers only: nobody else has any) of the orders of the
+    -- repeat days.
+    repeat_sums AS (
+        SELECT f.customer_key,
+               sum(CASE WHEN f.month = date_trunc('month', t.first_purchase_at AT TIME ZONE 'UTC')::date
+                        THEN f.later_days_gross ELSE f.gross END) AS repeat_gross
+        FROM facts AS f
+        JOIN totals AS t ON t.customer_key = f.customer_key
+        WHERE f.orders > 0 AND t.purchase_days > 1
+        GROUP BY f.customer_key
+    ),
+    return_sums AS (
+        SELECT o.customer_key, count(*) AS returns,
+               sum(o.amount) FILTER (WHERE o.order_day > (t.first_purchase_at AT TIME ZONE 'UTC')::date) AS repeat_returned,
+               max(o.returned_at) FILTER (WHERE o.order_day > (t.first_purchase_at AT TIME ZONE 'UTC')::date)
+                   AS last_repeat_returned_at
+        FROM summary_order_returns AS o
+        JOIN totals AS t ON t.customer_key = o.customer_key
+        GROUP BY o.customer_key
+    ),
+    rfm_totals AS (
+        SELECT t.*, (t.first_purchase_at AT TIME ZONE 'UTC')::date AS first_day,
+               (t.last_purchase_at AT TIME ZONE 'UTC')::date AS last_day, g.repeat_gross,
+               coalesce(r.returns, 0) AS returns, r.repeat_returned, r.last_repeat_returned_at
+        FROM totals AS t
+        LEFT JOIN repeat_sums AS g ON g.customer_key = t.customer_key
+        LEFT JOIN return_sums AS r ON r.customer_key = t.customer_key
+    ),
+    new_totals AS (
+        SELECT t.customer_key, t.first_purchase_at, t.last_purchase_at, t.orders, t.gross, t.returned,
+               t.min_currency, t.max_currency, t.returns, t.first_day, t.last_day, t.purchase_days, t.repeat_gross,
+               t.repeat_returned, t.last_repeat_returned_at,
+               -- rfm_summary's own expressions (its days_per_unit is the numeric 7.0 or 1.0).
+               ((t.last_day - t.first_day) / 7.0)::float8 AS recency_weeks,
+               ((t.last_day - t.first_day) / 1.0)::float8 AS recency_days,
+               ((t.repeat_gross - coalesce(t.repeat_returned, 0)) / nullif(t.purchase_days - 1, 0))::float8 AS monetary
+        FROM rfm_totals AS t
     ),
     -- … and their month rows with what depends on the other order months (in order: the
     -- order months of a customer form their own partition, the refund-only ones another).
@@ -196,7 +273,8 @@ BEGIN
                CASE WHEN o.orders > 0 THEN
                    o.next_month IS NULL
                    OR (o.next_month + interval '1 month')::date > (o.active_through + interval '1 month')::date
-               END AS ends_run
+               END AS ends_run,
+               o.purchase_days, o.later_days_gross
         FROM (
             SELECT f.*, t.first_purchase_at, a.active_through,
                    lag(f.last_ordered_at) OVER w AS previous_last_at,
@@ -211,42 +289,53 @@ BEGIN
         ) AS o
     ),
     -- The rows that change: stored rows with no identical new row, new rows with no identical
-    -- stored row (identical: every column equal, amounts in the same scale too).
-    month_pairs AS (
-        SELECT o AS old_row, n AS new_row
+    -- stored row (identical: every column equal, amounts in the same scale too). The identical
+    -- pairs are found first, by key; the changes are the rows of either side outside them.
+    kept_months AS (
+        SELECT o.customer_key, o.month
         FROM summary_old_months AS o
-        FULL JOIN new_months AS n ON n.customer_key = o.customer_key AND n.month = o.month
-        WHERE o.customer_key IS NULL OR n.customer_key IS NULL
-           OR o.first_purchase_at <> n.first_purchase_at OR o.orders <> n.orders
-           OR o.gross <> n.gross OR scale(o.gross) <> scale(n.gross)
-           OR o.returned <> n.returned OR scale(o.returned) <> scale(n.returned)
-           OR o.refunds <> n.refunds OR scale(o.refunds) <> scale(n.refunds)
-           OR o.first_ordered_at IS DISTINCT FROM n.first_ordered_at
-           OR o.last_ordered_at IS DISTINCT FROM n.last_ordered_at
-           OR o.min_currency <> n.min_currency OR o.max_currency <> n.max_currency
-           OR o.repeat_buyer IS DISTINCT FROM n.repeat_buyer OR o.starts_run IS DISTINCT FROM n.starts_run
-           OR o.ends_run IS DISTINCT FROM n.ends_run
+        JOIN new_months AS n ON n.customer_key = o.customer_key AND n.month = o.month
+        WHERE o.first_purchase_at = n.first_purchase_at AND o.orders = n.orders
+          AND o.gross = n.gross AND scale(o.gross) = scale(n.gross)
+          AND o.returned = n.returned AND scale(o.returned) = scale(n.returned)
+          AND o.refunds = n.refunds AND scale(o.refunds) = scale(n.refunds)
+          AND o.first_ordered_at IS NOT DISTINCT FROM n.first_ordered_at
+          AND o.last_ordered_at IS NOT DISTINCT FROM n.last_ordered_at
+          AND o.min_currency = n.min_currency AND o.max_currency = n.max_currency
+          AND o.repeat_buyer IS NOT DISTINCT FROM n.repeat_buyer AND o.starts_run IS NOT DISTINCT FROM n.starts_run
+          AND o.ends_run IS NOT DISTINCT FROM n.ends_run AND o.purchase_days = n.purchase_days
+          AND o.later_days_gross IS NOT DISTINCT FROM n.later_days_gross
+          AND scale(o.later_days_gross) IS NOT DISTINCT FROM scale(n.later_days_gross)
     ),
-    total_pairs AS (
-        SELECT o AS old_row, n AS new_row
+    kept_totals AS (
+        SELECT o.customer_key
         FROM summary_old_totals AS o
-        FULL JOIN totals AS n ON n.customer_key = o.customer_key
-        WHERE o.customer_key IS NULL OR n.customer_key IS NULL
-           OR o.first_purchase_at <> n.first_purchase_at OR o.last_purchase_at <> n.last_purchase_at
-           OR o.orders <> n.orders OR o.gross <> n.gross OR scale(o.gross) <> scale(n.gross)
-           OR o.returned <> n.returned OR scale(o.returned) <> scale(n.returned)
-           OR o.min_currency <> n.min_currency OR o.max_currency <> n.max_currency OR o.returns <> n.returns
+        JOIN new_totals AS n ON n.customer_key = o.customer_key
+        WHERE o.first_purchase_at = n.first_purchase_at AND o.last_purchase_at = n.last_purchase_at
+          AND o.orders = n.orders AND o.gross = n.gross AND scale(o.gross) = scale(n.gross)
+          AND o.returned = n.returned AND scale(o.returned) = scale(n.returned)
+          AND o.min_currency = n.min_currency AND o.max_currency = n.max_currency AND o.returns = n.returns
+          AND o.purchase_days = n.purchase_days
+          AND o.repeat_gross IS NOT DISTINCT FROM n.repeat_gross
+          AND scale(o.repeat_gross) IS NOT DISTINCT FROM scale(n.repeat_gross)
+          AND o.repeat_returned IS NOT DISTINCT FROM n.repeat_returned
+          AND scale(o.repeat_returned) IS NOT DISTINCT FROM scale(n.repeat_returned)
+          AND o.last_repeat_returned_at IS NOT DISTINCT FROM n.last_repeat_returned_at
     ),
     total_changes AS (
         INSERT INTO summary_total_changes
-        SELECT -1, (old_row).* FROM total_pairs WHERE (old_row).customer_key IS NOT NULL
+        SELECT -1, o.* FROM summary_old_totals AS o
+        WHERE NOT EXISTS (SELECT 1 FROM kept_totals AS k WHERE k.customer_key = o.customer_key)
         UNION ALL
-        SELECT 1, (new_row).* FROM total_pairs WHERE (new_row).customer_key IS NOT NULL
+        SELECT 1, n.* FROM new_totals AS n
+        WHERE NOT EXISTS (SELECT 1 FROM kept_totals AS k WHERE k.customer_key = n.customer_key)
     )
     INSERT INTO summary_month_changes
-    SELECT -1, (old_row).* FROM month_pairs WHERE (old_row).customer_key IS NOT NULL
+    SELECT -1, o.* FROM summary_old_months AS o
+    WHERE NOT EXISTS (SELECT 1 FROM kept_months AS k WHERE k.customer_key = o.customer_key AND k.month = o.month)
     UNION ALL
-    SELECT 1, (new_row).* FROM month_pairs WHERE (new_row).customer_key IS NOT NULL;
+    SELECT 1, n.* FROM new_months AS n
+    WHERE NOT EXISTS (SELECT 1 FROM kept_months AS k WHERE k.customer_key = n.customer_key AND k.month = n.month);
 
     -- Write them. Many rows (a first load, a new source) build the indexes once at the end
     -- instead of row by row, as the loader does (load_suspend_indexes.sql).
@@ -259,15 +348,14 @@ BEGIN
     PERFORM suspend_indexes('customer_totals', written / 4);
     INSERT INTO customer_months
     SELECT customer_key, month, first_purchase_at, orders, gross, returned, refunds, first_ordered_at, last_ordered_at,
-           min_currency, max_currency, repeat_buyer, starts_run, ends_run
+           min_currency, max_currency, repeat_buyer, starts_run, ends_run, purchase_days, later_days_gross
     FROM summary_month_changes WHERE sign = 1
     ORDER BY customer_key, month;  -- a customer's months on one page: the next refresh reads one
     INSERT INTO customer_totals
-    SELECT customer_key, first_purchase_at, last_purchase_at, orders, gross, returned, min_currency, max_currency, returns
+    SELECT customer_key, first_purchase_at, last_purchase_at, orders, gross, returned, min_currency, max_currency, returns,
+           first_day, last_day, purchase_days, repeat_gross, repeat_returned, last_repeat_returned_at, recency_weeks,
+           recency_days, monetary
     FROM summary_total_changes WHERE sign = 1;
-    -- The predictive model's per-buyer facts, for the same customers (customer_rfm.sql; its
-    -- primary key, when suspended, is built again with these tables' below).
-    PERFORM refresh_customer_rfm();
     PERFORM restore_indexes();
 
     -- The roll-ups move by the changed rows' contributions.
