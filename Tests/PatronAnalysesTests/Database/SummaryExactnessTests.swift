@@ -202,7 +202,8 @@ struct SummaryExactnessTests {
         #expect(try months(eve) == [["2024-02-01", "false", "true", "true"], ["2025-01-01", "true", "true", "true"]])
 
         // A delta: dan's July order joins the runs (covered Aug..Oct), March is cancelled
-        // (January's run now ends, 2024-04 + 1 month < August), September's amount changes;
+        // (January's run now ends, 2024-04 + 1 month < August), September's amount changes and
+        // it gains two orders (its last, September 25th, + 90 days is still in December);
         // eve's February order moves to 2024-01-05, before 2025-02-01 − 365 days = 2024-02-02:
         // eve is no longer a repeat buyer in 2025-01.
         try w.expectLoaded(.purchases, "p2.csv", """
@@ -210,6 +211,8 @@ struct SummaryExactnessTests {
             D2,dan,2024-03-05T10:00:00Z,20,EUR,cancelled
             D3,dan,2024-09-20T10:00:00Z,31,EUR,
             D4,dan,2024-07-15T10:00:00Z,7,EUR,
+            D5,dan,2024-09-20T18:00:00Z,3,EUR,
+            D6,dan,2024-09-25T10:00:00Z,4,EUR,
             E1,eve,2024-01-05T10:00:00Z,5,EUR,
 
             """)
@@ -222,6 +225,20 @@ struct SummaryExactnessTests {
             ["2024-09-01", "true", "false", "true"],
         ])
         #expect(try months(eve) == [["2024-01-01", "false", "true", "true"], ["2025-01-01", "false", "true", "true"]])
+        // The predictive model's facts, from the months: dan's September has two days (20th:
+        // 31 + 3, 25th: 4), 4 after its first day. dan's days: Jan 10, Jul 15, Sep 20, Sep 25
+        // → 4; the repeat days' amount 7 + 31 + 3 + 4 = 45.
+        func days(_ key: String) throws -> [[String?]] {
+            try w.rows("""
+                SELECT month::text, purchase_days::text, later_days_gross::text
+                FROM customer_months WHERE customer_key = $1::bigint ORDER BY month
+                """, [key])
+        }
+        func rfm(_ key: String) throws -> [[String?]] {
+            try w.rows("SELECT first_day::text, purchase_days::text, repeat_gross::text FROM customer_rfm WHERE customer_key = $1::bigint", [key])
+        }
+        #expect(try days(dan) == [["2024-01-01", "1", nil], ["2024-07-01", "1", nil], ["2024-09-01", "2", "4"]])
+        #expect(try rfm(dan) == [["2024-01-10", "4", "45"]])
 
         // dan's first order goes to eve (a re-key by hand): dan's cohort moves to July, eve's
         // January gains an order (two orders: a repeat buyer).
@@ -229,6 +246,13 @@ struct SummaryExactnessTests {
         try expectExact(w, "a re-key")
         #expect(try months(dan) == [["2024-07-01", "false", "true", "false"], ["2024-09-01", "true", "false", "true"]])
         #expect(try months(eve).first == ["2024-01-01", "true", "true", "true"])
+        // dan's first day is now July 15th, alone in its month: days Jul 15, Sep 20, Sep 25 →
+        // 3; the repeat days' amount is all of September's, 31 + 3 + 4 = 38. eve: Jan 5 (5),
+        // Jan 10 (10), 2025-01-20 (6) → 3 days; repeat amount January's after its first day
+        // (10) + 6 = 16.
+        #expect(try rfm(dan) == [["2024-07-15", "3", "38"]])
+        #expect(try rfm(eve) == [["2024-01-05", "3", "16"]])
+        #expect(try days(eve).first == ["2024-01-01", "2", "10"])
     }
 
     @Test("a fix made by hand, with another search_path, is summarized at its commit")
