@@ -291,7 +291,7 @@ ORDER BY s.is_total, s.cohort
 -- step: rfm_summary
 -- One row per buyer up to the end of the --as-of day (local): frequency, recency, T (in --unit)
 -- and monetary, as the model rfm_summary defines them (sql/models/rfm_summary.sql); at_risk
--- fits on the same rows.
+-- fits on the same rows. No ORDER BY: the engine puts the rows in customer order (one pass
+-- when they already are, as customer_rfm's physical order usually is).
 SELECT r.customer_key, r.frequency, r.recency, r."T", r.monetary
 FROM rfm_summary($4::date, $2::text, $5::text) AS r
-ORDER BY r.customer_key
