@@ -173,6 +173,7 @@ struct CLVPredictiveStep {
                 }
                 try encoder.finish(into: stream)
             }
+            try connection.execute(try statements["index_predictions"])
             try connection.copyIn(try statements["copy_params"]) { stream in
                 for p in fit.parameters {
                     try stream.write("\(p.model)\t\(p.parameter)\t\(copyText(p.value))\n")
