@@ -165,12 +165,14 @@ public final class AnalysisRunner {
 
     /// Runs a `-- query:` statement of the analysis other than the chosen one (e.g. a model's
     /// input), with the same bindings, and returns its rows.
-    func runStatement(_ name: String, of prepared: PreparedAnalysis) throws -> QueryResult {
+    /// `binaryResults`: the values in binary format (see `Connection.execute`).
+    func runStatement(_ name: String, of prepared: PreparedAnalysis, binaryResults: Bool = false) throws -> QueryResult {
         guard let statement = prepared.definition.queries.first(where: { $0.name == name }) else {
             throw PatronError.configuration("\(prepared.definition.path) has no query named \(name)")
         }
         return try warehouse.run {
-            try warehouse.connection.execute(statement.sql, prepared.bindings, parameterTypes: prepared.parameterTypes)
+            try warehouse.connection.execute(statement.sql, prepared.bindings, parameterTypes: prepared.parameterTypes,
+                                             binaryResults: binaryResults)
         }
     }
 }

@@ -107,20 +107,44 @@ struct CLVPredictiveStep {
             monthlyDiscount: Double(values["discount"] ?? "0.01") ?? 0.01,
             margin: Double(values["margin"] ?? "1") ?? 1,
             unit: values["unit"] ?? "week")
-        let result = try runner.runStatement(step, of: prepared)
+        // Binary results: a float8 arrives as its IEEE bits (the same number its text form parses
+        // to), so the million rows are neither formatted there nor parsed here. A step with
+        // other column types (numeric, …) is read as text.
+        var result = try runner.runStatement(step, of: prepared, binaryResults: true)
         // The columns by position, looked up once (by name per row, that lookup cost more than the parse).
-        let column = { (name: String) throws -> Int in
-            guard let index = result.columnIndex(named: name) else {
-                throw PatronError.configuration("\(prepared.definition.path): step \(step) returns no column \(name)")
+        func columns(of result: QueryResult) throws -> [Int] {
+            try ["customer_key", "frequency", "recency", "T", "monetary"].map { name in
+                guard let index = result.columnIndex(named: name) else {
+                    throw PatronError.configuration("\(prepared.definition.path): step \(step) returns no column \(name)")
+                }
+                return index
             }
-            return index
         }
-        let key = try column("customer_key"), frequency = try column("frequency"), recency = try column("recency")
-        let age = try column("T"), monetary = try column("monetary")
-        let rows: [RFMRow] = (0..<result.rowCount).map { row in
-            RFMRow(customerKey: result.int64(row, key) ?? 0, frequency: result.double(row, frequency) ?? 0,
-                   recency: result.double(row, recency) ?? 0, T: result.double(row, age) ?? 0,
-                   monetary: result.double(row, monetary))
+        var indices = try columns(of: result)
+        let binary = QueryResult.binaryIntegerTypes.contains(result.columns[indices[0]].typeOID)
+            && indices.dropFirst().allSatisfy { QueryResult.binaryFloatTypes.contains(result.columns[$0].typeOID) }
+        if !binary {
+            result = try runner.runStatement(step, of: prepared)
+            indices = try columns(of: result)
+        }
+        let key = indices[0], frequency = indices[1], recency = indices[2], age = indices[3], monetary = indices[4]
+        var rows: [RFMRow] = binary
+            ? (0..<result.rowCount).map { row in
+                RFMRow(customerKey: result.binaryInt64(row, key) ?? 0, frequency: result.binaryDouble(row, frequency) ?? 0,
+                       recency: result.binaryDouble(row, recency) ?? 0, T: result.binaryDouble(row, age) ?? 0,
+                       monetary: result.binaryDouble(row, monetary))
+            }
+            : (0..<result.rowCount).map { row in
+                RFMRow(customerKey: result.int64(row, key) ?? 0, frequency: result.double(row, frequency) ?? 0,
+                       recency: result.double(row, recency) ?? 0, T: result.double(row, age) ?? 0,
+                       monetary: result.double(row, monetary))
+            }
+        // The fits' sums run over the rows in their order, so the engine puts them in customer
+        // order (a sort by a unique key: one order whatever the step's plan). The steps have no
+        // ORDER BY: rfm_summary reads customer_rfm in its physical order, which is usually the
+        // customers' already, and then this is one pass (a sort there cost a tenth of the run).
+        if !zip(rows, rows.dropFirst()).allSatisfy({ $0.customerKey < $1.customerKey }) {
+            rows.sort { $0.customerKey < $1.customerKey }
         }
         let fit = try model.fit(rows, settings: settings)
         // The model returns one prediction per row, in row order; pair them by position (a
@@ -149,6 +173,7 @@ struct CLVPredictiveStep {
                 }
                 try encoder.finish(into: stream)
             }
+            try connection.execute(try statements["index_predictions"])
             try connection.copyIn(try statements["copy_params"]) { stream in
                 for p in fit.parameters {
                     try stream.write("\(p.model)\t\(p.parameter)\t\(copyText(p.value))\n")

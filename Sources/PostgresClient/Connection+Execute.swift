@@ -8,13 +8,18 @@ extension Connection {
     /// infer them, which fails for a `$n` the statement does not use.
     ///
     /// - Throws: `PostgresError` (`.server` with the SQLSTATE and fields when the server refused it).
+    ///
+    /// `binaryResults`: the values come in PostgreSQL's binary format instead (read them with
+    /// ``QueryResult/binaryInt64(_:_:)`` and ``QueryResult/binaryDouble(_:_:)``): a float8 is its
+    /// IEEE bits, the same number as its text form parsed, without formatting or parsing it.
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [(any PostgresBindable)?] = [], parameterTypes: [UInt32]? = nil) throws -> QueryResult {
+    public func execute(_ sql: String, _ parameters: [(any PostgresBindable)?] = [], parameterTypes: [UInt32]? = nil,
+                        binaryResults: Bool = false) throws -> QueryResult {
         let connection = try openConnection()
         let bound = try BoundParameters(parameters, types: parameterTypes, statement: sql)
         let result = bound.withUnsafeTypes { types in
             bound.withUnsafeValues { values in
-                PQexecParams(connection, sql, bound.count, types, values, nil, nil, 0)
+                PQexecParams(connection, sql, bound.count, types, values, nil, nil, binaryResults ? 1 : 0)
             }
         }
         return try checkedResult(result, statement: sql)

@@ -87,6 +87,40 @@ public final class QueryResult {
 
     public func double(_ row: Int, _ column: String) -> Double? { double(row, requiredIndex(column)) }
 
+    /// The type OIDs ``binaryInt64(_:_:)`` reads: int2, int4, int8.
+    public static let binaryIntegerTypes: Set<UInt32> = [21, 23, 20]
+    /// The type OIDs ``binaryDouble(_:_:)`` reads: float4, float8.
+    public static let binaryFloatTypes: Set<UInt32> = [700, 701]
+
+    /// A value of a result in binary format (`execute(…, binaryResults: true)`) of an int2, int4
+    /// or int8 column; nil for NULL or another type.
+    public func binaryInt64(_ row: Int, _ column: Int) -> Int64? {
+        let type = columns[column].typeOID
+        return withValueBytes(row, column) { bytes -> Int64? in
+            guard let bytes else { return nil }
+            switch (type, bytes.count) {
+            case (20, 8): return Int64(bigEndian: bytes.loadUnaligned(as: Int64.self))
+            case (23, 4): return Int64(Int32(bigEndian: bytes.loadUnaligned(as: Int32.self)))
+            case (21, 2): return Int64(Int16(bigEndian: bytes.loadUnaligned(as: Int16.self)))
+            default: return nil
+            }
+        }
+    }
+
+    /// A value of a result in binary format of a float8 or float4 column (its IEEE bits); nil
+    /// for NULL or another type.
+    public func binaryDouble(_ row: Int, _ column: Int) -> Double? {
+        let type = columns[column].typeOID
+        return withValueBytes(row, column) { bytes -> Double? in
+            guard let bytes else { return nil }
+            switch (type, bytes.count) {
+            case (701, 8): return Double(bitPattern: UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)))
+            case (700, 4): return Double(Float(bitPattern: UInt32(bigEndian: bytes.loadUnaligned(as: UInt32.self))))
+            default: return nil
+            }
+        }
+    }
+
     /// The value of a boolean column ("t"/"f"); nil for NULL or anything else.
     public func bool(_ row: Int, _ column: Int) -> Bool? {
         withValueBytes(row, column) { bytes in

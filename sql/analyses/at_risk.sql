@@ -103,7 +103,7 @@ LEFT JOIN latest_ticket AS lt ON lt.customer_key = r.customer_key
 LEFT JOIN latest_survey AS ls ON ls.customer_key = r.customer_key
 ORDER BY value_at_risk DESC, r.customer_key
 -- step: rfm_summary
--- The rows the model is fitted on, exactly clv's (sql/models/rfm_summary.sql).
+-- The rows the model is fitted on, exactly clv's (sql/models/rfm_summary.sql); the
+-- engine puts them in customer order.
 SELECT r.customer_key, r.frequency, r.recency, r."T", r.monetary
 FROM rfm_summary($2::date, $1::text, $3::text) AS r
-ORDER BY r.customer_key

@@ -110,21 +110,21 @@ JOIN customer_first_purchase AS f ON f.customer_key = cp.customer_key
 ORDER BY cp.customer_key
 -- query: predictive when method=predictive
 -- First purchases (customer_first_purchase: from customer_totals when the summaries are
--- current) joined once (cohorts is read
--- twice, so it is materialized), not once more for each end of the period series. The float
--- sums depend on the order of their rows: cohorts holds them in customer order, whatever the
--- join's plan (the order of clv_predictions, which the engine fills in customer order).
-WITH cohorts AS (
-    SELECT period_label($3::text, $2::text, f.first_purchase_at) AS cohort, f.first_purchase_at, cp.*
+-- current) joined once (cohorts is read by summary; materialized, it keeps the plan of its
+-- join: merge join on the primary key), not once more for each end of the period series. The
+-- float sums depend on the order of their rows: cohorts holds them in customer order, whatever
+-- the join's plan (the order of clv_predictions, which the engine fills in customer order);
+-- and on how the sort by cohort breaks ties, so summary's input stays these columns at this
+-- work_mem. cohorts holds only what summary reads (half the temporary file of cp.*). The
+-- periods run from the first to the last cohort, as they did from the first to the last first
+-- purchase (period_series truncates its ends to the period, as period_label does), so cohorts
+-- is not scanned twice more for them.
+WITH cohorts AS MATERIALIZED (
+    SELECT period_label($3::text, $2::text, f.first_purchase_at) AS cohort,
+           cp.clv, cp.p_alive, cp.expected_purchases, cp.expected_avg_value
     FROM clv_predictions AS cp
     JOIN customer_first_purchase AS f ON f.customer_key = cp.customer_key
     ORDER BY cp.customer_key
-),
-periods AS (
-    SELECT ps.period
-    FROM period_series($3::text, $2::text, NULL, NULL,
-                       (SELECT min(c.first_purchase_at) FROM cohorts AS c),
-                       (SELECT max(c.first_purchase_at) FROM cohorts AS c)) AS ps
 ),
 summary AS (
     SELECT c.cohort, GROUPING(c.cohort) AS is_total,
@@ -138,6 +138,12 @@ summary AS (
            avg(c.expected_avg_value) AS mean_expected_avg_value
     FROM cohorts AS c
     GROUP BY GROUPING SETS ((c.cohort), ())
+),
+periods AS (
+    SELECT ps.period
+    FROM period_series($3::text, $2::text, NULL, NULL,
+                       (SELECT min(s.cohort) FROM summary AS s)::timestamp AT TIME ZONE $2::text,
+                       (SELECT max(s.cohort) FROM summary AS s)::timestamp AT TIME ZONE $2::text) AS ps
 )
 SELECT 'predictive' AS method, p.period AS cohort, coalesce(s.customers, 0) AS customers,
        s.mean_value, s.median_value, s.p90_value, s.total_value,
@@ -285,7 +291,7 @@ ORDER BY s.is_total, s.cohort
 -- step: rfm_summary
 -- One row per buyer up to the end of the --as-of day (local): frequency, recency, T (in --unit)
 -- and monetary, as the model rfm_summary defines them (sql/models/rfm_summary.sql); at_risk
--- fits on the same rows.
+-- fits on the same rows. No ORDER BY: the engine puts the rows in customer order (one pass
+-- when they already are, as customer_rfm's physical order usually is).
 SELECT r.customer_key, r.frequency, r.recency, r."T", r.monetary
 FROM rfm_summary($4::date, $2::text, $5::text) AS r
-ORDER BY r.customer_key

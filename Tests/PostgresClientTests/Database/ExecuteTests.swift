@@ -29,6 +29,29 @@ import Testing
         #expect(try connection.execute("SELECT count(*) FROM notes WHERE body = $1", ["'; DROP TABLE x; --"]).int64(0, 0) == 1)
     }
 
+    @Test func binaryResultsReadIntegersAndFloatsExactly() throws {
+        let connection = try TestDatabase.connect()
+        // 0.1 and 1/3 are not exact in binary: the IEEE bits must equal Swift's literals (the
+        // nearest doubles), as the text form parsed does; float4 1.5 and -0.0 are exact.
+        let sql = "SELECT $1::int8 AS big, (-7)::int4 AS int, 300::int2 AS small, 0.1::float8 AS tenth, (1::float8 / 3) AS third, "
+            + "1.5::float4 AS single, '-0'::float8 AS negative_zero, NULL::float8 AS missing, 2.5::numeric AS decimal"
+        let binary = try connection.execute(sql, [Int64.min + 1], binaryResults: true)
+        let text = try connection.execute(sql, [Int64.min + 1])
+        #expect(binary.binaryInt64(0, 0) == Int64.min + 1)
+        #expect(binary.binaryInt64(0, 1) == -7)
+        #expect(binary.binaryInt64(0, 2) == 300)
+        #expect(binary.binaryDouble(0, 3) == 0.1)
+        #expect(binary.binaryDouble(0, 4) == 1.0 / 3)
+        #expect(binary.binaryDouble(0, 4)?.bitPattern == text.double(0, 4)?.bitPattern)
+        #expect(binary.binaryDouble(0, 5) == 1.5)
+        #expect(binary.binaryDouble(0, 6)?.bitPattern == (-0.0).bitPattern)
+        #expect(binary.binaryDouble(0, 7) == nil)
+        // Types the readers do not know are nil, not misread bytes.
+        #expect(binary.binaryDouble(0, 8) == nil)
+        #expect(binary.binaryInt64(0, 3) == nil)
+        #expect(binary.binaryDouble(0, 0) == nil)
+    }
+
     @Test func rejectsNulInParameters() throws {
         let connection = try TestDatabase.connect()
         let error = try #require(throws: PostgresError.self) { try connection.execute("SELECT $1::text", ["a\u{0}b"]) }

@@ -136,6 +136,24 @@ struct CLVTests {
         #expect(params.column("parameter") == ["r", "alpha", "log_likelihood", "customers"])
     }
 
+    @Test("the model gets the step's rows in customer order even when customer_rfm is not stored in it")
+    func predictiveRowsInCustomerOrder() throws {
+        let w = try ShopFixture.warehouse(withHistory: true)
+        let runner = try w.runner()
+        // An UPDATE writes the smallest customer's row anew at the end of the table, so the step
+        // (no ORDER BY, reading customer_rfm in its physical order) returns it last.
+        try w.warehouse.connection.execute(
+            "UPDATE customer_rfm SET monetary = monetary WHERE customer_key = (SELECT min(customer_key) FROM customer_rfm)")
+        let step = try runner.runStatement("rfm_summary", of: try runner.prepare("clv", [:]))
+        let stepKeys = (0..<step.rowCount).map { step.int64($0, 0)! }
+        #expect(stepKeys.count == 6)
+        #expect(stepKeys != stepKeys.sorted(), "the step came in customer order: the test shows nothing")
+        let recorder = RowRecorder()
+        runner.clvModel = recorder
+        _ = try runner.collect("clv", [:])
+        #expect(recorder.keys == stepKeys.sorted())
+    }
+
     @Test("mixed currencies fail with a clear message; returns of cancelled orders do not count")
     func mixedCurrencies() throws {
         let w = try ShopFixture.warehouse()
@@ -169,5 +187,15 @@ struct StandInModel: CLVModelFitting {
                          CLVParameter(model: "bgnbd", parameter: "customers", value: Double(rows.count)),
                          CLVParameter(model: "bgnbd", parameter: "r", value: 1),
                          CLVParameter(model: "bgnbd", parameter: "log_likelihood", value: -3)])
+    }
+}
+
+/// StandInModel's numbers, and the customer keys of the rows it was given, in their order.
+final class RowRecorder: CLVModelFitting, @unchecked Sendable {
+    private(set) var keys: [Int64] = []
+
+    func fit(_ rows: [RFMRow], settings: CLVModelSettings) throws -> CLVFit {
+        keys = rows.map(\.customerKey)
+        return try StandInModel().fit(rows, settings: settings)
     }
 }
