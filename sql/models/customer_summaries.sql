@@ -355,7 +355,8 @@ BEGIN
     SELECT customer_key, first_purchase_at, last_purchase_at, orders, gross, returned, min_currency, max_currency, returns,
            first_day, last_day, purchase_days, repeat_gross, repeat_returned, last_repeat_returned_at, recency_weeks,
            recency_days, monetary
-    FROM summary_total_changes WHERE sign = 1;
+    FROM summary_total_changes WHERE sign = 1
+    ORDER BY customer_key;  -- the predictive model reads customer_rfm in this order: one pass if stored so
     PERFORM restore_indexes();
 
     -- The roll-ups move by the changed rows' contributions.
