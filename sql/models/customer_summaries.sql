@@ -47,6 +47,8 @@ LANGUAGE plpgsql
 -- tables instead, 10x slower at 1M customers (measured; docs/performance.md).
 SET work_mem = '256MB'
 SET random_page_cost = 1.1
+-- Switched off for one statement below; whatever the body sets is the caller's again at exit.
+SET enable_hashagg = on
 -- A trigger runs it for whoever writes, with their search_path: the summaries are this schema's.
 SET search_path FROM CURRENT
 AS $$
