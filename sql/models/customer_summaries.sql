@@ -213,7 +213,10 @@ BEGIN
         SELECT f.customer_key, min(f.first_ordered_at) AS first_purchase_at, max(f.last_ordered_at) AS last_purchase_at,
                sum(f.orders) AS orders, sum(f.gross) AS gross, sum(f.returned) AS returned,
                min(f.min_currency) AS min_currency, max(f.max_currency) AS max_currency,
-               sum(f.purchase_days)::integer AS purchase_days
+               sum(f.purchase_days)::integer AS purchase_days,
+               (min(f.first_ordered_at) AT TIME ZONE 'UTC')::date AS first_day,
+               (max(f.last_ordered_at) AT TIME ZONE 'UTC')::date AS last_day,
+               min(f.month) FILTER (WHERE f.orders > 0) AS first_month
         FROM facts AS f
         GROUP BY f.customer_key
         HAVING sum(f.orders) > 0
@@ -224,8 +227,7 @@ BEGIN
     -- repeat days.
     repeat_sums AS (
         SELECT f.customer_key,
-               sum(CASE WHEN f.month = date_trunc('month', t.first_purchase_at AT TIME ZONE 'UTC')::date
-                        THEN f.later_days_gross ELSE f.gross END) AS repeat_gross
+               sum(CASE WHEN f.month = t.first_month THEN f.later_days_gross ELSE f.gross END) AS repeat_gross
         FROM facts AS f
         JOIN totals AS t ON t.customer_key = f.customer_key
         WHERE f.orders > 0 AND t.purchase_days > 1
@@ -233,30 +235,23 @@ BEGIN
     ),
     return_sums AS (
         SELECT o.customer_key, count(*) AS returns,
-               sum(o.amount) FILTER (WHERE o.order_day > (t.first_purchase_at AT TIME ZONE 'UTC')::date) AS repeat_returned,
-               max(o.returned_at) FILTER (WHERE o.order_day > (t.first_purchase_at AT TIME ZONE 'UTC')::date)
-                   AS last_repeat_returned_at
+               sum(o.amount) FILTER (WHERE o.order_day > t.first_day) AS repeat_returned,
+               max(o.returned_at) FILTER (WHERE o.order_day > t.first_day) AS last_repeat_returned_at
         FROM summary_order_returns AS o
         JOIN totals AS t ON t.customer_key = o.customer_key
         GROUP BY o.customer_key
     ),
-    rfm_totals AS (
-        SELECT t.*, (t.first_purchase_at AT TIME ZONE 'UTC')::date AS first_day,
-               (t.last_purchase_at AT TIME ZONE 'UTC')::date AS last_day, g.repeat_gross,
-               coalesce(r.returns, 0) AS returns, r.repeat_returned, r.last_repeat_returned_at
-        FROM totals AS t
-        LEFT JOIN repeat_sums AS g ON g.customer_key = t.customer_key
-        LEFT JOIN return_sums AS r ON r.customer_key = t.customer_key
-    ),
     new_totals AS (
         SELECT t.customer_key, t.first_purchase_at, t.last_purchase_at, t.orders, t.gross, t.returned,
-               t.min_currency, t.max_currency, t.returns, t.first_day, t.last_day, t.purchase_days, t.repeat_gross,
-               t.repeat_returned, t.last_repeat_returned_at,
+               t.min_currency, t.max_currency, coalesce(r.returns, 0) AS returns, t.first_day, t.last_day,
+               t.purchase_days, g.repeat_gross, r.repeat_returned, r.last_repeat_returned_at,
                -- rfm_summary's own expressions (its days_per_unit is the numeric 7.0 or 1.0).
                ((t.last_day - t.first_day) / 7.0)::float8 AS recency_weeks,
                ((t.last_day - t.first_day) / 1.0)::float8 AS recency_days,
-               ((t.repeat_gross - coalesce(t.repeat_returned, 0)) / nullif(t.purchase_days - 1, 0))::float8 AS monetary
-        FROM rfm_totals AS t
+               ((g.repeat_gross - coalesce(r.repeat_returned, 0)) / nullif(t.purchase_days - 1, 0))::float8 AS monetary
+        FROM totals AS t
+        LEFT JOIN repeat_sums AS g ON g.customer_key = t.customer_key
+        LEFT JOIN return_sums AS r ON r.customer_key = t.customer_key
     ),
     -- … and their month rows with what depends on the other order months (in order: the
     -- order months of a customer form their own partition, the refund-only ones another).
