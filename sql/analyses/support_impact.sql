@@ -58,7 +58,10 @@
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
            $5::int AS window_days, coalesce($6::boolean, false) AS pooled, period_interval($3::text) AS step,
-           customer_summaries_apply($3::text, $4::text, true) AS from_summaries
+           s.from_summaries,
+           -- customer_months' run flags are churn_rate's defaults: --window 90 in UTC months.
+           s.from_summaries AND $3::text = 'month' AND $5::int = 90 AS run_flags
+    FROM (SELECT customer_summaries_apply($3::text, $4::text, true) AS from_summaries) AS s
 ),
 periods AS (
     SELECT ps.period, ps.period_start, ps.period_end, ps.complete,
@@ -70,19 +73,46 @@ periods AS (
         (SELECT min(ordered_at) FROM valid_purchases),
         (SELECT max(ordered_at) FROM valid_purchases)) AS ps
 ),
--- Per customer and period bucket with a purchase: its last purchase, the customer's next such
--- bucket and its last purchase, and the customer's historical net value to date (everything
--- loaded). Between a bucket q and the next one q', the latest purchase before the start s of a
--- period p in (q, q'] is q's last: the customer is active at s iff it is at or after s − W;
--- not lost iff the latest purchase before e (q's last, or q''s when p = q') is at or after
--- e − W; repurchased iff p = q'. From customer_months (UTC months, kept exact by every load)
--- when the summaries apply, else from the purchases, read once.
-customer_runs AS (
-    SELECT r.*, r.net_value::float8 AS net_float
+-- Boundaries of ~512 blocks of net value, from a sample of the customers' totals: they only
+-- group customers for the medians (any boundaries give the same answer, these keep the
+-- blocks small). A block is found by the value rounded to an integer (and clamped): ordered
+-- as the values are, and bigint compares fast (numeric to float8 goes through text).
+value_blocks AS (
+    SELECT coalesce((
+        SELECT percentile_disc((SELECT array_agg(g / 512.0)::float8[] FROM generate_series(1, 511) AS g))
+                   WITHIN GROUP (ORDER BY least(greatest(t.gross - t.returned, -1e15), 1e15)::bigint)
+        FROM customer_totals AS t TABLESAMPLE SYSTEM (2) REPEATABLE (22)), '{}') AS bounds
+),
+-- Per customer and period bucket q with a purchase (a customer-bucket): pmax, the last period
+-- whose window [s − W, s) holds q's last purchase, so that the customer is active at every
+-- period in (q, min(q', pmax)], q' being their next bucket; starts: not active at q's own
+-- start (no earlier bucket reaches q); ends: q' lies beyond pmax. A run of activity (a spell)
+-- goes from a starting bucket's q + 1 period to the pmax of the next ending bucket (the same
+-- one, or a later one); the customer is lost at its last period, and repurchased at every
+-- bucket inside it (one that does not start). pmax is exact: in UTC the period of the last
+-- purchase + W days; elsewhere the same, checked against the window starts (DST).
+-- From the purchases (raw rows), or customer_months summed into the buckets; both kept
+-- (materialized) for the passes below.
+slow_buckets AS MATERIALIZED (
+    SELECT b.customer_key, b.bucket, b.pmax,
+           coalesce(lag(b.pmax) OVER w < b.bucket, true) AS starts,
+           coalesce(lead(b.bucket) OVER w > b.pmax, true) AS ends,
+           sum(b.net_value) OVER (PARTITION BY b.customer_key) AS net_value
     FROM (
-        SELECT b.customer_key, b.bucket, b.last_at,
-               lead(b.bucket) OVER w AS next_bucket, lead(b.last_at) OVER w AS next_last_at,
-               sum(b.net_value) OVER (PARTITION BY b.customer_key) AS net_value
+        SELECT g.customer_key, g.bucket, g.net_value,
+               CASE WHEN st.from_summaries
+                    THEN date_trunc(st.period, (g.last_at AT TIME ZONE 'UTC') + make_interval(days => st.window_days))::date
+                    -- a is the answer when its window starts on a local day before the purchase's
+                    -- and the next window on a day after the day after it: local midnights
+                    -- that far apart stay in order whatever DST does. Otherwise (a local day
+                    -- that begins a window: a daily period, or a month's first day) check the
+                    -- instants, and the periods around a.
+                    WHEN c.a - st.window_days < c.local_day AND (c.a + st.step)::date - st.window_days > c.local_day + 1
+                    THEN c.a
+                    ELSE (SELECT max(x.l::date)
+                          FROM generate_series(c.a - 3 * st.step, c.a + 3 * st.step, st.step) AS x(l)
+                          WHERE shift_local_days(x.l AT TIME ZONE st.tz, -st.window_days, st.tz) <= g.last_at)
+               END AS pmax
         FROM (
             SELECT f.customer_key, period_label(st.period, st.tz, f.ordered_at) AS bucket,
                    max(f.ordered_at) AS last_at, sum(f.net_value) AS net_value
@@ -90,50 +120,147 @@ customer_runs AS (
             CROSS JOIN settings AS st
             WHERE NOT (SELECT from_summaries FROM settings)
             GROUP BY 1, 2
-        ) AS b
-        WINDOW w AS (PARTITION BY b.customer_key ORDER BY b.bucket)
-        UNION ALL
-        SELECT m.customer_key, m.month, m.last_ordered_at,
-               lead(m.month) OVER w, lead(m.last_ordered_at) OVER w,
-               sum(m.gross - m.returned) OVER (PARTITION BY m.customer_key)
-        FROM customer_months AS m
-        WHERE (SELECT from_summaries AND period = 'month' FROM settings) AND m.orders > 0
-        WINDOW w AS (PARTITION BY m.customer_key ORDER BY m.month)
-        UNION ALL
-        SELECT b.customer_key, b.bucket, b.last_at,
-               lead(b.bucket) OVER w, lead(b.last_at) OVER w,
-               sum(b.net_value) OVER (PARTITION BY b.customer_key)
-        FROM (
-            SELECT m.customer_key, date_trunc(st.period, m.month::timestamp)::date AS bucket,
-                   max(m.last_ordered_at) AS last_at, sum(m.gross - m.returned) AS net_value
+            UNION ALL
+            SELECT m.customer_key, date_trunc(st.period, m.month::timestamp)::date,
+                   max(m.last_ordered_at), sum(m.gross - m.returned)
             FROM customer_months AS m
             CROSS JOIN settings AS st
-            WHERE (SELECT from_summaries AND period <> 'month' FROM settings) AND m.orders > 0
+            WHERE (SELECT from_summaries AND NOT run_flags FROM settings) AND m.orders > 0
             GROUP BY 1, 2
-        ) AS b
-        WINDOW w AS (PARTITION BY b.customer_key ORDER BY b.bucket)
-    ) AS r
-),
--- Customers active at s, one row per period: the candidates of a bucket are the periods after
--- it up to its next bucket and to W + 2 elapsed days after its last purchase (covers any DST
--- shift); the window start then decides exactly.
-active AS (
-    SELECT p.period, r.customer_key, r.net_value, r.net_float,
-           p.period = r.next_bucket AS repurchased,
-           CASE WHEN p.period = r.next_bucket THEN r.next_last_at ELSE r.last_at END < p.end_window_start AS lost
-    FROM (
-        SELECT r.customer_key, r.last_at, r.next_bucket, r.next_last_at, r.net_value, r.net_float,
-               candidate.label::date AS period
-        FROM customer_runs AS r
+        ) AS g
         CROSS JOIN settings AS st
-        CROSS JOIN LATERAL generate_series(
-            r.bucket + st.step,
-            least(r.next_bucket::timestamp,
-                  period_label(st.period, st.tz, r.last_at + make_interval(days => st.window_days + 2))::timestamp),
-            st.step) AS candidate(label)
-        OFFSET 0  -- keeps the candidates a subquery, so periods (a few rows) join by hash
-    ) AS r
-    JOIN periods AS p ON p.period = r.period AND r.last_at >= p.window_start
+        CROSS JOIN LATERAL (
+            SELECT l.local_day, date_trunc(st.period, (l.local_day + st.window_days)::timestamp)::date AS a
+            FROM (SELECT (g.last_at AT TIME ZONE st.tz)::date AS local_day) AS l
+        ) AS c
+        OFFSET 0  -- pmax computed once, here: the windows then sort and keep narrow rows
+    ) AS b
+    WINDOW w AS (PARTITION BY b.customer_key ORDER BY b.bucket)
+),
+-- Spells by where they start and end, value block and scale of the net value (numeric sums
+-- keep the largest scale of their terms: see scale_frames). At the defaults straight from
+-- customer_months, in parallel (pmax is then at least two months after the bucket).
+mark_blocks AS (
+    SELECT x.first_period, x.last_period, x.block, x.scale, sum(x.n) AS n, sum(x.net) AS net
+    FROM (
+        SELECT CASE WHEN b.starts AND b.pmax > b.bucket THEN (b.bucket + st.step)::date END AS first_period,
+               CASE WHEN b.ends AND (b.pmax > b.bucket OR NOT b.starts) THEN b.pmax END AS last_period,
+               width_bucket(least(greatest(b.net_value, -1e15), 1e15)::bigint, (SELECT bounds FROM value_blocks)) AS block, scale(b.net_value) AS scale,
+               count(*) AS n, sum(b.net_value) AS net
+        FROM slow_buckets AS b
+        CROSS JOIN settings AS st
+        WHERE b.starts OR b.ends
+        GROUP BY 1, 2, 3, 4
+        UNION ALL
+        SELECT CASE WHEN m.starts_run THEN (m.month + interval '1 month')::date END,
+               CASE WHEN m.ends_run THEN date_trunc('month', (m.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date END,
+               width_bucket(least(greatest(t.gross - t.returned, -1e15), 1e15)::bigint, (SELECT bounds FROM value_blocks)), scale(t.gross - t.returned),
+               count(*), sum(t.gross - t.returned)
+        FROM customer_months AS m
+        JOIN customer_totals AS t ON t.customer_key = m.customer_key
+        WHERE $3::text = 'month' AND $5::int = 90 AND customer_summaries_apply($3::text, $4::text, true)
+          AND m.orders > 0 AND (m.starts_run OR m.ends_run)
+        GROUP BY 1, 2, 3, 4
+    ) AS x
+    GROUP BY 1, 2, 3, 4
+),
+-- +n where spells start (their first period), −n the period after they end.
+events AS (
+    SELECT first_period AS at, block, scale, n AS delta, net AS net_delta FROM mark_blocks WHERE first_period IS NOT NULL
+    UNION ALL
+    SELECT (b.last_period + st.step)::date, b.block, b.scale, -b.n, -b.net
+    FROM mark_blocks AS b CROSS JOIN settings AS st WHERE b.last_period IS NOT NULL
+),
+-- Active customers per period and value block (a block's count holds from one event to its
+-- next); per period and scale, their count and net value.
+block_steps AS (
+    SELECT e.block, e.at, lead(e.at) OVER w AS next_at, sum(e.delta) OVER w AS n
+    FROM (SELECT at, block, sum(delta) AS delta FROM events GROUP BY 1, 2) AS e
+    WINDOW w AS (PARTITION BY e.block ORDER BY e.at)
+),
+period_blocks AS (
+    SELECT p.period, s.block, s.n::bigint AS n
+    FROM periods AS p
+    JOIN block_steps AS s ON s.at <= p.period AND (s.next_at > p.period OR s.next_at IS NULL)
+    WHERE s.n > 0
+),
+period_scales AS (
+    SELECT p.period, e.scale, sum(e.delta) AS n, sum(e.net_delta) AS net
+    FROM periods AS p
+    JOIN (SELECT at, scale, sum(delta) AS delta, sum(net_delta) AS net_delta FROM events GROUP BY 1, 2) AS e
+      ON e.at <= p.period
+    GROUP BY 1, 2
+    HAVING sum(e.delta) > 0
+),
+-- Lost per period (spells ending there) and repurchased (buckets inside a spell): counted from
+-- the customer-buckets, or at the defaults from month_totals' buyers less the spells starting.
+period_counts AS (
+    SELECT x.period, sum(x.lost)::bigint AS lost, sum(x.repurchased)::bigint AS repurchased
+    FROM (
+        SELECT last_period AS period, n AS lost, 0 AS repurchased FROM mark_blocks WHERE last_period IS NOT NULL
+        UNION ALL
+        SELECT b.bucket, 0, count(*) FROM slow_buckets AS b WHERE NOT b.starts GROUP BY b.bucket
+        UNION ALL
+        SELECT t.month, 0, t.buyers FROM month_totals AS t WHERE (SELECT run_flags FROM settings)
+        UNION ALL
+        SELECT (b.first_period - interval '1 month')::date, 0, -b.n
+        FROM mark_blocks AS b WHERE (SELECT run_flags FROM settings) AND b.first_period IS NOT NULL
+    ) AS x
+    GROUP BY x.period
+),
+-- One frame per reported period, or one for the pooled complete periods (fkey: its join key).
+frames AS (
+    SELECT p.period, 1::bigint AS periods, p.complete, p.period AS fkey
+    FROM periods AS p CROSS JOIN settings AS st
+    WHERE NOT st.pooled
+    UNION ALL
+    SELECT NULL::date, (SELECT count(*) FROM periods WHERE complete), true, 'infinity'::date
+    FROM settings AS st
+    WHERE st.pooled
+),
+frame_periods AS (
+    SELECT CASE WHEN st.pooled THEN 'infinity'::date ELSE p.period END AS fkey, p.period
+    FROM periods AS p CROSS JOIN settings AS st
+    WHERE NOT st.pooled OR p.complete
+),
+-- Customers with a ticket or a negative mention: their spells, paired (start, end), are
+-- looked up by the contacts below.
+contact_customers AS (
+    SELECT t.customer_key FROM tickets AS t WHERE t.customer_key IS NOT NULL
+    UNION
+    SELECT m.customer_key FROM mention_facts AS m WHERE m.customer_key IS NOT NULL AND m.sentiment_label = 'negative'
+),
+contact_spells AS (
+    SELECT s.customer_key, (s.bucket + st.step)::date AS first_period,
+           CASE WHEN s.ends THEN s.pmax ELSE s.next_pmax END AS last_period, s.net_value
+    FROM (
+        SELECT m.*, lead(m.pmax) OVER (PARTITION BY m.customer_key ORDER BY m.bucket) AS next_pmax
+        FROM (
+            SELECT b.customer_key, b.bucket, b.pmax, b.starts, b.ends, b.net_value
+            FROM slow_buckets AS b
+            WHERE (b.starts OR b.ends) AND b.customer_key IN (SELECT customer_key FROM contact_customers)
+            UNION ALL
+            -- At the defaults their months through the primary key, customer by customer.
+            SELECT m.customer_key, m.month, date_trunc('month', (m.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date,
+                   m.starts_run, m.ends_run, NULL::numeric
+            FROM (SELECT customer_key FROM contact_customers ORDER BY customer_key) AS cc
+            CROSS JOIN LATERAL (
+                SELECT * FROM customer_months AS m
+                WHERE m.customer_key = cc.customer_key AND m.orders > 0 AND (m.starts_run OR m.ends_run)
+                OFFSET 0
+            ) AS m
+            WHERE (SELECT run_flags FROM settings)
+        ) AS m
+    ) AS s
+    CROSS JOIN settings AS st
+    WHERE s.starts AND s.pmax > s.bucket
+),
+-- The calendar days (session time zone) that each period's window [s − W, s) touches: an
+-- instant finds the windows that may hold it by its day, then exactly.
+window_days AS (
+    SELECT d.day::date AS day, p.period, p.period_start, p.window_start
+    FROM periods AS p
+    CROSS JOIN LATERAL generate_series(p.window_start::date::timestamp, p.period_start::date::timestamp, interval '1 day') AS d(day)
 ),
 -- The p90 first-response time of the tickets created in each period bucket.
 frt_p90 AS (
@@ -144,155 +271,237 @@ frt_p90 AS (
     WHERE t.frt_hours IS NOT NULL
     GROUP BY 1
 ),
--- Every ticket in the window [s − W, s) of the periods after its creation, as it stood at s
--- (candidates as for the purchases).
+-- Linked csat answers per ticket, latest first.
+ticket_surveys AS (
+    SELECT coalesce(sv.ticket_source, sv.source) AS source, sv.ticket_id,
+           array_agg(sv.responded_at ORDER BY sv.responded_at DESC, sv.response_id DESC, sv.source DESC) AS answered,
+           array_agg(sv.score ORDER BY sv.responded_at DESC, sv.response_id DESC, sv.source DESC) AS scores
+    FROM surveys AS sv
+    WHERE sv.kind = 'csat' AND sv.ticket_id IS NOT NULL
+    GROUP BY 1, 2
+),
+-- Every ticket in the window [s − W, s) of a period at whose start its customer is active, as
+-- it stood at s (resolved_at and frt_hours as ticket_facts defines them; csat: its own, else
+-- its latest linked csat answer before s).
 window_tickets AS (
-    SELECT p.period, p.period_start, t.customer_key, t.source, t.ticket_id, own.csat,
-           coalesce(t.resolved_at < p.period_start, false) AS resolved_before_s,
-           coalesce(t.first_response_at < p.period_start AND t.frt_hours > f.p90_hours, false) AS slow
-    FROM ticket_facts AS t
-    JOIN tickets AS own ON own.source = t.source AND own.ticket_id = t.ticket_id
+    SELECT w.period, t.customer_key, sp.last_period, sp.net_value,
+           coalesce(CASE WHEN t.status IN ('solved', 'closed') THEN t.resolved_at END < w.period_start, false) AS resolved_before_s,
+           coalesce(t.csat, (SELECT u.score FROM unnest(ts.answered, ts.scores) WITH ORDINALITY AS u(answered, score, i)
+                             WHERE u.answered < w.period_start ORDER BY u.i LIMIT 1)) AS csat,
+           coalesce(t.first_response_at < w.period_start
+                    AND extract(epoch FROM t.first_response_at - t.created_at)::float8 / 3600 > f.p90_hours, false) AS slow
+    FROM tickets AS t
     CROSS JOIN settings AS st
-    CROSS JOIN LATERAL generate_series(
-        period_label(st.period, st.tz, t.created_at) + st.step,
-        period_label(st.period, st.tz, t.created_at + make_interval(days => st.window_days + 2))::timestamp,
-        st.step) AS candidate(label)
-    JOIN periods AS p ON p.period = candidate.label::date
-                     AND t.created_at >= p.window_start AND t.created_at < p.period_start
+    JOIN window_days AS w ON w.day = t.created_at::date AND t.created_at >= w.window_start AND t.created_at < w.period_start
+    JOIN contact_spells AS sp ON sp.customer_key = t.customer_key AND w.period BETWEEN sp.first_period AND sp.last_period
     LEFT JOIN frt_p90 AS f ON f.created_period = period_label(st.period, st.tz, t.created_at)
+    LEFT JOIN ticket_surveys AS ts ON ts.source = t.source AND ts.ticket_id = t.ticket_id
     WHERE t.customer_key IS NOT NULL
 ),
--- A window ticket without its own csat takes its latest linked csat survey answered before s.
-survey_csat AS (
-    SELECT w.period, w.source, w.ticket_id,
-           (array_agg(sv.score ORDER BY sv.responded_at DESC, sv.response_id DESC, sv.source DESC))[1] AS csat
-    FROM window_tickets AS w
-    JOIN surveys AS sv ON coalesce(sv.ticket_source, sv.source) = w.source AND sv.ticket_id = w.ticket_id
-                      AND sv.kind = 'csat' AND sv.responded_at < w.period_start
-    WHERE w.csat IS NULL AND w.resolved_before_s
-    GROUP BY w.period, w.source, w.ticket_id
-),
-ticket_experience AS (
-    SELECT w.period, w.customer_key,
-           bool_or(w.resolved_before_s AND coalesce(w.csat, s.csat) >= 4) AS resolved_satisfied,
-           bool_or(w.resolved_before_s AND coalesce(w.csat, s.csat) <= 3) AS resolved_unsatisfied,
-           bool_or(NOT w.resolved_before_s) AS unresolved,
-           bool_or(w.slow) AS slow_first_response
-    FROM window_tickets AS w
-    LEFT JOIN survey_csat AS s ON s.period = w.period AND s.source = w.source AND s.ticket_id = w.ticket_id
-    GROUP BY w.period, w.customer_key
-),
-negative_mentions AS (
-    SELECT DISTINCT p.period, m.customer_key
+window_mentions AS (
+    SELECT DISTINCT w.period, m.customer_key, sp.last_period, sp.net_value
     FROM mention_facts AS m
-    CROSS JOIN settings AS st
-    CROSS JOIN LATERAL generate_series(
-        period_label(st.period, st.tz, m.posted_at) + st.step,
-        period_label(st.period, st.tz, m.posted_at + make_interval(days => st.window_days + 2))::timestamp,
-        st.step) AS candidate(label)
-    JOIN periods AS p ON p.period = candidate.label::date
-                     AND m.posted_at >= p.window_start AND m.posted_at < p.period_start
+    JOIN window_days AS w ON w.day = m.posted_at::date AND m.posted_at >= w.window_start AND m.posted_at < w.period_start
+    JOIN contact_spells AS sp ON sp.customer_key = m.customer_key AND w.period BETWEEN sp.first_period AND sp.last_period
     WHERE m.customer_key IS NOT NULL AND m.sentiment_label = 'negative'
 ),
-classified AS (
-    SELECT a.period, a.lost, a.repurchased, a.net_value, a.net_float,
-           x.customer_key IS NULL AS no_contact,
-           coalesce(x.resolved_satisfied, false) AS resolved_satisfied,
-           coalesce(x.resolved_unsatisfied, false) AS resolved_unsatisfied,
-           coalesce(x.unresolved, false) AS unresolved,
-           coalesce(x.slow_first_response, false) AS slow_first_response,
-           n.customer_key IS NOT NULL AS negative_mention
-    FROM active AS a
-    LEFT JOIN ticket_experience AS x ON x.period = a.period AND x.customer_key = a.customer_key
-    LEFT JOIN negative_mentions AS n ON n.period = a.period AND n.customer_key = a.customer_key
-),
--- One frame row per reported period, or one for the pooled complete periods.
-frames AS (
-    SELECT p.period, 1::bigint AS periods, p.complete
-    FROM periods AS p CROSS JOIN settings AS st
-    WHERE NOT st.pooled
-    UNION ALL
-    SELECT NULL::date, (SELECT count(*) FROM periods WHERE complete), true
-    FROM settings AS st
-    WHERE st.pooled
-),
--- Every segment's figures in one pass per frame: one column group per segment (FILTER), so
--- that the active customers are sorted once, by frame, not once per segment they belong to.
-wide AS (
-    SELECT CASE WHEN st.pooled THEN NULL ELSE c.period END AS period,
-           count(*) AS all_n, count(*) FILTER (WHERE c.lost) AS all_lost,
-           count(*) FILTER (WHERE c.repurchased) AS all_rep, avg(c.net_value) AS all_mean,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) AS all_median,
-           count(*) FILTER (WHERE c.no_contact) AS all_nc,
-           count(*) FILTER (WHERE c.no_contact AND c.lost) AS all_nc_lost,
-           count(*) FILTER (WHERE c.no_contact AND c.repurchased) AS all_nc_rep,
-           count(*) FILTER (WHERE c.no_contact) AS nc_n,
-           count(*) FILTER (WHERE c.no_contact AND c.lost) AS nc_lost,
-           count(*) FILTER (WHERE c.no_contact AND c.repurchased) AS nc_rep,
-           avg(c.net_value) FILTER (WHERE c.no_contact) AS nc_mean,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.no_contact) AS nc_median,
-           count(*) FILTER (WHERE c.resolved_satisfied) AS rs_n,
-           count(*) FILTER (WHERE c.resolved_satisfied AND c.lost) AS rs_lost,
-           count(*) FILTER (WHERE c.resolved_satisfied AND c.repurchased) AS rs_rep,
-           avg(c.net_value) FILTER (WHERE c.resolved_satisfied) AS rs_mean,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.resolved_satisfied) AS rs_median,
-           count(*) FILTER (WHERE c.resolved_satisfied AND c.no_contact) AS rs_nc,
-           count(*) FILTER (WHERE c.resolved_satisfied AND c.no_contact AND c.lost) AS rs_nc_lost,
-           count(*) FILTER (WHERE c.resolved_satisfied AND c.no_contact AND c.repurchased) AS rs_nc_rep,
-           count(*) FILTER (WHERE c.resolved_unsatisfied) AS ru_n,
-           count(*) FILTER (WHERE c.resolved_unsatisfied AND c.lost) AS ru_lost,
-           count(*) FILTER (WHERE c.resolved_unsatisfied AND c.repurchased) AS ru_rep,
-           avg(c.net_value) FILTER (WHERE c.resolved_unsatisfied) AS ru_mean,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.resolved_unsatisfied) AS ru_median,
-           count(*) FILTER (WHERE c.resolved_unsatisfied AND c.no_contact) AS ru_nc,
-           count(*) FILTER (WHERE c.resolved_unsatisfied AND c.no_contact AND c.lost) AS ru_nc_lost,
-           count(*) FILTER (WHERE c.resolved_unsatisfied AND c.no_contact AND c.repurchased) AS ru_nc_rep,
-           count(*) FILTER (WHERE c.unresolved) AS un_n,
-           count(*) FILTER (WHERE c.unresolved AND c.lost) AS un_lost,
-           count(*) FILTER (WHERE c.unresolved AND c.repurchased) AS un_rep,
-           avg(c.net_value) FILTER (WHERE c.unresolved) AS un_mean,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.unresolved) AS un_median,
-           count(*) FILTER (WHERE c.unresolved AND c.no_contact) AS un_nc,
-           count(*) FILTER (WHERE c.unresolved AND c.no_contact AND c.lost) AS un_nc_lost,
-           count(*) FILTER (WHERE c.unresolved AND c.no_contact AND c.repurchased) AS un_nc_rep,
-           count(*) FILTER (WHERE c.slow_first_response) AS sf_n,
-           count(*) FILTER (WHERE c.slow_first_response AND c.lost) AS sf_lost,
-           count(*) FILTER (WHERE c.slow_first_response AND c.repurchased) AS sf_rep,
-           avg(c.net_value) FILTER (WHERE c.slow_first_response) AS sf_mean,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.slow_first_response) AS sf_median,
-           count(*) FILTER (WHERE c.slow_first_response AND c.no_contact) AS sf_nc,
-           count(*) FILTER (WHERE c.slow_first_response AND c.no_contact AND c.lost) AS sf_nc_lost,
-           count(*) FILTER (WHERE c.slow_first_response AND c.no_contact AND c.repurchased) AS sf_nc_rep,
-           count(*) FILTER (WHERE c.negative_mention) AS nm_n,
-           count(*) FILTER (WHERE c.negative_mention AND c.lost) AS nm_lost,
-           count(*) FILTER (WHERE c.negative_mention AND c.repurchased) AS nm_rep,
-           avg(c.net_value) FILTER (WHERE c.negative_mention) AS nm_mean,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) FILTER (WHERE c.negative_mention) AS nm_median,
-           count(*) FILTER (WHERE c.negative_mention AND c.no_contact) AS nm_nc,
-           count(*) FILTER (WHERE c.negative_mention AND c.no_contact AND c.lost) AS nm_nc_lost,
-           count(*) FILTER (WHERE c.negative_mention AND c.no_contact AND c.repurchased) AS nm_nc_rep
-    FROM classified AS c
-    JOIN periods AS p ON p.period = c.period
+-- Active customers with a contact in the window, per period: their segments and outcome.
+contacts AS MATERIALIZED (
+    SELECT c.*, c.net_value::float8 AS net_float,
+           width_bucket(least(greatest(c.net_value, -1e15), 1e15)::bigint, (SELECT bounds FROM value_blocks)) AS block,
+           CASE WHEN st.from_summaries
+                THEN EXISTS (SELECT 1 FROM customer_months AS m
+                             WHERE m.customer_key = c.customer_key AND m.month >= c.period
+                               AND m.month < (c.period + st.step)::date AND m.orders > 0)
+                ELSE sb.customer_key IS NOT NULL
+           END AS repurchased
+    FROM (
+        SELECT y.period, y.customer_key, coalesce(y.net_value, t.gross - t.returned) AS net_value, y.lost, y.ticket,
+               y.resolved_satisfied, y.resolved_unsatisfied, y.unresolved, y.slow_first_response, y.negative_mention
+        FROM (
+        SELECT x.period, x.customer_key, min(x.net_value) AS net_value, min(x.last_period) = x.period AS lost,
+               bool_or(x.ticket) AS ticket,
+               bool_or(x.ticket AND x.resolved_before_s AND x.csat >= 4) AS resolved_satisfied,
+               bool_or(x.ticket AND x.resolved_before_s AND x.csat <= 3) AS resolved_unsatisfied,
+               bool_or(x.ticket AND NOT x.resolved_before_s) AS unresolved,
+               bool_or(x.ticket AND x.slow) AS slow_first_response,
+               bool_or(NOT x.ticket) AS negative_mention
+        FROM (
+            SELECT period, customer_key, last_period, net_value, true AS ticket, resolved_before_s, csat, slow FROM window_tickets
+            UNION ALL
+            SELECT period, customer_key, last_period, net_value, false, false, NULL, false FROM window_mentions
+        ) AS x
+        GROUP BY x.period, x.customer_key
+        ) AS y
+        LEFT JOIN customer_totals AS t ON t.customer_key = y.customer_key AND y.net_value IS NULL
+    ) AS c
     CROSS JOIN settings AS st
-    WHERE NOT st.pooled OR p.complete
-    GROUP BY 1
+    -- A join, not IN (…): millions of customer-buckets are too many for a hashed subplan.
+    LEFT JOIN slow_buckets AS sb ON NOT st.from_summaries AND sb.customer_key = c.customer_key AND sb.bucket = c.period
 ),
--- The same figures, one row per segment (no row where a segment has no customers).
+-- The contacts' figures per frame and segment; "ticket" (any window ticket) is what
+-- no_contact leaves out of all.
+contact_stats AS (
+    SELECT f.fkey, g.segment, count(*) AS customers, count(*) FILTER (WHERE c.lost) AS lost,
+           count(*) FILTER (WHERE c.repurchased) AS repurchased, avg(c.net_value) AS mean_net_value,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY c.net_float) AS median_net_value,
+           count(*) FILTER (WHERE NOT c.ticket) AS no_contact_members,
+           count(*) FILTER (WHERE NOT c.ticket AND c.lost) AS no_contact_members_lost,
+           count(*) FILTER (WHERE NOT c.ticket AND c.repurchased) AS no_contact_members_repurchased
+    FROM contacts AS c
+    JOIN frame_periods AS f ON f.period = c.period
+    CROSS JOIN LATERAL (VALUES ('ticket', c.ticket), ('resolved_satisfied', c.resolved_satisfied),
+                               ('resolved_unsatisfied', c.resolved_unsatisfied), ('unresolved', c.unresolved),
+                               ('slow_first_response', c.slow_first_response), ('negative_mention', c.negative_mention))
+        AS g(segment, member)
+    WHERE g.member
+    GROUP BY f.fkey, g.segment
+),
+-- all and no_contact per frame: counts from the spells; the net value summed per scale (a
+-- numeric sum shows the largest scale among its terms, so a scale counts only where it has
+-- customers); no_contact = all less the contacts with a ticket.
+contact_scales AS (
+    SELECT c.period, scale(c.net_value) AS scale, count(*) AS n, sum(c.net_value) AS net
+    FROM contacts AS c WHERE c.ticket GROUP BY 1, 2
+),
+scale_frames AS (
+    SELECT f.fkey, sum(s.n)::bigint AS all_n, sum(s.net) AS all_net,
+           sum(s.n - coalesce(c.n, 0))::bigint AS nc_n,
+           sum(s.net - coalesce(c.net, 0)) FILTER (WHERE s.n - coalesce(c.n, 0) > 0) AS nc_net
+    FROM frame_periods AS f
+    JOIN period_scales AS s ON s.period = f.period
+    LEFT JOIN contact_scales AS c ON c.period = s.period AND c.scale = s.scale
+    GROUP BY f.fkey
+),
+count_frames AS (
+    SELECT f.fkey, sum(pc.lost)::bigint AS lost, sum(pc.repurchased)::bigint AS repurchased
+    FROM frame_periods AS f JOIN period_counts AS pc ON pc.period = f.period
+    GROUP BY f.fkey
+),
+-- Medians of all and no_contact: the active customers per frame and value block, the blocks
+-- and places within them of the middle one or two (percentile_cont's rows floor and ceil of
+-- (n − 1) / 2), then the customers of those blocks alone, sorted by value.
+seg_blocks AS (
+    SELECT a.fkey, s.segment, a.block, s.n
+    FROM (
+        SELECT f.fkey, b.block, sum(b.n)::bigint AS n
+        FROM frame_periods AS f JOIN period_blocks AS b ON b.period = f.period
+        GROUP BY 1, 2
+    ) AS a
+    LEFT JOIN (
+        SELECT f.fkey, c.block, count(*) AS n
+        FROM contacts AS c JOIN frame_periods AS f ON f.period = c.period
+        WHERE c.ticket
+        GROUP BY 1, 2
+    ) AS c ON c.fkey = a.fkey AND c.block = a.block
+    CROSS JOIN LATERAL (VALUES ('all', a.n), ('no_contact', a.n - coalesce(c.n, 0))) AS s(segment, n)
+    WHERE s.n > 0
+),
+median_targets AS (
+    SELECT DISTINCT x.fkey, x.segment, x.block, k.pos - (x.cum - x.n) AS place
+    FROM (
+        SELECT s.*, sum(s.n) OVER (PARTITION BY s.fkey, s.segment ORDER BY s.block)::bigint AS cum,
+               sum(s.n) OVER (PARTITION BY s.fkey, s.segment)::bigint AS total
+        FROM seg_blocks AS s
+    ) AS x
+    CROSS JOIN LATERAL (VALUES ((x.total - 1) / 2), (x.total / 2)) AS k(pos)
+    WHERE k.pos >= x.cum - x.n AND k.pos < x.cum
+),
+-- The customers of the targeted blocks.
+median_customers AS (
+    SELECT v.customer_key, v.net_value, v.block
+    FROM (
+        SELECT t.customer_key, t.gross - t.returned AS net_value,
+               width_bucket(least(greatest(t.gross - t.returned, -1e15), 1e15)::bigint, vb.bounds) AS block
+        FROM customer_totals AS t CROSS JOIN value_blocks AS vb
+        WHERE (SELECT run_flags FROM settings)
+        UNION ALL
+        SELECT DISTINCT b.customer_key, b.net_value, width_bucket(least(greatest(b.net_value, -1e15), 1e15)::bigint, vb.bounds)
+        FROM slow_buckets AS b CROSS JOIN value_blocks AS vb
+        WHERE b.starts  -- (a customer never active has no spell)
+    ) AS v
+    WHERE v.block IN (SELECT block FROM median_targets)
+),
+-- Their spells, each with the customer's block and net value.
+median_spells AS (
+    SELECT s.customer_key, s.block, s.net_value, (s.bucket + st.step)::date AS first_period,
+           CASE WHEN s.ends THEN s.pmax ELSE s.next_pmax END AS last_period
+    FROM (
+        SELECT m.*, lead(m.pmax) OVER (PARTITION BY m.customer_key ORDER BY m.bucket) AS next_pmax
+        FROM (
+            SELECT b.customer_key, mc.block, mc.net_value, b.bucket, b.pmax, b.starts, b.ends
+            FROM slow_buckets AS b
+            JOIN median_customers AS mc ON mc.customer_key = b.customer_key
+            WHERE b.starts OR b.ends
+            UNION ALL
+            -- At the defaults a few tens of thousands of customers: their months by primary key.
+            SELECT mc.customer_key, mc.block, mc.net_value, m.month,
+                   date_trunc('month', (m.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date,
+                   m.starts_run, m.ends_run
+            FROM median_customers AS mc
+            CROSS JOIN LATERAL (
+                SELECT * FROM customer_months AS m
+                WHERE m.customer_key = mc.customer_key AND m.orders > 0 AND (m.starts_run OR m.ends_run)
+                OFFSET 0  -- a look-up per customer, not a join with every month
+            ) AS m
+            WHERE (SELECT run_flags FROM settings)
+        ) AS m
+    ) AS s
+    CROSS JOIN settings AS st
+    WHERE s.starts AND s.pmax > s.bucket
+),
+-- The targeted blocks' active customers per frame (no_contact: less the contacts with a
+-- ticket), placed by value within their block.
+median_values AS (
+    SELECT v.fkey, v.segment, v.block, v.value,
+           row_number() OVER (PARTITION BY v.fkey, v.segment, v.block ORDER BY v.value) - 1 AS place
+    FROM (
+        SELECT f.fkey, g.segment, sp.block, sp.net_value::float8 AS value
+        FROM median_spells AS sp
+        JOIN (SELECT DISTINCT t.block, f.fkey, f.period
+              FROM median_targets AS t JOIN frame_periods AS f ON f.fkey = t.fkey) AS f
+          ON f.block = sp.block AND f.period BETWEEN sp.first_period AND sp.last_period
+        LEFT JOIN contacts AS c ON c.period = f.period AND c.customer_key = sp.customer_key AND c.ticket
+        CROSS JOIN LATERAL (VALUES ('all', true), ('no_contact', c.customer_key IS NULL)) AS g(segment, member)
+        WHERE g.member
+    ) AS v
+    WHERE (v.fkey, v.segment, v.block) IN (SELECT fkey, segment, block FROM median_targets)
+),
+medians AS (
+    SELECT t.fkey, t.segment, percentile_cont(0.5) WITHIN GROUP (ORDER BY v.value) AS median_net_value
+    FROM median_targets AS t
+    JOIN median_values AS v ON v.fkey = t.fkey AND v.segment = t.segment AND v.block = t.block AND v.place = t.place
+    GROUP BY t.fkey, t.segment
+),
+-- Every segment's figures per frame (no row where a segment has no customers).
 stats AS (
-    SELECT w.period, g.segment, g.customers, g.lost, g.repurchased, g.mean_net_value, g.median_net_value,
-           g.no_contact_members, g.no_contact_members_lost, g.no_contact_members_repurchased
-    FROM wide AS w
-    CROSS JOIN LATERAL (VALUES
-        ('all', w.all_n, w.all_lost, w.all_rep, w.all_mean, w.all_median, w.all_nc, w.all_nc_lost, w.all_nc_rep),
-        ('no_contact', w.nc_n, w.nc_lost, w.nc_rep, w.nc_mean, w.nc_median, w.nc_n, w.nc_lost, w.nc_rep),
-        ('resolved_satisfied', w.rs_n, w.rs_lost, w.rs_rep, w.rs_mean, w.rs_median, w.rs_nc, w.rs_nc_lost, w.rs_nc_rep),
-        ('resolved_unsatisfied', w.ru_n, w.ru_lost, w.ru_rep, w.ru_mean, w.ru_median, w.ru_nc, w.ru_nc_lost, w.ru_nc_rep),
-        ('unresolved', w.un_n, w.un_lost, w.un_rep, w.un_mean, w.un_median, w.un_nc, w.un_nc_lost, w.un_nc_rep),
-        ('slow_first_response', w.sf_n, w.sf_lost, w.sf_rep, w.sf_mean, w.sf_median, w.sf_nc, w.sf_nc_lost, w.sf_nc_rep),
-        ('negative_mention', w.nm_n, w.nm_lost, w.nm_rep, w.nm_mean, w.nm_median, w.nm_nc, w.nm_nc_lost, w.nm_nc_rep))
-        AS g(segment, customers, lost, repurchased, mean_net_value, median_net_value,
-             no_contact_members, no_contact_members_lost, no_contact_members_repurchased)
-    WHERE g.customers > 0
+    SELECT f.period, x.*
+    FROM frames AS f
+    CROSS JOIN LATERAL (
+        SELECT 'all' AS segment, s.all_n AS customers, coalesce(cf.lost, 0) AS lost, coalesce(cf.repurchased, 0) AS repurchased,
+               s.all_net / nullif(s.all_n, 0) AS mean_net_value, ma.median_net_value,
+               0::bigint AS no_contact_members, 0::bigint AS no_contact_members_lost,
+               0::bigint AS no_contact_members_repurchased
+        FROM scale_frames AS s
+        LEFT JOIN count_frames AS cf ON cf.fkey = s.fkey
+        LEFT JOIN medians AS ma ON ma.fkey = s.fkey AND ma.segment = 'all'
+        WHERE s.fkey = f.fkey
+        UNION ALL
+        SELECT 'no_contact', s.nc_n, coalesce(cf.lost, 0) - coalesce(tk.lost, 0),
+               coalesce(cf.repurchased, 0) - coalesce(tk.repurchased, 0),
+               s.nc_net / nullif(s.nc_n, 0), mn.median_net_value, 0, 0, 0
+        FROM scale_frames AS s
+        LEFT JOIN count_frames AS cf ON cf.fkey = s.fkey
+        LEFT JOIN contact_stats AS tk ON tk.fkey = s.fkey AND tk.segment = 'ticket'
+        LEFT JOIN medians AS mn ON mn.fkey = s.fkey AND mn.segment = 'no_contact'
+        WHERE s.fkey = f.fkey
+        UNION ALL
+        SELECT c.segment, c.customers, c.lost, c.repurchased, c.mean_net_value, c.median_net_value,
+               c.no_contact_members, c.no_contact_members_lost, c.no_contact_members_repurchased
+        FROM contact_stats AS c
+        WHERE c.fkey = f.fkey AND c.segment <> 'ticket'
+    ) AS x
+    WHERE x.customers > 0
 ),
 segment_names (segment, ord) AS (
     VALUES ('all', 1), ('no_contact', 2), ('resolved_satisfied', 3), ('resolved_unsatisfied', 4),
