@@ -233,6 +233,36 @@ struct CommerceSupportImpactTests {
         try w.warehouse.connection.execute("SELECT set_config('patron.summaries', 'on', false)")
     }
 
+    @Test("another time zone: a purchase near local midnight, a window starting on its local day")
+    func localDaysAtWindowEdges() throws {
+        let w = try ScratchWarehouse()
+        // --window 30 --period month --tz America/New_York (UTC−5 in winter). A customer is
+        // active at s when a purchase lies in [s − 30 local days, s): March's window is
+        // [Jan 31 00:00, Mar 1 00:00) New York time, February's [Jan 2, Feb 1).
+        //   P: Jan 31 04:30Z = Jan 30 23:30 local: active at Feb 1, not at Mar 1 → lost in Feb.
+        //      (Read in UTC it is Jan 31: active at Mar 1 as well.)
+        //   Q: Jan 31 05:30Z = Jan 31 00:30 local, the first local day of March's window: active
+        //      at Feb 1 and Mar 1, not at Apr 1 → lost in March.
+        //   R: Jan 15 12:00Z: active at Feb 1 only → lost in Feb.
+        // New York: Feb: all 3, lost 2 (P, R); Mar: all 1 (Q), lost 1.
+        // UTC:      Feb: all 3, lost 1 (R);    Mar: all 2 (P, Q), lost 2.
+        try w.commerceLoad(.purchases, "purchases.csv", """
+            order_id,customer_id,ordered_at,amount,currency
+            P1,P,2024-01-31T04:30:00Z,10,EUR
+            Q1,Q,2024-01-31T05:30:00Z,20,EUR
+            R1,R,2024-01-15T12:00:00Z,30,EUR
+
+            """)
+        let arguments = ["window": "30", "from": "2024-02-01", "to": "2024-04-01"]
+        let local = try w.commerceAnalysis("support_impact", arguments.merging(["tz": "America/New_York"]) { $1 })
+        #expect(local.values("period") == ["2024-02-01", "2024-02-01", "2024-03-01", "2024-03-01"])
+        #expect(local.values("customers") == ["3", "3", "1", "1"])
+        #expect(local.values("lost") == ["2", "2", "1", "1"])
+        let utc = try w.commerceAnalysis("support_impact", arguments)
+        #expect(utc.values("customers") == ["3", "3", "2", "2"])
+        #expect(utc.values("lost") == ["1", "1", "2", "2"])
+    }
+
     @Test("--pooled sums only complete periods, in customer-periods")
     func pooled() throws {
         let w = try SupportImpactJourney.warehouse()
