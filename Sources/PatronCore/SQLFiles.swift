@@ -42,6 +42,13 @@ public struct SQLDirectory: Sendable {
 
     public func file(_ relativePath: String) -> URL { url.appendingPathComponent(relativePath) }
 
+    /// A whole file run as one script (`citus/distribute.sql`).
+    public func script(_ relativePath: String) throws -> String {
+        do { return try String(contentsOf: file(relativePath), encoding: .utf8) } catch {
+            throw PatronError.configuration("cannot read \(file(relativePath).path): \(error.localizedDescription)")
+        }
+    }
+
     /// The named statements of one file, e.g. `queries("load/purchases.sql")`.
     public func queries(_ relativePath: String) throws -> NamedQueries {
         try NamedQueries(contentsOf: file(relativePath))

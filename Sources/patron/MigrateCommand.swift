@@ -17,6 +17,15 @@ struct MigrateCommand: ParsableCommand {
     @Flag(help: "Only list the migrations that would be applied and the models that would be created again; exit 78 if there are any.")
     var check = false
 
+    @Flag(help: ArgumentHelp(
+        "Then distribute the warehouse on the Citus coordinator this connects to (work in progress: docs/scale-out.md).",
+        discussion: "Needs the citus extension in the database, with its workers added (scripts/citus-local start). Running it again changes nothing."))
+    var citus = false
+
+    func validate() throws {
+        if check && citus { throw ValidationError("--check and --citus cannot be combined: --check changes nothing") }
+    }
+
     func run() throws {
         try reportingErrors {
             let logger = global.makeLogger("patron.migrate")
@@ -39,6 +48,10 @@ struct MigrateCommand: ParsableCommand {
             for migration in report.applied { logger.info("applied migration \(migration.id)") }
             for migration in report.rerecorded { logger.info("recorded the new checksum of migration \(migration.id) (it supersedes the applied text)") }
             if !report.modelsCreated.isEmpty { logger.info("created \(report.modelsCreated.count) models again") }
+            if citus {
+                let distributed = try migrator.distributeOnCitus()
+                logger.info(distributed ? "distributed the tables on Citus (docs/scale-out.md)" : "the tables were distributed on Citus already")
+            }
             if !global.quiet {
                 Terminal.line("schema \(warehouse.schema) is up to date (\(report.applied.count) migration(s) applied now, "
                     + "\(report.modelsCreated.isEmpty ? "models unchanged" : "\(report.modelsCreated.count) models created"))")

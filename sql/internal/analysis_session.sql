@@ -5,6 +5,11 @@
 -- cost estimates even on small data) and gains little on these set-based aggregates.
 -- work_mem: per-customer aggregates over millions of purchases spill to disk at the 4MB
 -- default; 64MB (only ever raised, never lowered) keeps them in memory.
+-- On a Citus coordinator (docs/scale-out.md): joins of two distributed tables on another column
+-- than customer_key (a survey and its ticket, by ticket id) are repartitioned between the
+-- workers rather than refused.
 SELECT set_config('jit', 'off', false),
        CASE WHEN pg_size_bytes(current_setting('work_mem')) < pg_size_bytes('64MB')
-            THEN set_config('work_mem', '64MB', false) END;
+            THEN set_config('work_mem', '64MB', false) END,
+       CASE WHEN current_setting('citus.enable_repartition_joins', true) IS NOT NULL
+            THEN set_config('citus.enable_repartition_joins', 'on', false) END;

@@ -50,3 +50,7 @@ DELETE FROM schema_models;
 
 -- name: record_model
 INSERT INTO schema_models (name, checksum) VALUES ($1, $2);
+
+-- name: is_distributed
+-- Whether purchases is distributed by Citus (`patron migrate --citus` ran before).
+SELECT is_distributed_by_customer('purchases');

@@ -12,7 +12,7 @@
 --
 -- reads:      the temporary tables identity_retired, identity_set_labels; updates the table
 --             it is given
--- depends on: load_resolve_identities
+-- depends on: load_resolve_identities, citus_distribution
 
 CREATE OR REPLACE FUNCTION rekey_direct_rows(p_table regclass, p_source text, p_fresh_base bigint)
 RETURNS bigint
@@ -34,10 +34,7 @@ BEGIN
     WHERE label <> p_fresh_base + set_id;
     IF EXISTS (SELECT 1 FROM identity_rekeys) THEN
         ANALYZE identity_rekeys;
-        EXECUTE format('UPDATE %s AS t SET customer_key = k.to_key FROM identity_rekeys AS k
-                        WHERE t.source = $1 AND t.customer_key = k.from_key', p_table)
-            USING p_source;
-        GET DIAGNOSTICS rekeyed = ROW_COUNT;
+        rekeyed := move_customer_rows(p_table, 'pg_temp.identity_rekeys'::regclass, 'from_key', 'to_key', p_source);
     END IF;
     RETURN rekeyed;
 END;

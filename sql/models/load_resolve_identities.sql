@@ -41,7 +41,7 @@
 --
 -- reads:      customer_identifiers, customers; writes customers, customer_identifiers,
 --             customer_merges and, on a merge, customer_key of every entity's table
--- depends on: load_suspend_indexes
+-- depends on: load_suspend_indexes, citus_distribution
 
 CREATE OR REPLACE FUNCTION resolve_identities(p_source text, p_run bigint, p_fresh_base bigint DEFAULT NULL)
 RETURNS TABLE (customers_created bigint, customers_merged bigint)
@@ -157,18 +157,10 @@ BEGIN
     WHERE node <= fresh_base AND label <> node;
     GET DIAGNOSTICS merged = ROW_COUNT;
     IF merged > 0 THEN
-        UPDATE customer_identifiers AS t SET customer_key = m.into_key
-        FROM identity_merges AS m WHERE t.customer_key = m.merged_key;
-        UPDATE customer_profiles AS t SET customer_key = m.into_key
-        FROM identity_merges AS m WHERE t.customer_key = m.merged_key;
-        UPDATE purchases AS t SET customer_key = m.into_key
-        FROM identity_merges AS m WHERE t.customer_key = m.merged_key;
-        UPDATE returns AS t SET customer_key = m.into_key
-        FROM identity_merges AS m WHERE t.customer_key = m.merged_key;
-        UPDATE tickets AS t SET customer_key = m.into_key
-        FROM identity_merges AS m WHERE t.customer_key = m.merged_key;
-        UPDATE surveys AS t SET customer_key = m.into_key
-        FROM identity_merges AS m WHERE t.customer_key = m.merged_key;
+        -- (On Citus the rows move between shards: move_customer_rows.)
+        PERFORM move_customer_rows(t, 'pg_temp.identity_merges'::regclass, 'merged_key', 'into_key', NULL)
+        FROM unnest(ARRAY['customer_identifiers', 'customer_profiles', 'purchases', 'returns', 'tickets',
+                          'surveys']::regclass[]) AS t;
         INSERT INTO customer_merges (merged_key, into_key, run_id)
         SELECT merged_key, into_key, p_run FROM identity_merges;
         DELETE FROM customers AS c USING identity_merges AS m WHERE c.customer_key = m.merged_key;

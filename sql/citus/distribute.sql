@@ -1,0 +1,61 @@
+-- Distributes a warehouse on a Citus coordinator: `patron migrate --citus` runs this file after
+-- the migrations and models, in one transaction, under the migration lock. Running it again
+-- changes nothing. Why each choice: docs/scale-out.md.
+--
+-- * customers, customer_profiles, purchases, tickets, surveys and the per-customer summaries
+--   (customer_months, customer_totals) are distributed by customer_key and co-located, so a
+--   customer's rows sit on one worker and joins on customer_key run there. Citus needs every
+--   primary key to include that column: (customer_key, id, source). That a source's id is
+--   stored once is kept by the loader, which looks every incoming id up among the stored rows
+--   (through the new (id, source) indexes) under the warehouse's load lock, and moves a row
+--   whose customer changes (move_customer_rows) instead of inserting it again.
+-- * customer_identifiers is distributed by value: identity resolution looks identifiers up by
+--   value. Its key (value, kind, source) includes that column already.
+-- * Still on the coordinator alone, as ordinary tables: returns (a return without an
+--   identifier has no customer_key until its order names one), mentions (linked to customers
+--   by handle at query time), the loads' bookkeeping (load_runs, rejected_rows,
+--   import_notices, customer_merges) and the summaries' roll-ups and queues.
+-- * The summaries' queueing triggers are dropped: Citus allows none on a distributed table.
+--   Analyses read the raw rows (customer_summaries_current is false there).
+
+DO $$
+BEGIN
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RAISE EXCEPTION 'the citus extension is not installed in this database'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'run CREATE EXTENSION citus on the coordinator and add its workers (scripts/citus-local start does both)';
+    END IF;
+    IF is_distributed_by_customer('purchases') THEN
+        RETURN;  -- distributed before
+    END IF;
+
+    DROP TRIGGER IF EXISTS purchases_queue_summaries_insert ON purchases;
+    DROP TRIGGER IF EXISTS purchases_queue_summaries_update ON purchases;
+    DROP TRIGGER IF EXISTS purchases_queue_summaries_delete ON purchases;
+    DROP TRIGGER IF EXISTS returns_queue_summaries_insert ON returns;
+    DROP TRIGGER IF EXISTS returns_queue_summaries_update ON returns;
+    DROP TRIGGER IF EXISTS returns_queue_summaries_delete ON returns;
+
+    ALTER TABLE purchases DROP CONSTRAINT purchases_pkey,
+        ADD CONSTRAINT purchases_pkey PRIMARY KEY (customer_key, order_id, source);
+    CREATE INDEX purchases_order_idx ON purchases (order_id, source);
+    ALTER TABLE tickets DROP CONSTRAINT tickets_pkey,
+        ADD CONSTRAINT tickets_pkey PRIMARY KEY (customer_key, ticket_id, source);
+    CREATE INDEX tickets_ticket_idx ON tickets (ticket_id, source);
+    ALTER TABLE surveys DROP CONSTRAINT surveys_pkey,
+        ADD CONSTRAINT surveys_pkey PRIMARY KEY (customer_key, response_id, source);
+    CREATE INDEX surveys_response_idx ON surveys (response_id, source);
+    ALTER TABLE customer_profiles DROP CONSTRAINT customer_profiles_pkey,
+        ADD CONSTRAINT customer_profiles_pkey PRIMARY KEY (customer_key, customer_id, source);
+    CREATE INDEX customer_profiles_id_idx ON customer_profiles (customer_id, source);
+
+    PERFORM create_distributed_table('customers', 'customer_key');
+    PERFORM create_distributed_table('customer_profiles', 'customer_key', colocate_with => 'customers');
+    PERFORM create_distributed_table('purchases', 'customer_key', colocate_with => 'customers');
+    PERFORM create_distributed_table('tickets', 'customer_key', colocate_with => 'customers');
+    PERFORM create_distributed_table('surveys', 'customer_key', colocate_with => 'customers');
+    PERFORM create_distributed_table('customer_months', 'customer_key', colocate_with => 'customers');
+    PERFORM create_distributed_table('customer_totals', 'customer_key', colocate_with => 'customers');
+    PERFORM create_distributed_table('customer_identifiers', 'value');
+END
+$$;
