@@ -139,21 +139,42 @@ public final class AnalysisRunner {
     private func streamRaw(_ prepared: PreparedAnalysis, onColumns: ([ResultColumn]) throws -> Void,
                            onRow: ([String?]) throws -> Void) throws {
         try warehouse.run {
-            try warehouse.connection.stream(
-                prepared.query.sql, prepared.bindings, parameterTypes: prepared.parameterTypes,
-                onColumns: { try onColumns($0.map(ResultColumn.init)) },
-                onRow: { row in try onRow((0..<row.count).map { row[$0] }) })
+            try withWorkerSearchPath {
+                try warehouse.connection.stream(
+                    prepared.query.sql, prepared.bindings, parameterTypes: prepared.parameterTypes,
+                    onColumns: { try onColumns($0.map(ResultColumn.init)) },
+                    onRow: { row in try onRow((0..<row.count).map { row[$0] }) })
+            }
         }
     }
 
     private var sessionConfigured = false
+    /// Whether the server is a Citus coordinator (see analysis_session.sql).
+    private var onCitus = false
+
+    /// On a Citus coordinator, runs `body` in a transaction whose `SET LOCAL search_path` Citus
+    /// passes on to the workers (citus.propagate_set_commands = local): the SQL functions that it
+    /// inlines into the queries it sends them name Patron's tables without a schema
+    /// (docs/scale-out.md). Elsewhere, just `body`. Only SET statements are passed on, so the
+    /// schema is spliced in, quoted by libpq as an identifier.
+    private func withWorkerSearchPath<T>(_ body: () throws -> T) throws -> T {
+        guard onCitus else { return try body() }
+        let connection = warehouse.connection
+        return try connection.transaction {
+            let schema = try connection.quoteIdentifier(warehouse.schema)
+            try connection.executeScript(unsafeSQL: "SET LOCAL citus.propagate_set_commands = 'local'; "
+                + "SET LOCAL search_path = \(schema), pg_catalog")
+            return try body()
+        }
+    }
 
     /// Work some statements need before they run: session settings once, and the `prepare:`
     /// headers of the analysis whose conditions hold (e.g. clv's model fit for `--method predictive`).
     func prepareInputs(_ prepared: PreparedAnalysis) throws {
         if !sessionConfigured {
             let session = try warehouse.sql.queries("internal/analysis_session.sql")
-            try warehouse.run { _ = try warehouse.connection.execute(try session["configure"]) }
+            let configured = try warehouse.run { try warehouse.connection.execute(try session["configure"]) }
+            onCitus = configured.bool(0, "citus") ?? false
             sessionConfigured = true
         }
         for preparation in prepared.definition.preparations where preparation.applies(to: prepared.values) {
@@ -171,8 +192,10 @@ public final class AnalysisRunner {
             throw PatronError.configuration("\(prepared.definition.path) has no query named \(name)")
         }
         return try warehouse.run {
-            try warehouse.connection.execute(statement.sql, prepared.bindings, parameterTypes: prepared.parameterTypes,
-                                             binaryResults: binaryResults)
+            try withWorkerSearchPath {
+                try warehouse.connection.execute(statement.sql, prepared.bindings, parameterTypes: prepared.parameterTypes,
+                                                 binaryResults: binaryResults)
+            }
         }
     }
 }

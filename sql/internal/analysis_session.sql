@@ -7,9 +7,12 @@
 -- default; 64MB (only ever raised, never lowered) keeps them in memory.
 -- On a Citus coordinator (docs/scale-out.md): joins of two distributed tables on another column
 -- than customer_key (a survey and its ticket, by ticket id) are repartitioned between the
--- workers rather than refused.
+-- workers rather than refused. citus: whether this is one; then every analysis statement runs
+-- in a transaction that hands Patron's search_path to the workers (AnalysisRunner), where the
+-- bodies of the SQL functions inlined into pushed-down queries name tables without a schema.
 SELECT set_config('jit', 'off', false),
        CASE WHEN pg_size_bytes(current_setting('work_mem')) < pg_size_bytes('64MB')
             THEN set_config('work_mem', '64MB', false) END,
        CASE WHEN current_setting('citus.enable_repartition_joins', true) IS NOT NULL
-            THEN set_config('citus.enable_repartition_joins', 'on', false) END;
+            THEN set_config('citus.enable_repartition_joins', 'on', false) END,
+       current_setting('citus.propagate_set_commands', true) IS NOT NULL AS citus;

@@ -26,7 +26,12 @@
 CREATE OR REPLACE FUNCTION rfm_summary_from_orders(p_as_of date, p_tz text, p_unit text, p_customers bigint[])
 RETURNS TABLE (customer_key bigint, frequency double precision, recency double precision,
                "T" double precision, monetary double precision)
-LANGUAGE sql STABLE AS $$
+-- PL/pgSQL rather than SQL: Citus plans a query that reads distributed tables with parameters
+-- only from PL/pgSQL (docs/scale-out.md).
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
 WITH bounds AS (
     SELECT s.*, (s.as_of + 1)::timestamp AT TIME ZONE s.tz AS calibration_end,
            CASE s.unit WHEN 'week' THEN 7.0 ELSE 1.0 END AS days_per_unit
@@ -73,7 +78,8 @@ FROM customers AS c
 CROSS JOIN bounds AS b
 LEFT JOIN returned AS rt ON rt.customer_key = c.customer_key
 GROUP BY c.customer_key, c.days, c.first_day, c.last_day, c.repeat_value, b.as_of, b.days_per_unit
-ORDER BY c.customer_key
+ORDER BY c.customer_key;
+END;
 $$;
 
 -- rfm_summary: the rows of rfm_summary_from_orders, read from customer_rfm (one row per buyer,

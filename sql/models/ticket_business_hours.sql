@@ -11,7 +11,12 @@
 
 CREATE OR REPLACE FUNCTION ticket_business_hours(p_schedule jsonb)
 RETURNS TABLE (source text, ticket_id text, frt_hours float8, ttr_hours float8)
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+-- PL/pgSQL rather than SQL: Citus plans a query that reads distributed tables with parameters
+-- only from PL/pgSQL (docs/scale-out.md).
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH stretches AS (
         SELECT s.*
         FROM business_stretches(p_schedule, (SELECT min(t.created_at) FROM tickets AS t), data_horizon()) AS s
@@ -32,5 +37,6 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     LEFT JOIN stretches AS resolved
       ON resolved.local_date = (t.resolved_at AT TIME ZONE (p_schedule ->> 'timezone'))::date
      AND t.resolved_at >= resolved.stretch_start AND t.resolved_at < resolved.stretch_end
-    WHERE p_schedule IS NOT NULL
+    WHERE p_schedule IS NOT NULL;
+END;
 $$;
