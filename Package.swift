@@ -100,5 +100,7 @@ let package = Package(
         .testTarget(name: "PatronAnalysesTests", dependencies: ["PatronAnalyses", "PatronReport", "CivilCalendar", "PatronCore", "PatronLoad", "PatronModels", "PatronDemo", "PostgresClient", "PatronTestSupport"]),
         .testTarget(name: "PatronDemoTests", dependencies: ["PatronDemo", "PatronInput", "PatronLoad", "PatronCore", "PatronTestSupport"]),
         .testTarget(name: "PatronCLITests", dependencies: ["PatronCore", "PatronTestSupport"]),
+        // Runs only where Citus is installed (scripts/citus-local build SRC); skipped otherwise.
+        .testTarget(name: "PatronCitusTests", dependencies: ["PatronTestSupport"]),
     ]
 )
