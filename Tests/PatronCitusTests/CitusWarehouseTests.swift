@@ -3,14 +3,12 @@ import PatronTestSupport
 import Testing
 
 /// A warehouse distributed on Citus (docs/scale-out.md) against the same files on one server.
-/// Runs only where Citus is installed (`scripts/citus-local build SRC`); elsewhere — CI has no
-/// Citus — the suite is reported as skipped, with the reason.
-///
-/// It starts its own coordinator and two workers with scripts/citus-local in a temporary
-/// directory, on PATRON_TEST_CITUS_PORT (default 56240) and the next two ports, and destroys them
-/// at the end. The single-node reference is an ordinary schema on the same coordinator.
+/// Runs where scripts/test started a Citus cluster — it does when Citus is installed
+/// (`scripts/citus-local build SRC`) and hands its URL over in PATRON_TEST_CITUS_URL; elsewhere
+/// (CI has no Citus) the suite is reported as skipped, with the reason. The single-node
+/// reference is an ordinary schema on the same coordinator.
 @Suite("Citus: the distributed warehouse answers as one server does",
-       .enabled(if: CitusCluster.installed, "skipped: Citus is not installed here (scripts/citus-local build SRC)"))
+       .enabled(if: CitusCluster.url != nil, "skipped: no Citus cluster (scripts/test starts one where Citus is installed: scripts/citus-local build SRC)"))
 struct CitusWarehouseTests {
     /// What does not work on Citus yet (docs/scale-out.md, "What does not work yet"): these
     /// analyses still fail there. Remove a name when it works: this test then compares it.
@@ -18,8 +16,7 @@ struct CitusWarehouseTests {
 
     @Test("migrate --citus, first loads of the demo files, every analysis of `patron list`")
     func everyAnalysis() throws {
-        let cluster = try CitusCluster()
-        defer { cluster.destroy() }
+        let cluster = try #require(CitusCluster.url.map(CitusCluster.init))
         let demo = FileManager.default.temporaryDirectory.appendingPathComponent("patron-citus-demo-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: demo) }
         let generated = try PatronProcess.run(["demo", "generate", "--customers", "300", "--seed", "11", "--out", demo.path],
@@ -82,28 +79,16 @@ enum CSVComparison {
     }
 }
 
-/// A coordinator and two workers from scripts/citus-local, in a temporary directory.
-final class CitusCluster {
-    static var installed: Bool {
-        guard let dirs = try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql") else { return false }
-        return dirs.contains { FileManager.default.fileExists(atPath: "/usr/lib/postgresql/\($0)/lib/citus.so") }
+/// The coordinator that scripts/test started (scripts/citus-local).
+struct CitusCluster {
+    static var url: String? {
+        guard let url = ProcessInfo.processInfo.environment["PATRON_TEST_CITUS_URL"], !url.isEmpty else { return nil }
+        return url
     }
 
-    let directory: URL
-    let port: Int
     let url: String
 
-    init() throws {
-        directory = URL(fileURLWithPath: "/tmp/patron-citus-test-\(UUID().uuidString)")
-        port = Int(ProcessInfo.processInfo.environment["PATRON_TEST_CITUS_PORT"] ?? "") ?? 56240
-        url = "postgresql://postgres@127.0.0.1:\(port)/patron"
-        let started = try Self.script(["start"], directory: directory, port: port)
-        guard started.status == 0 else {
-            throw CitusClusterError.notStarted("scripts/citus-local start failed (port \(port) busy? set PATRON_TEST_CITUS_PORT):\n\(started.output)")
-        }
-    }
-
-    func destroy() { _ = try? Self.script(["destroy"], directory: directory, port: port) }
+    init(url: String) { self.url = url }
 
     func psql(_ sql: String) throws -> String {
         let process = Process()
@@ -117,27 +102,4 @@ final class CitusCluster {
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
-
-    private static func script(_ arguments: [String], directory: URL, port: Int) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = repositoryRoot.appendingPathComponent("scripts/citus-local")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["PATRON_CITUS_DIR"] = directory.path
-        environment["PATRON_CITUS_PORT"] = String(port)
-        environment["PATRON_PG_FAST"] = "1"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-}
-
-enum CitusClusterError: Error, CustomStringConvertible {
-    case notStarted(String)
-    var description: String { switch self { case .notStarted(let text): text } }
 }
