@@ -149,21 +149,18 @@ public final class AnalysisRunner {
     }
 
     private var sessionConfigured = false
-    /// Whether the server is a Citus coordinator (see analysis_session.sql).
-    private var onCitus = false
+    /// On a Citus coordinator (see analysis_session.sql): the statement that hands Patron's
+    /// search_path to the workers; nil elsewhere.
+    private var handSearchPathToWorkers: String?
 
-    /// On a Citus coordinator, runs `body` in a transaction whose `SET LOCAL search_path` Citus
-    /// passes on to the workers (citus.propagate_set_commands = local): the SQL functions that it
-    /// inlines into the queries it sends them name Patron's tables without a schema
-    /// (docs/scale-out.md). Elsewhere, just `body`. Only SET statements are passed on, so the
-    /// schema is spliced in, quoted by libpq as an identifier.
+    /// On a Citus coordinator, runs `body` in a transaction that hands Patron's search_path to
+    /// the workers (analysis_session.sql, `hand_search_path_to_workers`; docs/scale-out.md).
+    /// Elsewhere, just `body`.
     private func withWorkerSearchPath<T>(_ body: () throws -> T) throws -> T {
-        guard onCitus else { return try body() }
+        guard let statement = handSearchPathToWorkers else { return try body() }
         let connection = warehouse.connection
         return try connection.transaction {
-            let schema = try connection.quoteIdentifier(warehouse.schema)
-            try connection.executeScript(unsafeSQL: "SET LOCAL citus.propagate_set_commands = 'local'; "
-                + "SET LOCAL search_path = \(schema), pg_catalog")
+            try connection.execute(statement)
             return try body()
         }
     }
@@ -174,7 +171,9 @@ public final class AnalysisRunner {
         if !sessionConfigured {
             let session = try warehouse.sql.queries("internal/analysis_session.sql")
             let configured = try warehouse.run { try warehouse.connection.execute(try session["configure"]) }
-            onCitus = configured.bool(0, "citus") ?? false
+            if configured.bool(0, "citus") ?? false {
+                handSearchPathToWorkers = try session["hand_search_path_to_workers"]
+            }
             sessionConfigured = true
         }
         for preparation in prepared.definition.preparations where preparation.applies(to: prepared.values) {

@@ -8,11 +8,23 @@
 -- On a Citus coordinator (docs/scale-out.md): joins of two distributed tables on another column
 -- than customer_key (a survey and its ticket, by ticket id) are repartitioned between the
 -- workers rather than refused. citus: whether this is one; then every analysis statement runs
--- in a transaction that hands Patron's search_path to the workers (AnalysisRunner), where the
--- bodies of the SQL functions inlined into pushed-down queries name tables without a schema.
+-- in a transaction that starts with hand_search_path_to_workers (below).
 SELECT set_config('jit', 'off', false),
        CASE WHEN pg_size_bytes(current_setting('work_mem')) < pg_size_bytes('64MB')
             THEN set_config('work_mem', '64MB', false) END,
        CASE WHEN current_setting('citus.enable_repartition_joins', true) IS NOT NULL
             THEN set_config('citus.enable_repartition_joins', 'on', false) END,
        current_setting('citus.propagate_set_commands', true) IS NOT NULL AS citus;
+
+-- name: hand_search_path_to_workers
+-- On a Citus coordinator, at the start of each analysis statement's transaction: the SQL
+-- functions that Citus inlines into the queries it sends the workers name Patron's tables
+-- without a schema, so the workers need this session's search_path. Citus passes on SET LOCAL
+-- statements (not set_config calls) when citus.propagate_set_commands is 'local'; the path is
+-- the one `configure` in session.sql set, already quoted.
+DO $$
+BEGIN
+    SET LOCAL citus.propagate_set_commands = 'local';
+    EXECUTE format('SET LOCAL search_path = %s', current_setting('search_path'));
+END
+$$;
