@@ -91,6 +91,14 @@ SELECT load_drop_superseded($1) AS superseded;
 -- (sql/models/load_identity_sets.sql).
 SELECT load_identity_sets($1::boolean) AS sets;
 
+-- name: match_stored_rows
+-- Staging path, entities with customers, before the entity's update and insert: which staged
+-- rows are stored already (the temporary table load_stored, read by the insert), and those
+-- whose customer changed moved to the new customer's key ($1 table, $2 its id column, $3
+-- source, $4 whether rows carry a handle, $5 run, $6 source_is_new)
+-- (sql/models/load_match_stored_rows.sql).
+SELECT load_match_stored_rows($1::regclass, $2, $3, $4::boolean, $5, $6::boolean) AS rekeyed;
+
 -- name: suspend_indexes
 -- Before the insert of a large load ($1 table, $2 rows it may insert): its indexes are
 -- dropped, primary key included, to be rebuilt by restore_indexes

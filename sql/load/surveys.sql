@@ -5,7 +5,7 @@
 -- inside the file's transaction, between the statements every entity shares
 -- (load/common.sql); the order of both, and why update and insert are written out per
 -- entity: sql/load/README.md.
--- Parameters: $1 source, $2 run_id (insert: $3 source_is_new).
+-- Parameters: $1 source, $2 run_id.
 
 -- name: create_stage
 -- One row per input row, as validated by the loader (binary COPY, so column order and
@@ -40,14 +40,14 @@ CREATE TEMP TABLE load_stage (
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
--- (so an identical reload changes nothing, not even changed_by_run). The row found in
--- `incoming` is updated through its ctid: one index probe per row, not two (loads hold the
--- load lock, and nothing else in this transaction moves the row in between).
+-- (so an identical reload changes nothing, not even changed_by_run). customer_key is not set
+-- here: a row whose customer changed was moved to its new key just before, by
+-- match_stored_rows (load/common.sql), which stamped it changed_by_run = $2 — so it counts as
+-- updated even when nothing else changed. Rows are found by id, not by ctid: Citus allows no
+-- ctid in a distributed UPDATE (docs/scale-out.md).
 WITH incoming AS (
-    SELECT t.ctid AS row_tid,
-           t.source,
+    SELECT t.source,
            t.response_id,
-           k.customer_key,
            CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END AS customer_id,
            CASE WHEN w.has_email THEN w.email ELSE t.email END AS email,
            CASE WHEN w.has_phone THEN w.phone ELSE t.phone END AS phone,
@@ -58,25 +58,23 @@ WITH incoming AS (
            CASE WHEN w.has_ticket_source THEN w.ticket_source ELSE t.ticket_source END AS ticket_source,
            CASE WHEN w.has_comment THEN w.comment ELSE t.comment END AS comment
     FROM load_stage AS w
-    JOIN identity_customers AS k
-      ON (k.customer_id, k.email, k.phone, k.handle)
-       = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
     JOIN surveys AS t ON t.source = $1 AND t.response_id = w.response_id
     WHERE w.reject_reason IS NULL
 )
 UPDATE surveys AS t
-SET (customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, ticket_source, comment, changed_by_run)
-  = (i.customer_key, i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.ticket_source, i.comment, $2)
+SET (customer_id, email, phone, kind, score, responded_at, ticket_id, ticket_source, comment, changed_by_run)
+  = (i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.ticket_source, i.comment, $2)
 FROM incoming AS i
-WHERE t.ctid = i.row_tid
-  AND (t.customer_key, t.customer_id, t.email, t.phone, t.kind, t.score, t.responded_at, t.ticket_id, t.ticket_source, t.comment)
-      IS DISTINCT FROM (i.customer_key, i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.ticket_source, i.comment);
+WHERE (t.source, t.response_id) = (i.source, i.response_id)
+  AND ((t.customer_id, t.email, t.phone, t.kind, t.score, t.responded_at, t.ticket_id, t.ticket_source, t.comment)
+      IS DISTINCT FROM (i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.ticket_source, i.comment)
+       OR t.changed_by_run = $2);
 
 -- name: insert
 -- Rows this file adds. Defaults apply only here, when a row is first inserted.
--- $3: true when the table holds no row of this source yet (source_is_new): then no row
--- can exist already; the look-up per row is planned away (kept inside NOT EXISTS so
--- that a nightly load still gets an anti-join on the primary key).
+-- The rows stored already were found by match_stored_rows (load/common.sql), in load_stored:
+-- on Citus, an INSERT … SELECT from the staging table cannot look them up in the
+-- distributed table itself.
 INSERT INTO surveys (source, response_id, customer_key, customer_id, email, phone, kind, score, responded_at, ticket_id, ticket_source, comment, loaded_by_run, changed_by_run)
 SELECT $1,
        w.response_id,
@@ -97,7 +95,7 @@ JOIN identity_customers AS k
   ON (k.customer_id, k.email, k.phone, k.handle)
    = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), '')
 WHERE w.reject_reason IS NULL
-  AND NOT EXISTS (SELECT 1 FROM surveys AS t WHERE NOT $3::boolean AND t.source = $1 AND t.response_id = w.response_id);
+  AND NOT EXISTS (SELECT 1 FROM load_stored AS s WHERE s.response_id = w.response_id);
 
 -- name: copy_direct
 -- A direct load (the first load of a source; see load/common.sql): validated rows, their

@@ -5,7 +5,7 @@
 -- inside the file's transaction, between the statements every entity shares
 -- (load/common.sql); the order of both, and why update and insert are written out per
 -- entity: sql/load/README.md.
--- Parameters: $1 source, $2 run_id (insert: $3 source_is_new).
+-- Parameters: $1 source, $2 run_id.
 
 -- name: create_stage
 -- One row per input row, as validated by the loader (binary COPY, so column order and
@@ -60,14 +60,14 @@ CREATE TEMP TABLE load_stage (
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
--- (so an identical reload changes nothing, not even changed_by_run). The row found in
--- `incoming` is updated through its ctid: one index probe per row, not two (loads hold the
--- load lock, and nothing else in this transaction moves the row in between).
+-- (so an identical reload changes nothing, not even changed_by_run). customer_key is not set
+-- here: a row whose customer changed was moved to its new key just before, by
+-- match_stored_rows (load/common.sql), which stamped it changed_by_run = $2 — so it counts as
+-- updated even when nothing else changed. Rows are found by id, not by ctid: Citus allows no
+-- ctid in a distributed UPDATE (docs/scale-out.md).
 WITH incoming AS (
-    SELECT t.ctid AS row_tid,
-           t.source,
+    SELECT t.source,
            t.ticket_id,
-           k.customer_key,
            CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END AS customer_id,
            CASE WHEN w.has_email THEN w.email ELSE t.email END AS email,
            CASE WHEN w.has_phone THEN w.phone ELSE t.phone END AS phone,
@@ -87,25 +87,23 @@ WITH incoming AS (
            CASE WHEN w.has_csat THEN w.csat ELSE t.csat END AS csat,
            CASE WHEN w.has_ces THEN w.ces ELSE t.ces END AS ces
     FROM load_stage AS w
-    JOIN identity_customers AS k
-      ON (k.customer_id, k.email, k.phone, k.handle)
-       = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, ''))
     JOIN tickets AS t ON t.source = $1 AND t.ticket_id = w.ticket_id
     WHERE w.reject_reason IS NULL
 )
 UPDATE tickets AS t
-SET (customer_key, customer_id, email, phone, handle, created_at, channel, category, priority, status, agent, first_response_at, resolved_at, reopens, agent_replies, customer_replies, handle_seconds, csat, ces, changed_by_run)
-  = (i.customer_key, i.customer_id, i.email, i.phone, i.handle, i.created_at, i.channel, i.category, i.priority, i.status, i.agent, i.first_response_at, i.resolved_at, i.reopens, i.agent_replies, i.customer_replies, i.handle_seconds, i.csat, i.ces, $2)
+SET (customer_id, email, phone, handle, created_at, channel, category, priority, status, agent, first_response_at, resolved_at, reopens, agent_replies, customer_replies, handle_seconds, csat, ces, changed_by_run)
+  = (i.customer_id, i.email, i.phone, i.handle, i.created_at, i.channel, i.category, i.priority, i.status, i.agent, i.first_response_at, i.resolved_at, i.reopens, i.agent_replies, i.customer_replies, i.handle_seconds, i.csat, i.ces, $2)
 FROM incoming AS i
-WHERE t.ctid = i.row_tid
-  AND (t.customer_key, t.customer_id, t.email, t.phone, t.handle, t.created_at, t.channel, t.category, t.priority, t.status, t.agent, t.first_response_at, t.resolved_at, t.reopens, t.agent_replies, t.customer_replies, t.handle_seconds, t.csat, t.ces)
-      IS DISTINCT FROM (i.customer_key, i.customer_id, i.email, i.phone, i.handle, i.created_at, i.channel, i.category, i.priority, i.status, i.agent, i.first_response_at, i.resolved_at, i.reopens, i.agent_replies, i.customer_replies, i.handle_seconds, i.csat, i.ces);
+WHERE (t.source, t.ticket_id) = (i.source, i.ticket_id)
+  AND ((t.customer_id, t.email, t.phone, t.handle, t.created_at, t.channel, t.category, t.priority, t.status, t.agent, t.first_response_at, t.resolved_at, t.reopens, t.agent_replies, t.customer_replies, t.handle_seconds, t.csat, t.ces)
+      IS DISTINCT FROM (i.customer_id, i.email, i.phone, i.handle, i.created_at, i.channel, i.category, i.priority, i.status, i.agent, i.first_response_at, i.resolved_at, i.reopens, i.agent_replies, i.customer_replies, i.handle_seconds, i.csat, i.ces)
+       OR t.changed_by_run = $2);
 
 -- name: insert
 -- Rows this file adds. Defaults apply only here, when a row is first inserted.
--- $3: true when the table holds no row of this source yet (source_is_new): then no row
--- can exist already; the look-up per row is planned away (kept inside NOT EXISTS so
--- that a nightly load still gets an anti-join on the primary key).
+-- The rows stored already were found by match_stored_rows (load/common.sql), in load_stored:
+-- on Citus, an INSERT … SELECT from the staging table cannot look them up in the
+-- distributed table itself.
 INSERT INTO tickets (source, ticket_id, customer_key, customer_id, email, phone, handle, created_at, channel, category, priority, status, agent, first_response_at, resolved_at, reopens, agent_replies, customer_replies, handle_seconds, csat, ces, loaded_by_run, changed_by_run)
 SELECT $1,
        w.ticket_id,
@@ -135,7 +133,7 @@ JOIN identity_customers AS k
   ON (k.customer_id, k.email, k.phone, k.handle)
    = (coalesce(w.customer_id, ''), coalesce(w.email, ''), coalesce(w.phone, ''), coalesce(w.handle, ''))
 WHERE w.reject_reason IS NULL
-  AND NOT EXISTS (SELECT 1 FROM tickets AS t WHERE NOT $3::boolean AND t.source = $1 AND t.ticket_id = w.ticket_id);
+  AND NOT EXISTS (SELECT 1 FROM load_stored AS s WHERE s.ticket_id = w.ticket_id);
 
 -- name: copy_direct
 -- A direct load (the first load of a source; see load/common.sql): validated rows, their

@@ -29,11 +29,15 @@ BEGIN
 END;
 $$;
 
--- Gives the rows of the table whose customer_key is a from_column value of the (temporary)
--- table of moves the matching to_column value; only the rows of p_source when it is not NULL.
--- Returns how many rows changed key.
+-- Gives rows of the table another customer_key, from a (temporary) table of moves, and returns
+-- how many rows changed key. A row moves when its p_match column equals the moves' p_from
+-- column: by default p_match is customer_key (a merge or a re-key: every row of a customer
+-- moves); the loader's re-key of updated rows matches each row by its id instead
+-- (load_match_stored_rows). It takes the moves' p_to column as its key; only the rows of
+-- p_source when that is not NULL. With p_run, moved rows also get changed_by_run = p_run.
 CREATE OR REPLACE FUNCTION move_customer_rows(p_table regclass, p_moves regclass, p_from text, p_to text,
-                                              p_source text)
+                                              p_source text, p_match text DEFAULT 'customer_key',
+                                              p_run bigint DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -42,26 +46,31 @@ DECLARE
     values  text;
 BEGIN
     IF NOT is_distributed_by_customer(p_table) THEN
-        EXECUTE format('UPDATE %s AS t SET customer_key = k.%I FROM %s AS k
-                        WHERE t.customer_key = k.%I AND ($1::text IS NULL OR t.source = $1)',
-                       p_table, p_to, p_moves, p_from)
-            USING p_source;
+        EXECUTE format('UPDATE %s AS t SET customer_key = k.%I%s
+                        FROM %s AS k
+                        WHERE t.%I = k.%I AND ($1::text IS NULL OR t.source = $1)',
+                       p_table, p_to, CASE WHEN p_run IS NOT NULL THEN ', changed_by_run = $2' ELSE '' END,
+                       p_moves, p_match, p_from)
+            USING p_source, p_run;
         GET DIAGNOSTICS moved = ROW_COUNT;
         RETURN moved;
     END IF;
-    -- Every column of the table, customer_key taken from the move.
+    -- Every column of the table, customer_key taken from the move (and changed_by_run from p_run).
     SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum),
-           string_agg(CASE WHEN a.attname = 'customer_key' THEN 'm.moved_to_key' ELSE 'm.' || quote_ident(a.attname) END,
+           string_agg(CASE a.attname
+                          WHEN 'customer_key' THEN 'm.moved_to_key'
+                          WHEN 'changed_by_run' THEN 'coalesce($2, m.changed_by_run)'
+                          ELSE 'm.' || quote_ident(a.attname) END,
                       ', ' ORDER BY a.attnum)
     INTO columns, values
     FROM pg_attribute AS a
     WHERE a.attrelid = p_table AND a.attnum > 0 AND NOT a.attisdropped;
     EXECUTE format('WITH m AS (DELETE FROM %1$s AS t USING %2$s AS k
-                               WHERE t.customer_key = k.%3$I AND ($1::text IS NULL OR t.source = $1)
+                               WHERE t.%7$I = k.%3$I AND ($1::text IS NULL OR t.source = $1)
                                RETURNING t.*, k.%4$I AS moved_to_key)
                     INSERT INTO %1$s (%5$s) SELECT %6$s FROM m',
-                   p_table, p_moves, p_from, p_to, columns, values)
-        USING p_source;
+                   p_table, p_moves, p_from, p_to, columns, values, p_match)
+        USING p_source, p_run;
     GET DIAGNOSTICS moved = ROW_COUNT;
     RETURN moved;
 END;

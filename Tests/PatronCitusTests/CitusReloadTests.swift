@@ -1,0 +1,95 @@
+import Foundation
+import PatronTestSupport
+import Testing
+
+/// Second loads on Citus: the staged update path (docs/scale-out.md), where a changed row keeps
+/// its place, a row whose customer changed moves to another shard, and a merge moves a
+/// customer's rows — each as one server does it. Runs where scripts/test started a Citus cluster.
+@Suite("Citus: a second load, a re-key and a merge across shards, as on one server",
+       .enabled(if: CitusCluster.url != nil, "skipped: no Citus cluster (scripts/test starts one where Citus is installed: scripts/citus-local build SRC)"))
+struct CitusReloadTests {
+    static let customers = """
+        customer_id,email,phone,handle,name,country,signup_at,segment
+        C1,ann@x.test,,,Ann,FR,2024-01-01T00:00:00Z,consumer
+        C2,bob@x.test,,,Bob,DE,2024-01-02T00:00:00Z,consumer
+        C3,cid@x.test,,,Cid,ES,2024-01-03T00:00:00Z,business
+        C4,dee@x.test,,,Dee,IT,2024-01-04T00:00:00Z,consumer
+
+        """
+    static let firstOrders = """
+        order_id,customer_id,email,ordered_at,amount,currency,channel,items,status
+        O1,C1,,2024-02-01T10:00:00Z,10.00,USD,web,1,completed
+        O2,C2,,2024-02-02T10:00:00Z,20.00,USD,web,1,completed
+        O3,C3,,2024-02-03T10:00:00Z,30.00,USD,store,2,completed
+        O4,,dee@x.test,2024-02-04T10:00:00Z,40.00,USD,web,1,completed
+
+        """
+    /// O1 as before; O2 costs 25.00 now (an update); O3 names C4 instead of C3 (its row moves
+    /// to C4's key); O5 is new and names C1's id with Bob's email (C1 and C2 merge). O4 is not
+    /// in the file and stays as it is.
+    static let secondOrders = """
+        order_id,customer_id,email,ordered_at,amount,currency,channel,items,status
+        O1,C1,,2024-02-01T10:00:00Z,10.00,USD,web,1,completed
+        O2,C2,,2024-02-02T10:00:00Z,25.00,USD,web,1,completed
+        O3,C4,,2024-02-03T10:00:00Z,30.00,USD,store,2,completed
+        O5,C1,bob@x.test,2024-02-05T10:00:00Z,50.00,USD,web,3,completed
+
+        """
+
+    @Test("a changed file, then the same file again: counts, keys and rows equal on both")
+    func secondLoads() throws {
+        let cluster = try #require(CitusCluster.url.map(CitusCluster.init))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patron-citus-reload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func write(_ name: String, _ text: String) throws -> String {
+            let file = dir.appendingPathComponent(name)
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            return file.path
+        }
+        let customers = try write("customers.csv", Self.customers)
+        let first = try write("orders-1.csv", Self.firstOrders)
+        let second = try write("orders-2.csv", Self.secondOrders)
+
+        let schemas = ["single_reload": ["migrate"], "dist_reload": ["migrate", "--citus"]]
+        for (schema, migrate) in schemas.sorted(by: { $0.key < $1.key }) {
+            let migrated = try PatronProcess.run(migrate + ["--schema", schema], url: cluster.url)
+            try #require(migrated.status == 0, "\(schema): \(migrated.stderr)")
+            for (entity, file) in [("customers", customers), ("purchases", first), ("purchases", second), ("purchases", second)] {
+                let loaded = try PatronProcess.run(["load", entity, file, "--source", "shop", "--schema", schema], url: cluster.url)
+                try #require(loaded.status == 0, "\(schema) \(entity) \(file): \(loaded.stderr)")
+            }
+        }
+
+        // C1 and C2 sat on different shards before they merged (keys are handed out in load
+        // order, so the same every run): the merge moved rows between workers.
+        let shards = try cluster.psql("""
+            SELECT count(DISTINCT get_shard_id_for_distribution_column('dist_reload.customers', k.key))
+            FROM dist_reload.customer_merges AS m, LATERAL (VALUES (m.merged_key), (m.into_key)) AS k(key)
+            """)
+        #expect(shards == "2", "the merged customers were on one shard: choose other fixture ids")
+
+        for schema in schemas.keys {
+            // Runs 2-4: first orders (4 inserted), changed file, the same changed file again.
+            let runs = try cluster.psql("""
+                SELECT string_agg(concat_ws('/', rows_inserted, rows_updated, rows_unchanged, customers_merged), ' ' ORDER BY run_id)
+                FROM \(schema).load_runs WHERE entity = 'purchases'
+                """)
+            // Changed file: O5 inserted; O2 (amount) and O3 (customer) updated; O1 unchanged; one merge.
+            #expect(runs == "4/0/0/0 1/2/1/1 0/0/4/0", "\(schema): \(runs)")
+            // O3 now belongs with O4 (both C4's: dee@x.test is C4's email); O1, O2 and O5 with the
+            // merged C1 and C2; each order once.
+            let grouping = try cluster.psql("""
+                SELECT string_agg(orders, ' | ' ORDER BY orders) FROM (
+                    SELECT string_agg(order_id, ',' ORDER BY order_id) AS orders
+                    FROM \(schema).purchases GROUP BY customer_key) AS g
+                """)
+            #expect(grouping == "O1,O2,O5 | O3,O4", "\(schema): \(grouping)")
+        }
+        let rows = "SELECT string_agg(concat_ws(':', order_id, customer_id, email, amount, loaded_by_run, changed_by_run), ' ' ORDER BY order_id) FROM %@.purchases"
+        let single = try cluster.psql(rows.replacingOccurrences(of: "%@", with: "single_reload"))
+        let distributed = try cluster.psql(rows.replacingOccurrences(of: "%@", with: "dist_reload"))
+        #expect(single == distributed)
+        #expect(single.contains("O3:C4:30.00:2:3"), "\(single)")
+    }
+}
