@@ -258,6 +258,7 @@ public final class Loader {
         try connection.execute(try common["load_settings"])
         try connection.execute(try common["load_index_settings"])
         try connection.execute(try common["load_jit_settings"])
+        try connection.execute(try common["load_cost_settings"])
 
         var reader = reader
         // Asked once: the identity work of either path writes no row of this entity's table.

@@ -38,6 +38,7 @@ BEGIN
                     SELECT %1$I, customer_key AS stored_key, customer_key AS to_key FROM %2$s WITH NO DATA',
                    p_id, p_table);
     IF p_source_is_new THEN
+        EXECUTE format('ALTER TABLE load_stored ADD PRIMARY KEY (%I)', p_id);
         RETURN 0;
     END IF;
     SELECT NOT a.attnotnull INTO customer_optional
@@ -57,6 +58,10 @@ BEGIN
         CASE WHEN customer_optional THEN 'LEFT' ELSE '' END,
         CASE WHEN p_with_handle THEN 'coalesce(w.handle, '''')' ELSE '''''' END)
         USING p_source;
+    -- Keyed by id (built once filled: one sort): the insert's anti-join probes it, whatever
+    -- the planner guesses of the staged rows (a join on four identifiers is often estimated
+    -- at one row).
+    EXECUTE format('ALTER TABLE load_stored ADD PRIMARY KEY (%I)', p_id);
     ANALYZE load_stored;
     IF EXISTS (SELECT 1 FROM load_stored WHERE stored_key IS DISTINCT FROM to_key) THEN
         CREATE TEMP TABLE load_rekeys ON COMMIT DROP AS
