@@ -82,6 +82,9 @@ extension AnalysisRunner {
         try prepareInputs(prepared)
         return try warehouse.run {
             try connection.transaction {
+                // On Citus, as every analysis statement (withWorkerSearchPath): the workers need
+                // Patron's search_path for the SQL functions Citus inlines into what it sends them.
+                if let statement = handSearchPathToWorkers { try connection.execute(statement) }
                 let qualified = try connection.quoteIdentifier(schema) + "." + connection.quoteIdentifier(table)
                 let kind = try connection.execute(try statements["relation_kind"], [schema, table]).rows.first?[0] ?? nil
                 if let kind, kind != "r" && kind != "p" {

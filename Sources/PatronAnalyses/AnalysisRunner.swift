@@ -150,8 +150,8 @@ public final class AnalysisRunner {
 
     private var sessionConfigured = false
     /// On a Citus coordinator (see analysis_session.sql): the statement that hands Patron's
-    /// search_path to the workers; nil elsewhere.
-    private var handSearchPathToWorkers: String?
+    /// search_path to the workers; nil elsewhere. `into` runs it in its own transaction.
+    private(set) var handSearchPathToWorkers: String?
 
     /// On a Citus coordinator, runs `body` in a transaction that hands Patron's search_path to
     /// the workers (analysis_session.sql, `hand_search_path_to_workers`; docs/scale-out.md).
