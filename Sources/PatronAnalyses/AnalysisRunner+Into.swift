@@ -94,6 +94,12 @@ extension AnalysisRunner {
                 if exists && mode == .create {
                     throw PatronError.usage("--into: table \(target) exists; add --replace to recreate it or --append to add rows")
                 }
+                // Created only when missing: an existing schema then needs no CREATE right on the
+                // database. Before the analysis first reads: on Citus, a schema command must come
+                // before any parallel read of a distributed table in the transaction.
+                if !exists, try connection.execute(try statements["schema_exists"], [schema]).bool(0, 0) != true {
+                    try connection.execute("CREATE SCHEMA IF NOT EXISTS \(try connection.quoteIdentifier(schema))")
+                }
                 let analysisSQL = "SELECT * FROM (\n\(prepared.query.sql)\n) AS analysis"
                 let shape = try connection.execute(analysisSQL + " LIMIT 0", prepared.bindings, parameterTypes: prepared.parameterTypes)
                 let oids = "{" + shape.columns.map { String($0.typeOID) }.joined(separator: ",") + "}"
@@ -101,10 +107,6 @@ extension AnalysisRunner {
                 let names = try shape.columns.map { try connection.quoteIdentifier($0.name) }
                 if exists && mode == .replace { try connection.execute("DROP TABLE \(qualified)") }
                 if !exists || mode == .replace {
-                    // Created only when missing: an existing schema then needs no CREATE right on the database.
-                    if try connection.execute(try statements["schema_exists"], [schema]).bool(0, 0) != true {
-                        try connection.execute("CREATE SCHEMA IF NOT EXISTS \(try connection.quoteIdentifier(schema))")
-                    }
                     let definitions = zip(names, types).map { "\($0) \($1)" }.joined(separator: ", ")
                     try connection.execute("CREATE TABLE \(qualified) (\(definitions))")
                 }

@@ -91,5 +91,16 @@ struct CitusReloadTests {
         let distributed = try cluster.psql(rows.replacingOccurrences(of: "%@", with: "dist_reload"))
         #expect(single == distributed)
         #expect(single.contains("O3:C4:30.00:2:3"), "\(single)")
+
+        // `run --into` writes on the coordinator what the workers compute: churn_rate reads
+        // valid_purchases, which the workers find only through the search_path Patron hands them.
+        for schema in schemas.keys {
+            let into = try PatronProcess.run(["run", "churn_rate", "--schema", schema, "--into", "churn", "--replace"], url: cluster.url)
+            #expect(into.status == 0, "\(schema): \(into.stderr)")
+        }
+        let table = "SELECT count(*) || ' ' || md5(string_agg(t::text, ';' ORDER BY t::text)) FROM %@_reports.churn AS t"
+        let singleTable = try cluster.psql(table.replacingOccurrences(of: "%@", with: "single_reload"))
+        #expect(!singleTable.hasPrefix("0 ") && !singleTable.isEmpty, "\(singleTable)")
+        #expect(singleTable == (try cluster.psql(table.replacingOccurrences(of: "%@", with: "dist_reload"))))
     }
 }
