@@ -21,10 +21,15 @@ SELECT set_config('jit', 'off', false),
 -- functions that Citus inlines into the queries it sends the workers name Patron's tables
 -- without a schema, so the workers need this session's search_path. Citus passes on SET LOCAL
 -- statements (not set_config calls) when citus.propagate_set_commands is 'local'; the path is
--- the one `configure` in session.sql set, already quoted.
+-- the one `configure` in session.sql set, already quoted. jit and work_mem go along, as
+-- `configure` above set them: the workers plan the pushed-down parts of the same big
+-- statements, and with jit on each shard's query spent seconds compiling (churn_rate on 10k
+-- customers: 36 s instead of 1.7 s; docs/scale-out.md).
 DO $$
 BEGIN
     SET LOCAL citus.propagate_set_commands = 'local';
     EXECUTE format('SET LOCAL search_path = %s', current_setting('search_path'));
+    EXECUTE format('SET LOCAL jit = %s', current_setting('jit'));
+    EXECUTE format('SET LOCAL work_mem = %L', current_setting('work_mem'));
 END
 $$;
