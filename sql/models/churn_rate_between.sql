@@ -10,12 +10,17 @@
 -- (a customer without one is active at neither end and counts in neither number), their
 -- bounds computed once, not once per purchase.
 --
+-- PL/pgSQL, not SQL: Citus plans a query with parameters on distributed tables only from
+-- PL/pgSQL (docs/scale-out.md); called once per analysis, so nothing is lost by not inlining.
+--
 -- reads:      purchases (through valid_purchases)
 -- depends on: shift_local_days, valid_purchases
 
 CREATE OR REPLACE FUNCTION churn_rate_between(p_start timestamptz, p_end timestamptz, p_window_days integer, p_tz text)
 RETURNS double precision
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN (
     SELECT count(*) FILTER (WHERE a.active_at_start AND NOT a.active_at_end)::float8
            / nullif(count(*) FILTER (WHERE a.active_at_start), 0)
     FROM (
@@ -28,4 +33,6 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
           ON (p.ordered_at >= w.start_from AND p.ordered_at < p_start) OR (p.ordered_at >= w.end_from AND p.ordered_at < p_end)
         GROUP BY p.customer_key
     ) AS a
+    );
+END;
 $$;
