@@ -34,9 +34,9 @@ WITH settings AS (
 -- Each answer with its segment, looked up only for the dimension asked for (a CASE branch's
 -- subquery runs only when taken), so a plain run reads no customer dimension at all.
 -- Shaped for Citus too (docs/scale-out.md): the look-ups sit below the window function and
--- read the settings as parameters, and the first channel is an aggregate, not ORDER BY …
--- LIMIT 1, so that each is a subquery on the answer's customer_key, which Citus runs on the
--- shard of the survey (a subquery after a window function, or with LIMIT, it refuses).
+-- read the settings as parameters (not a join with the settings CTE), so that each is a
+-- subquery on the answer's customer_key, which Citus runs on the survey's shard (a subquery
+-- in the select list above a window function or an aggregate it refuses).
 answers AS (
     SELECT a.*,
            row_number() OVER (
@@ -48,9 +48,9 @@ answers AS (
                CASE WHEN $5::text IS NOT NULL THEN
                    coalesce(CASE $5::text
                                 WHEN 'channel' THEN
-                                    (SELECT (array_agg(p.channel ORDER BY p.ordered_at, p.source, p.order_id))[1]
-                                     FROM valid_purchases AS p
-                                     WHERE p.customer_key = sv.customer_key)
+                                    (SELECT p.channel FROM valid_purchases AS p
+                                     WHERE p.customer_key = sv.customer_key
+                                     ORDER BY p.ordered_at, p.source, p.order_id LIMIT 1)
                                 WHEN 'country' THEN
                                     (SELECT d.country FROM customer_dimensions AS d WHERE d.customer_key = sv.customer_key)
                                 WHEN 'segment' THEN
