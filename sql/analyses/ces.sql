@@ -33,6 +33,8 @@
 -- column: score_7 bigint : Answers scoring 7 (very hard).
 -- column: complete boolean : False while the period is not over (its end is after the data horizon).
 -- query: main
+-- One text for one server and for Citus (docs/scale-out.md): satisfaction_answers is read alone
+-- in its FROM, with the settings as parameters (see answers).
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
            $5::text AS segment_by

@@ -27,6 +27,8 @@
 -- column: mean_score float8 : Mean score (0–10); empty when responses is 0.
 -- column: complete boolean : False while the period is not over (its end is after the data horizon).
 -- query: main
+-- One text for one server and for Citus (docs/scale-out.md): the segment look-ups run below the
+-- window function, on the survey's customer_key (see answers).
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
            $5::text AS segment_by, $6::boolean AS latest_per_customer

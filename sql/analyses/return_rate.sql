@@ -41,6 +41,8 @@
 -- column[by_reason]: share_of_returns float8 : The reason's returns / all returns of the range.
 -- column[by_reason]: complete boolean : False while the range's last period is not over.
 -- query: by_reason when by=reason
+-- One text for one server and for Citus (docs/scale-out.md): the returns' orders come from
+-- return_orders(), which looks them up in the form each can run.
 -- Orders and gross come from the monthly roll-up (month_totals, kept exact by every load) when
 -- customer_summaries_apply() allows — UTC months, quarters or years, no --segment — else from
 -- the orders themselves; returns are always counted from their rows (the summaries hold no
@@ -122,6 +124,8 @@ CROSS JOIN range AS g
 LEFT JOIN range_orders AS o ON o.segment IS NOT DISTINCT FROM x.segment
 ORDER BY x.segment NULLS FIRST, x.returns DESC, x.refunds DESC, x.reason
 -- query: main
+-- One text for one server and for Citus (docs/scale-out.md): the returns' orders come from
+-- return_orders(), which looks them up in the form each can run.
 -- Orders and gross per period come from the monthly roll-up (month_totals, kept exact by every
 -- load) when customer_summaries_apply() allows — UTC months, quarters or years, no --segment —
 -- else from the orders themselves; returns are always counted from their rows (the summaries
