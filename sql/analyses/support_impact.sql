@@ -352,7 +352,10 @@ contacts AS MATERIALIZED (
     -- IN (…) (millions of customer-buckets are too many for a hashed subplan), nor EXISTS
     -- (Citus runs no correlated subquery over contacts, an intermediate result there).
     LEFT JOIN slow_buckets AS sb ON NOT st.run_flags AND sb.customer_key = c.customer_key AND sb.bucket = c.period
-    LEFT JOIN customer_months AS m ON st.run_flags AND m.customer_key = c.customer_key AND m.month = c.period AND m.orders > 0
+    LEFT JOIN (
+        SELECT m.customer_key, m.month FROM customer_months AS m
+        WHERE (SELECT run_flags FROM settings) AND m.orders > 0  -- (read only at the defaults)
+    ) AS m ON m.customer_key = c.customer_key AND m.month = c.period
 ),
 -- The contacts' figures per frame and segment; "ticket" (any window ticket) is what
 -- no_contact leaves out of all.
