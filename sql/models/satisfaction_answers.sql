@@ -10,6 +10,9 @@
 -- "Source"); so the rule holds across sources. `source`, `ticket_id` are the ticket's (for a
 -- survey answer, the ticket it links to, loaded or not). Ticket attributes (agent, channel…)
 -- come along for --segment; they are NULL for an answer linked to no loaded ticket.
+-- On Citus (docs/scale-out.md) a survey and its ticket are not co-located — the ticket may be
+-- another customer's, and the link is kept, not narrowed to the survey's customer — so the
+-- ticket side is a subquery, which Citus plans first; read the view alone in its FROM there.
 --
 -- reads:      tickets, surveys
 -- depends on: none
