@@ -12,7 +12,7 @@ import Testing
 struct CitusWarehouseTests {
     /// What does not work on Citus yet (docs/scale-out.md, "What does not work yet"): these
     /// analyses still fail there. Remove a name when it works: this test then compares it.
-    static let notYet: Set<String> = ["csat", "nps", "ces", "return_rate", "support_impact"]
+    static let notYet: Set<String> = []
 
     @Test("migrate --citus, first loads of the demo files, every analysis of `patron list`")
     func everyAnalysis() throws {

@@ -33,18 +33,22 @@
 -- column: score_7 bigint : Answers scoring 7 (very hard).
 -- column: complete boolean : False while the period is not over (its end is after the data horizon).
 -- query: main
+-- One text for one server and for Citus (docs/scale-out.md): satisfaction_answers is read alone
+-- in its FROM, with the settings as parameters (see answers).
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
            $5::text AS segment_by
 ),
+-- The view alone in its FROM, the settings as parameters: on Citus, satisfaction_answers joins
+-- a survey to its ticket, which may be another customer's (not co-located); Citus plans that
+-- join only where the view is not itself joined with something (docs/scale-out.md).
 answers AS (
-    SELECT a.at, a.score, period_label(s.period, s.tz, a.at) AS period,
-           CASE WHEN s.segment_by = 'origin' THEN coalesce(a.origin, '(unknown)')
-                WHEN s.segment_by IS NOT NULL THEN
-                    ticket_dimension(s.segment_by, a.channel, a.category, a.priority, a.agent)
+    SELECT a.at, a.score, period_label($3::text, $4::text, a.at) AS period,
+           CASE WHEN $5::text = 'origin' THEN coalesce(a.origin, '(unknown)')
+                WHEN $5::text IS NOT NULL THEN
+                    ticket_dimension($5::text, a.channel, a.category, a.priority, a.agent)
            END AS segment
     FROM satisfaction_answers AS a
-    CROSS JOIN settings AS s
     WHERE a.kind = 'ces'
 ),
 periods AS (

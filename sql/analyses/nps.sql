@@ -27,39 +27,47 @@
 -- column: mean_score float8 : Mean score (0–10); empty when responses is 0.
 -- column: complete boolean : False while the period is not over (its end is after the data horizon).
 -- query: main
+-- One text for one server and for Citus (docs/scale-out.md): the segment look-ups run below the
+-- window function, on the survey's customer_key (see answers).
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
            $5::text AS segment_by, $6::boolean AS latest_per_customer
 ),
-answers AS (
-    SELECT sv.customer_key, sv.responded_at, sv.score,
-           period_label(s.period, s.tz, sv.responded_at) AS period,
-           row_number() OVER (
-               PARTITION BY sv.customer_key, period_label(s.period, s.tz, sv.responded_at)
-               ORDER BY sv.responded_at DESC, sv.source DESC, sv.response_id DESC) AS newest_first
-    FROM surveys AS sv
-    CROSS JOIN settings AS s
-    WHERE sv.kind = 'nps'
-),
--- The segment is looked up per answer only for the dimension asked for (a CASE branch's
+-- Each answer with its segment, looked up only for the dimension asked for (a CASE branch's
 -- subquery runs only when taken), so a plain run reads no customer dimension at all.
+-- Shaped for Citus too (docs/scale-out.md): the look-ups sit below the window function and
+-- read the settings as parameters (not a join with the settings CTE), so that each is a
+-- subquery on the answer's customer_key, which Citus runs on the survey's shard (a subquery
+-- in the select list above a window function or an aggregate it refuses).
+answers AS (
+    SELECT a.*,
+           row_number() OVER (
+               PARTITION BY a.customer_key, a.period
+               ORDER BY a.responded_at DESC, a.source DESC, a.response_id DESC) AS newest_first
+    FROM (
+        SELECT sv.customer_key, sv.responded_at, sv.score, sv.source, sv.response_id,
+               period_label($3::text, $4::text, sv.responded_at) AS period,
+               CASE WHEN $5::text IS NOT NULL THEN
+                   coalesce(CASE $5::text
+                                WHEN 'channel' THEN
+                                    (SELECT p.channel FROM valid_purchases AS p
+                                     WHERE p.customer_key = sv.customer_key
+                                     ORDER BY p.ordered_at, p.source, p.order_id LIMIT 1)
+                                WHEN 'country' THEN
+                                    (SELECT d.country FROM customer_dimensions AS d WHERE d.customer_key = sv.customer_key)
+                                WHEN 'segment' THEN
+                                    (SELECT d.segment FROM customer_dimensions AS d WHERE d.customer_key = sv.customer_key)
+                                WHEN 'cohort' THEN
+                                    (SELECT period_label($3::text, $4::text, min(p.ordered_at))::text FROM valid_purchases AS p
+                                     WHERE p.customer_key = sv.customer_key)
+                            END, '(unknown)')
+               END AS segment
+        FROM surveys AS sv
+        WHERE sv.kind = 'nps'
+    ) AS a
+),
 counted AS (
-    SELECT a.period, a.score,
-           CASE WHEN s.segment_by IS NOT NULL THEN
-               coalesce(CASE s.segment_by
-                            WHEN 'channel' THEN
-                                (SELECT p.channel FROM valid_purchases AS p
-                                 WHERE p.customer_key = a.customer_key
-                                 ORDER BY p.ordered_at, p.source, p.order_id LIMIT 1)
-                            WHEN 'country' THEN
-                                (SELECT d.country FROM customer_dimensions AS d WHERE d.customer_key = a.customer_key)
-                            WHEN 'segment' THEN
-                                (SELECT d.segment FROM customer_dimensions AS d WHERE d.customer_key = a.customer_key)
-                            WHEN 'cohort' THEN
-                                (SELECT period_label(s.period, s.tz, min(p.ordered_at))::text FROM valid_purchases AS p
-                                 WHERE p.customer_key = a.customer_key)
-                        END, '(unknown)')
-           END AS segment
+    SELECT a.period, a.score, a.segment
     FROM answers AS a
     CROSS JOIN settings AS s
     WHERE NOT s.latest_per_customer OR a.newest_first = 1

@@ -41,6 +41,8 @@
 -- column[by_reason]: share_of_returns float8 : The reason's returns / all returns of the range.
 -- column[by_reason]: complete boolean : False while the range's last period is not over.
 -- query: by_reason when by=reason
+-- One text for one server and for Citus (docs/scale-out.md): the returns' orders come from
+-- return_orders(), which looks them up in the form each can run.
 -- Orders and gross come from the monthly roll-up (month_totals, kept exact by every load) when
 -- customer_summaries_apply() allows — UTC months, quarters or years, no --segment — else from
 -- the orders themselves; returns are always counted from their rows (the summaries hold no
@@ -66,16 +68,14 @@ orders AS (
 ),
 counted_returns AS (
     SELECT r.returned_at, r.amount, coalesce(r.reason, '(none)') AS reason,
-           CASE s.segment_by WHEN 'channel' THEN coalesce(p.channel, '(unknown)')
+           CASE s.segment_by WHEN 'channel' THEN coalesce(r.channel, '(unknown)')
                              WHEN 'country' THEN coalesce(d.country, '(unknown)') END AS segment
-    FROM returns AS r
-    -- Each return looks its order up by primary key (OFFSET 0 keeps the look-up a subquery):
-    -- a few hundred thousand index probes instead of a scan of every purchase.
-    CROSS JOIN LATERAL (
-        SELECT v.channel, v.customer_key FROM valid_purchases AS v
-        WHERE v.source = r.source AND v.order_id = r.order_id OFFSET 0) AS p
+    -- Each return of a loaded, non-cancelled order, with the order's channel and customer,
+    -- looked up by the order's primary key (return_orders: a form for one server, another
+    -- for Citus, where returns are a coordinator table).
+    FROM return_orders() AS r
     CROSS JOIN settings AS s
-    LEFT JOIN countries AS d ON d.customer_key = p.customer_key
+    LEFT JOIN countries AS d ON d.customer_key = r.customer_key
 ),
 -- The orders' first and last instants from the index on ordered_at (orders holds every valid
 -- purchase), not from the orders CTE, which would then be materialized.
@@ -124,6 +124,8 @@ CROSS JOIN range AS g
 LEFT JOIN range_orders AS o ON o.segment IS NOT DISTINCT FROM x.segment
 ORDER BY x.segment NULLS FIRST, x.returns DESC, x.refunds DESC, x.reason
 -- query: main
+-- One text for one server and for Citus (docs/scale-out.md): the returns' orders come from
+-- return_orders(), which looks them up in the form each can run.
 -- Orders and gross per period come from the monthly roll-up (month_totals, kept exact by every
 -- load) when customer_summaries_apply() allows — UTC months, quarters or years, no --segment —
 -- else from the orders themselves; returns are always counted from their rows (the summaries
@@ -149,16 +151,14 @@ orders AS (
 ),
 counted_returns AS (
     SELECT period_label(s.period, s.tz, r.returned_at) AS period, r.returned_at, r.amount,
-           CASE s.segment_by WHEN 'channel' THEN coalesce(p.channel, '(unknown)')
+           CASE s.segment_by WHEN 'channel' THEN coalesce(r.channel, '(unknown)')
                              WHEN 'country' THEN coalesce(d.country, '(unknown)') END AS segment
-    FROM returns AS r
-    -- Each return looks its order up by primary key (OFFSET 0 keeps the look-up a subquery):
-    -- a few hundred thousand index probes instead of a scan of every purchase.
-    CROSS JOIN LATERAL (
-        SELECT v.channel, v.customer_key FROM valid_purchases AS v
-        WHERE v.source = r.source AND v.order_id = r.order_id OFFSET 0) AS p
+    -- Each return of a loaded, non-cancelled order, with the order's channel and customer,
+    -- looked up by the order's primary key (return_orders: a form for one server, another
+    -- for Citus, where returns are a coordinator table).
+    FROM return_orders() AS r
     CROSS JOIN settings AS s
-    LEFT JOIN countries AS d ON d.customer_key = p.customer_key
+    LEFT JOIN countries AS d ON d.customer_key = r.customer_key
 ),
 -- The totals carry their first and last instants, so that the periods below need not read the
 -- rows again (which would materialize them: 10M orders at 1M customers).

@@ -55,6 +55,11 @@
 -- column: repurchase_z float8 : Two-proportion z-score of that difference.
 -- column: complete boolean : False while the period is not over (--pooled: always true).
 -- query: main
+-- One text for one server and for Citus (docs/scale-out.md): no subquery in a select list above
+-- an aggregate of a distributed table (the sample of value_blocks is a CTE of its own, the
+-- summaries' block is computed below their GROUP BY), no correlated subquery over an
+-- intermediate result (contacts joins customer_months and slow_buckets instead of EXISTS),
+-- and customer_summaries_apply() only in settings (it reads coordinator tables).
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
            $5::int AS window_days, coalesce($6::boolean, false) AS pooled, period_interval($3::text) AS step,
@@ -77,11 +82,18 @@ periods AS (
 -- group customers for the medians (any boundaries give the same answer, these keep the
 -- blocks small). A block is found by the value rounded to an integer (and clamped): ordered
 -- as the values are, and bigint compares fast (numeric to float8 goes through text).
+-- The sample is kept apart (MATERIALIZED, a few thousand rows): on Citus the percentile, whose
+-- fractions are a subquery, then runs on the coordinator over it (Citus runs no subquery of a
+-- select list above an aggregate of a distributed table).
+value_sample AS MATERIALIZED (
+    SELECT least(greatest(t.gross - t.returned, -1e15), 1e15)::bigint AS value
+    FROM customer_totals AS t TABLESAMPLE SYSTEM (2) REPEATABLE (22)
+),
 value_blocks AS (
     SELECT coalesce((
         SELECT percentile_disc((SELECT array_agg(g / 512.0)::float8[] FROM generate_series(1, 511) AS g))
-                   WITHIN GROUP (ORDER BY least(greatest(t.gross - t.returned, -1e15), 1e15)::bigint)
-        FROM customer_totals AS t TABLESAMPLE SYSTEM (2) REPEATABLE (22)), '{}') AS bounds
+                   WITHIN GROUP (ORDER BY v.value)
+        FROM value_sample AS v), '{}') AS bounds
 ),
 -- Per customer and period bucket q with a purchase (a customer-bucket): pmax, the last period
 -- whose window [s − W, s) holds q's last purchase, so that the customer is active at every
@@ -152,14 +164,17 @@ mark_blocks AS (
         WHERE b.starts OR b.ends
         GROUP BY 1, 2, 3, 4
         UNION ALL
-        SELECT CASE WHEN m.starts_run THEN (m.month + interval '1 month')::date END,
-               CASE WHEN m.ends_run THEN date_trunc('month', (m.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date END,
-               width_bucket(least(greatest(t.gross - t.returned, -1e15), 1e15)::bigint, (SELECT bounds FROM value_blocks)), scale(t.gross - t.returned),
-               count(*), sum(t.gross - t.returned)
-        FROM customer_months AS m
-        JOIN customer_totals AS t ON t.customer_key = m.customer_key
-        WHERE $3::text = 'month' AND $5::int = 90 AND customer_summaries_apply($3::text, $4::text, true)
-          AND m.orders > 0 AND (m.starts_run OR m.ends_run)
+        SELECT y.first_period, y.last_period, y.block, y.scale, count(*), sum(y.net)
+        FROM (
+            -- (The block below the GROUP BY: Citus runs a subquery of the select list only there.)
+            SELECT CASE WHEN m.starts_run THEN (m.month + interval '1 month')::date END AS first_period,
+                   CASE WHEN m.ends_run THEN date_trunc('month', (m.last_ordered_at AT TIME ZONE 'UTC') + interval '90 days')::date END AS last_period,
+                   width_bucket(least(greatest(t.gross - t.returned, -1e15), 1e15)::bigint, (SELECT bounds FROM value_blocks)) AS block,
+                   scale(t.gross - t.returned) AS scale, t.gross - t.returned AS net
+            FROM customer_months AS m
+            JOIN customer_totals AS t ON t.customer_key = m.customer_key
+            WHERE (SELECT run_flags FROM settings) AND m.orders > 0 AND (m.starts_run OR m.ends_run)
+        ) AS y
         GROUP BY 1, 2, 3, 4
     ) AS x
     GROUP BY 1, 2, 3, 4
@@ -309,12 +324,7 @@ window_mentions AS (
 contacts AS MATERIALIZED (
     SELECT c.*, c.net_value::float8 AS net_float,
            width_bucket(least(greatest(c.net_value, -1e15), 1e15)::bigint, (SELECT bounds FROM value_blocks)) AS block,
-           CASE WHEN st.from_summaries
-                THEN EXISTS (SELECT 1 FROM customer_months AS m
-                             WHERE m.customer_key = c.customer_key AND m.month >= c.period
-                               AND m.month < (c.period + st.step)::date AND m.orders > 0)
-                ELSE sb.customer_key IS NOT NULL
-           END AS repurchased
+           CASE WHEN st.run_flags THEN m.customer_key IS NOT NULL ELSE sb.customer_key IS NOT NULL END AS repurchased
     FROM (
         SELECT y.period, y.customer_key, coalesce(y.net_value, t.gross - t.returned) AS net_value, y.lost, y.ticket,
                y.resolved_satisfied, y.resolved_unsatisfied, y.unresolved, y.slow_first_response, y.negative_mention
@@ -336,8 +346,16 @@ contacts AS MATERIALIZED (
         LEFT JOIN customer_totals AS t ON t.customer_key = y.customer_key AND y.net_value IS NULL
     ) AS c
     CROSS JOIN settings AS st
-    -- A join, not IN (…): millions of customer-buckets are too many for a hashed subplan.
-    LEFT JOIN slow_buckets AS sb ON NOT st.from_summaries AND sb.customer_key = c.customer_key AND sb.bucket = c.period
+    -- Repurchased: a bucket of the customer's at the period (slow_buckets holds every
+    -- customer-bucket with a purchase, from the purchases or the summaries), or at the
+    -- defaults, where it is empty, their month in customer_months, by primary key. Joins, not
+    -- IN (…) (millions of customer-buckets are too many for a hashed subplan), nor EXISTS
+    -- (Citus runs no correlated subquery over contacts, an intermediate result there).
+    LEFT JOIN slow_buckets AS sb ON NOT st.run_flags AND sb.customer_key = c.customer_key AND sb.bucket = c.period
+    LEFT JOIN (
+        SELECT m.customer_key, m.month FROM customer_months AS m
+        WHERE (SELECT run_flags FROM settings) AND m.orders > 0  -- (read only at the defaults)
+    ) AS m ON m.customer_key = c.customer_key AND m.month = c.period
 ),
 -- The contacts' figures per frame and segment; "ticket" (any window ticket) is what
 -- no_contact leaves out of all.

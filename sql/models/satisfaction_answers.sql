@@ -10,6 +10,9 @@
 -- "Source"); so the rule holds across sources. `source`, `ticket_id` are the ticket's (for a
 -- survey answer, the ticket it links to, loaded or not). Ticket attributes (agent, channel…)
 -- come along for --segment; they are NULL for an answer linked to no loaded ticket.
+-- On Citus (docs/scale-out.md) a survey and its ticket are not co-located — the ticket may be
+-- another customer's, and the link is kept, not narrowed to the survey's customer — so the
+-- ticket side is a subquery, which Citus plans first; read the view alone in its FROM there.
 --
 -- reads:      tickets, surveys
 -- depends on: none
@@ -28,7 +31,13 @@ UNION ALL
 SELECT s.kind, 'survey', s.customer_key, s.responded_at, s.score,
        coalesce(s.ticket_source, s.source), s.ticket_id, t.agent, t.channel, t.category, t.priority
 FROM surveys AS s
-LEFT JOIN tickets AS t ON t.source = coalesce(s.ticket_source, s.source) AND t.ticket_id = s.ticket_id
+-- The ticket side is a subquery of the columns read, not the table: on Citus a survey and its
+-- ticket are not co-located (the ticket may be another customer's), and Citus plans such a
+-- subquery first and hands its rows to every shard of surveys (an outer join of two tables
+-- is refused). One server pulls the subquery up: the same plan as a join with the table.
+LEFT JOIN (SELECT t.source, t.ticket_id, t.agent, t.channel, t.category, t.priority, t.csat, t.ces
+           FROM tickets AS t) AS t
+       ON t.source = coalesce(s.ticket_source, s.source) AND t.ticket_id = s.ticket_id
 WHERE s.kind IN ('csat', 'ces')
   AND NOT (s.kind = 'csat' AND t.csat IS NOT NULL)
   AND NOT (s.kind = 'ces' AND t.ces IS NOT NULL);
