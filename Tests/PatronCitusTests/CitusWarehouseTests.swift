@@ -20,6 +20,8 @@ struct CitusWarehouseTests {
         ["clv", "--method", "formula"], ["clv", "--method", "historical"],
         ["csat", "--segment", "agent"], ["nps", "--segment", "channel"], ["return_rate", "--by", "reason"],
         ["support_impact", "--period", "quarter"], ["retention", "--activity", "any"],
+        ["retention", "--mode", "rolling", "--activity", "any", "--tz", "Europe/Berlin"],
+        ["retention", "--segment", "channel"], ["retention", "--segment", "country", "--mode", "rolling"],
         ["churn_rate", "--tz", "America/New_York"], ["revenue", "--period", "week"],
     ]
 

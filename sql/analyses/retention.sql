@@ -34,6 +34,10 @@
 -- when customer_summaries_apply() allows — UTC months, quarters or years, purchases as
 -- activity, no --segment; with --mode rolling --activity any, customer_totals and the other
 -- touches — else from the purchases (and other touches) themselves. One-time filters gate each branch.
+--
+-- The raw rows' branch is one aggregate over a per-customer join (buyer_period_counts or
+-- buyer_last_counts), so that on Citus each shard counts its own customers and the coordinator
+-- only adds the counts up (docs/scale-out.md).
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz,
            $5::text AS mode, $6::text AS activity, $7::text AS segment_by,
@@ -44,15 +48,74 @@ WITH settings AS (
            $5::text = 'rolling' AND $6::text = 'any' AND $7::text IS NULL
                AND customer_summaries_apply($3::text, $4::text, false) AS rolling_any_from_summaries
 ),
-buyers AS (
+-- Mentions whose handle names a customer (--activity any only). Resolved once, apart: on Citus
+-- mentions stay on the coordinator, so the touches below join this small result to customers.
+mention_touches AS MATERIALIZED (
+    SELECT i.customer_key, m.posted_at AS at
+    FROM mentions AS m
+    JOIN customer_identifiers AS i ON i.kind = 'handle' AND i.source = '' AND i.value = m.handle
+    WHERE (SELECT activity = 'any' FROM settings)
+),
+-- The raw rows' buyers: one row per customer, with the cohort and (with --segment) the segment.
+-- Grouped by customer (and first purchase, one per customer) although each is one row already:
+-- a grouped subquery is not flattened into the join below, so cohort and segment are computed
+-- once per customer, not once per joined row, and the planner expects as many customers as
+-- rows, which keeps the counts below hashed. Citus still runs it on each shard.
+buyers AS NOT MATERIALIZED (
     SELECT f.customer_key,
-           period_label(s.period, s.tz, f.first_purchase_at) AS cohort,
-           CASE WHEN s.segment_by IS NOT NULL THEN
-               coalesce(customer_dimension(f.customer_key, s.segment_by), '(unknown)')
-           END AS segment
+           period_label(min(s.period), min(s.tz), f.first_purchase_at) AS cohort,
+           min(CASE s.segment_by
+                   WHEN 'channel' THEN coalesce(fc.channel, '(unknown)')
+                   WHEN 'country' THEN coalesce(d.country, '(unknown)')
+                   WHEN 'segment' THEN coalesce(d.segment, '(unknown)')
+               END) AS segment
     FROM customer_first_purchase AS f
     CROSS JOIN settings AS s
+    LEFT JOIN (SELECT c.customer_key, c.channel FROM customer_first_channel AS c
+               WHERE (SELECT segment_by = 'channel' FROM settings)) AS fc
+      ON fc.customer_key = f.customer_key
+    LEFT JOIN (SELECT c.customer_key, c.country, c.segment FROM customer_dimensions AS c
+               WHERE (SELECT segment_by IN ('country', 'segment') FROM settings)) AS d
+      ON d.customer_key = f.customer_key
     WHERE NOT (SELECT from_summaries OR rolling_any_from_summaries FROM settings)
+    GROUP BY f.customer_key, f.first_purchase_at
+),
+-- What counts as activity: purchases, and with --activity any the other touches.
+touches AS NOT MATERIALIZED (
+    SELECT v.customer_key, v.ordered_at AS at FROM valid_purchases AS v
+    UNION ALL
+    SELECT t.customer_key, t.created_at FROM tickets AS t
+    WHERE (SELECT activity = 'any' FROM settings)
+    UNION ALL
+    SELECT r.customer_key, r.responded_at FROM surveys AS r
+    WHERE (SELECT activity = 'any' FROM settings)
+    UNION ALL
+    SELECT c.customer_key, m.at FROM customers AS c
+    JOIN mention_touches AS m ON m.customer_key = c.customer_key
+),
+-- mode on: per segment, cohort and period, the cohort's customers active in the period.
+buyer_period_counts AS (
+    SELECT b.segment, b.cohort, a.period, count(*) AS customers
+    FROM buyers AS b
+    JOIN (SELECT DISTINCT e.customer_key, period_label(s.period, s.tz, e.at) AS period
+          FROM touches AS e CROSS JOIN settings AS s
+          WHERE NOT (SELECT from_summaries OR rolling_any_from_summaries FROM settings)) AS a
+      ON a.customer_key = b.customer_key AND a.period >= b.cohort
+    WHERE $5::text = 'on'  -- a constant once bound: the other mode's counts are never computed
+    GROUP BY b.segment, b.cohort, a.period
+),
+-- mode rolling: per segment, cohort and period, the cohort's customers last active then (the
+-- period of the latest touch is the latest period).
+buyer_last_counts AS (
+    SELECT b.segment, b.cohort, period_label(s.period, s.tz, l.last_at) AS period, count(*) AS customers
+    FROM buyers AS b
+    JOIN (SELECT e.customer_key, max(e.at) AS last_at FROM touches AS e
+          WHERE NOT (SELECT from_summaries OR rolling_any_from_summaries FROM settings)
+          GROUP BY e.customer_key) AS l
+      ON l.customer_key = b.customer_key
+    CROSS JOIN settings AS s
+    WHERE $5::text = 'rolling'
+    GROUP BY b.segment, b.cohort, period_label(s.period, s.tz, l.last_at)
 ),
 -- The summaries' buyers: how many per cohort and period of their last purchase.
 summary_buyers AS (
@@ -63,19 +126,6 @@ summary_buyers AS (
     WHERE (SELECT from_summaries OR rolling_any_from_summaries FROM settings)
     GROUP BY 1, 2
 ),
-activity_events AS (
-    SELECT p.customer_key, p.ordered_at AS at FROM valid_purchases AS p
-    UNION ALL
-    SELECT a.customer_key, a.at
-    FROM customer_activity AS a CROSS JOIN settings AS s
-    WHERE s.activity = 'any' AND a.kind <> 'purchase'
-),
--- One row per customer and period with activity.
-active_periods AS (
-    SELECT DISTINCT e.customer_key, period_label(s.period, s.tz, e.at) AS period
-    FROM activity_events AS e CROSS JOIN settings AS s
-    WHERE NOT (SELECT from_summaries OR rolling_any_from_summaries FROM settings)
-),
 periods AS (
     SELECT ps.period, ps.complete, row_number() OVER (ORDER BY ps.period) AS n
     FROM settings AS s
@@ -84,12 +134,21 @@ periods AS (
         (SELECT min(ordered_at) FROM valid_purchases),
         greatest((SELECT max(ordered_at) FROM valid_purchases),
                  -- the purchases' maximum is the indexed one before: only the other touches here
-                 CASE WHEN s.activity = 'any' THEN (SELECT max(at) FROM customer_activity WHERE kind <> 'purchase') END)) AS ps
+                 CASE WHEN s.activity = 'any' THEN
+                     greatest((SELECT max(created_at) FROM tickets), (SELECT max(responded_at) FROM surveys),
+                              (SELECT max(at) FROM mention_touches))
+                 END)) AS ps
 ),
+-- Every buyer is active in their cohort's period (mode on), and last active once (rolling).
 cohort_sizes AS (
-    SELECT b.segment, b.cohort, count(*) AS cohort_size
-    FROM buyers AS b
-    GROUP BY b.segment, b.cohort
+    SELECT c.segment, c.cohort, sum(c.customers)::bigint AS cohort_size
+    FROM buyer_period_counts AS c
+    WHERE c.period = c.cohort
+    GROUP BY c.segment, c.cohort
+    UNION ALL
+    SELECT c.segment, c.cohort, sum(c.customers)::bigint
+    FROM buyer_last_counts AS c
+    GROUP BY c.segment, c.cohort
     UNION ALL
     SELECT NULL, b.cohort, sum(b.buyers)::bigint
     FROM summary_buyers AS b
@@ -108,11 +167,8 @@ grid AS (
 ),
 -- mode on: cohort customers active in the period itself.
 active_counts AS (
-    SELECT coalesce(b.segment, '') AS segment_key, b.cohort, a.period, count(*) AS active
-    FROM buyers AS b
-    JOIN active_periods AS a ON a.customer_key = b.customer_key AND a.period >= b.cohort
-    WHERE $5::text = 'on'  -- a constant once bound: the other mode's counts are never computed
-    GROUP BY coalesce(b.segment, ''), b.cohort, a.period
+    SELECT coalesce(c.segment, '') AS segment_key, c.cohort, c.period, c.customers AS active
+    FROM buyer_period_counts AS c
     UNION ALL
     -- From the summaries, months: buyers per cohort and month.
     SELECT '', c.cohort, c.month, c.buyers
@@ -131,13 +187,10 @@ active_counts AS (
 -- mode rolling: cohort customers by their last active period (the last period reported
 -- when later), summed from the last period backwards below.
 last_active_counts AS (
-    SELECT coalesce(b.segment, '') AS segment_key, b.cohort,
-           least(l.last_period, (SELECT max(period) FROM periods)) AS period, count(*) AS customers
-    FROM buyers AS b
-    JOIN (SELECT customer_key, max(period) AS last_period FROM active_periods GROUP BY customer_key) AS l
-      ON l.customer_key = b.customer_key
-    WHERE $5::text = 'rolling'
-    GROUP BY coalesce(b.segment, ''), b.cohort, least(l.last_period, (SELECT max(period) FROM periods))
+    SELECT coalesce(c.segment, '') AS segment_key, c.cohort,
+           least(c.period, (SELECT max(period) FROM periods)) AS period, sum(c.customers)::bigint AS customers
+    FROM buyer_last_counts AS c
+    GROUP BY coalesce(c.segment, ''), c.cohort, least(c.period, (SELECT max(period) FROM periods))
     UNION ALL
     SELECT '', b.cohort, least(b.last_period, (SELECT max(period) FROM periods)), sum(b.buyers)::bigint
     FROM summary_buyers AS b
@@ -153,8 +206,15 @@ last_active_counts AS (
            count(*)
     FROM customer_totals AS t
     CROSS JOIN settings AS s
-    LEFT JOIN (SELECT a.customer_key, max(a.at) AS last_at
-               FROM customer_activity AS a WHERE a.kind <> 'purchase' GROUP BY a.customer_key) AS o
+    LEFT JOIN (SELECT e.customer_key, max(e.at) AS last_at
+               FROM (SELECT k.customer_key, k.created_at AS at FROM tickets AS k
+                     UNION ALL
+                     SELECT r.customer_key, r.responded_at FROM surveys AS r
+                     UNION ALL
+                     SELECT c.customer_key, m.at FROM customers AS c
+                     JOIN mention_touches AS m ON m.customer_key = c.customer_key) AS e
+               WHERE (SELECT rolling_any_from_summaries FROM settings)
+               GROUP BY e.customer_key) AS o
       ON o.customer_key = t.customer_key
     WHERE (SELECT rolling_any_from_summaries FROM settings)
     GROUP BY 2, 3
