@@ -64,19 +64,12 @@ mention_touches AS MATERIALIZED (
 buyers AS NOT MATERIALIZED (
     SELECT f.customer_key,
            period_label(min(s.period), min(s.tz), f.first_purchase_at) AS cohort,
-           min(CASE s.segment_by
-                   WHEN 'channel' THEN coalesce(fc.channel, '(unknown)')
-                   WHEN 'country' THEN coalesce(d.country, '(unknown)')
-                   WHEN 'segment' THEN coalesce(d.segment, '(unknown)')
-               END) AS segment
+           min(CASE WHEN s.segment_by IS NOT NULL THEN coalesce(sv.value, '(unknown)') END) AS segment
     FROM customer_first_purchase AS f
     CROSS JOIN settings AS s
-    LEFT JOIN (SELECT c.customer_key, c.channel FROM customer_first_channel AS c
-               WHERE (SELECT segment_by = 'channel' FROM settings)) AS fc
-      ON fc.customer_key = f.customer_key
-    LEFT JOIN (SELECT c.customer_key, c.country, c.segment FROM customer_dimensions AS c
-               WHERE (SELECT segment_by IN ('country', 'segment') FROM settings)) AS d
-      ON d.customer_key = f.customer_key
+    LEFT JOIN (SELECT v.customer_key, v.value FROM customer_segment_values AS v
+               WHERE v.dimension = $7::text) AS sv
+      ON sv.customer_key = f.customer_key
     WHERE NOT (SELECT from_summaries OR rolling_any_from_summaries FROM settings)
     GROUP BY f.customer_key, f.first_purchase_at
 ),
