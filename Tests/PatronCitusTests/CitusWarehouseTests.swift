@@ -22,6 +22,8 @@ struct CitusWarehouseTests {
         ["support_impact", "--period", "quarter"], ["retention", "--activity", "any"],
         ["retention", "--mode", "rolling", "--activity", "any", "--tz", "Europe/Berlin"],
         ["retention", "--segment", "channel"], ["retention", "--segment", "country", "--mode", "rolling"],
+        ["churn_rate", "--segment", "channel"], ["loyal_customer_rate", "--segment", "country"],
+        ["repurchase_rate", "--segment", "segment", "--period", "quarter"],
         ["churn_rate", "--tz", "America/New_York"], ["revenue", "--period", "week"],
     ]
 

@@ -55,13 +55,12 @@ buyers AS (
            period_label(s.period, s.tz, f.first_purchase_at) AS first_period,
            CASE WHEN s.segment_by IS NULL THEN NULL
                 WHEN s.segment_by = 'cohort' THEN period_label(s.period, s.tz, f.first_purchase_at)::text
-                ELSE coalesce(sv.value, '(unknown)')
+                ELSE coalesce((SELECT CASE $6::text WHEN 'channel' THEN cs.channel WHEN 'country' THEN cs.country
+                                                      WHEN 'segment' THEN cs.segment END
+                               FROM customer_segments AS cs WHERE cs.customer_key = f.customer_key), '(unknown)')
            END AS segment
     FROM first_purchases AS f
     CROSS JOIN settings AS s
-    LEFT JOIN (SELECT v.customer_key, v.value FROM customer_segment_values AS v
-               WHERE v.dimension = $6::text) AS sv
-      ON sv.customer_key = f.customer_key
 ),
 -- The purchases of one customer in one period make them active at every period boundary b
 -- with purchase < b <= purchase + W: from the next boundary up to the start of the period

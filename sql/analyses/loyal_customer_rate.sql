@@ -81,14 +81,13 @@ buyer_periods AS (
            coalesce(r.nth_back_at >= shift_local_days(pr.period_end, -s.lookback_days, s.tz), false) AS is_repeat,
            CASE WHEN s.segment_by IS NULL THEN NULL
                 WHEN s.segment_by = 'cohort' THEN period_label(s.period, s.tz, r.first_purchase_at)::text
-                ELSE coalesce(sv.value, '(unknown)')
+                ELSE coalesce((SELECT CASE $7::text WHEN 'channel' THEN cs.channel WHEN 'country' THEN cs.country
+                                                      WHEN 'segment' THEN cs.segment END
+                               FROM customer_segments AS cs WHERE cs.customer_key = r.customer_key), '(unknown)')
            END AS segment
     FROM ranked AS r
     JOIN periods AS pr ON pr.period = r.period
     CROSS JOIN settings AS s
-    LEFT JOIN (SELECT v.customer_key, v.value FROM customer_segment_values AS v
-               WHERE v.dimension = $7::text) AS sv
-      ON sv.customer_key = r.customer_key
     WHERE r.next_purchase_period IS DISTINCT FROM r.period
     UNION ALL
     SELECT m.customer_key, pr.period, pr.period_end,

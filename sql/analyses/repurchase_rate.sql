@@ -40,14 +40,13 @@ buyers AS (
            CASE WHEN s.segment_by IS NOT NULL THEN
                coalesce(CASE s.segment_by
                             WHEN 'cohort' THEN period_label(s.period, s.tz, f.first_purchase_at)::text
-                            ELSE sv.value
+                            ELSE (SELECT CASE $5::text WHEN 'channel' THEN cs.channel WHEN 'country' THEN cs.country
+                                                           WHEN 'segment' THEN cs.segment END
+                                  FROM customer_segments AS cs WHERE cs.customer_key = f.customer_key)
                         END, '(unknown)')
            END AS segment
     FROM customer_first_purchase AS f
     CROSS JOIN settings AS s
-    LEFT JOIN (SELECT v.customer_key, v.value FROM customer_segment_values AS v
-               WHERE v.dimension = $5::text) AS sv
-      ON sv.customer_key = f.customer_key
     WHERE NOT (SELECT from_summaries FROM settings)
 ),
 periods AS (

@@ -64,12 +64,13 @@ mention_touches AS MATERIALIZED (
 buyers AS NOT MATERIALIZED (
     SELECT f.customer_key,
            period_label(min(s.period), min(s.tz), f.first_purchase_at) AS cohort,
-           min(CASE WHEN s.segment_by IS NOT NULL THEN coalesce(sv.value, '(unknown)') END) AS segment
+           min(CASE WHEN s.segment_by IS NOT NULL THEN
+                   coalesce((SELECT CASE $7::text WHEN 'channel' THEN cs.channel WHEN 'country' THEN cs.country
+                                                  WHEN 'segment' THEN cs.segment END
+                             FROM customer_segments AS cs WHERE cs.customer_key = f.customer_key), '(unknown)')
+               END) AS segment
     FROM customer_first_purchase AS f
     CROSS JOIN settings AS s
-    LEFT JOIN (SELECT v.customer_key, v.value FROM customer_segment_values AS v
-               WHERE v.dimension = $7::text) AS sv
-      ON sv.customer_key = f.customer_key
     WHERE NOT (SELECT from_summaries OR rolling_any_from_summaries FROM settings)
     GROUP BY f.customer_key, f.first_purchase_at
 ),
@@ -92,9 +93,11 @@ buyer_period_counts AS (
     FROM buyers AS b
     JOIN (SELECT DISTINCT e.customer_key, period_label(s.period, s.tz, e.at) AS period
           FROM touches AS e CROSS JOIN settings AS s
-          WHERE NOT (SELECT from_summaries OR rolling_any_from_summaries FROM settings)) AS a
+          -- The other mode's counts are never computed. The filter sits here, not on the join:
+          -- there (a one-time filter, or the bound $5 folded to false) Citus no longer runs the
+          -- join on the shards but ships the touches to the coordinator first.
+          WHERE (SELECT mode = 'on' AND NOT (from_summaries OR rolling_any_from_summaries) FROM settings)) AS a
       ON a.customer_key = b.customer_key AND a.period >= b.cohort
-    WHERE $5::text = 'on'  -- a constant once bound: the other mode's counts are never computed
     GROUP BY b.segment, b.cohort, a.period
 ),
 -- mode rolling: per segment, cohort and period, the cohort's customers last active then (the
@@ -103,11 +106,10 @@ buyer_last_counts AS (
     SELECT b.segment, b.cohort, period_label(s.period, s.tz, l.last_at) AS period, count(*) AS customers
     FROM buyers AS b
     JOIN (SELECT e.customer_key, max(e.at) AS last_at FROM touches AS e
-          WHERE NOT (SELECT from_summaries OR rolling_any_from_summaries FROM settings)
+          WHERE (SELECT mode = 'rolling' AND NOT (from_summaries OR rolling_any_from_summaries) FROM settings)
           GROUP BY e.customer_key) AS l
       ON l.customer_key = b.customer_key
     CROSS JOIN settings AS s
-    WHERE $5::text = 'rolling'
     GROUP BY b.segment, b.cohort, period_label(s.period, s.tz, l.last_at)
 ),
 -- The summaries' buyers: how many per cohort and period of their last purchase.
