@@ -21,6 +21,7 @@ struct CitusWarehouseTests {
         ["csat", "--segment", "agent"], ["nps", "--segment", "channel"], ["return_rate", "--by", "reason"],
         ["support_impact", "--period", "quarter"], ["retention", "--activity", "any"],
         ["churn_rate", "--tz", "America/New_York"], ["revenue", "--period", "week"],
+        ["revenue", "--segment", "country"], ["revenue", "--segment", "channel", "--period", "quarter"],
     ]
 
     @Test("migrate --citus, first loads of the demo files, every analysis of `patron list`")
