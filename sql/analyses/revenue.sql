@@ -33,6 +33,12 @@
 -- exact by every load) when customer_summaries_apply() allows — UTC months, quarters or years,
 -- no --segment — else from the orders and returns themselves. Each branch is gated by a
 -- one-time filter, so only one of them runs.
+-- The orders and the refunds are read once each, by their totals (order_totals,
+-- refund_totals), which also carry the first and last time of their rows for the periods: so
+-- both are part of their aggregate, and no row of them is kept in between. On Citus
+-- (docs/scale-out.md) each shard then adds its orders up per period and the coordinator adds
+-- those partial totals up; a CTE of orders, read twice or not inlined, would be planned apart
+-- and send every order to the coordinator.
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by,
            $5::text IS NULL AND customer_summaries_apply($3::text, $4::text, true) AS from_summaries
@@ -43,17 +49,7 @@ countries AS (
     FROM customer_dimensions AS d
     WHERE (SELECT segment_by FROM settings) = 'country'
 ),
-orders AS (
-    SELECT period_label(s.period, s.tz, f.ordered_at) AS period, f.ordered_at, f.customer_key,
-           f.amount, f.net_value,
-           CASE s.segment_by WHEN 'channel' THEN coalesce(f.channel, '(unknown)')
-                             WHEN 'country' THEN coalesce(d.country, '(unknown)') END AS segment
-    FROM purchase_facts AS f
-    CROSS JOIN settings AS s
-    LEFT JOIN countries AS d ON d.customer_key = f.customer_key
-    WHERE NOT (SELECT from_summaries FROM settings)
-),
--- Returns of loaded, non-cancelled orders, placed by returned_at.
+-- Returns of loaded, non-cancelled orders, placed by returned_at. Read once, by refund_totals.
 refunds AS (
     SELECT period_label(s.period, s.tz, r.returned_at) AS period, r.returned_at, r.amount,
            CASE s.segment_by WHEN 'channel' THEN coalesce(p.channel, '(unknown)')
@@ -82,23 +78,42 @@ summary_quarter_year_buyers AS (
           WHERE (SELECT from_summaries AND period <> 'month' FROM settings) AND m.orders > 0) AS b
     GROUP BY b.period
 ),
+-- first_at, last_at: the first and last order of the row (the summaries: its period's start),
+-- for the periods below.
 order_totals AS (
     SELECT o.segment, o.period, count(*) AS orders, count(DISTINCT o.customer_key) AS customers,
-           sum(o.amount) AS gross, sum(o.net_value) AS net_revenue
-    FROM orders AS o
+           sum(o.amount) AS gross, sum(o.net_value) AS net_revenue,
+           min(o.ordered_at) AS first_at, max(o.ordered_at) AS last_at
+    -- One row per order. A subquery, not a CTE: purchase_facts calls currency_mismatch(), which
+    -- is volatile, and neither PostgreSQL nor Citus inlines a CTE that calls a volatile function.
+    FROM (
+        SELECT period_label(s.period, s.tz, f.ordered_at) AS period, f.ordered_at, f.customer_key,
+               f.amount, f.net_value,
+               CASE s.segment_by WHEN 'channel' THEN coalesce(f.channel, '(unknown)')
+                                 WHEN 'country' THEN coalesce(d.country, '(unknown)') END AS segment
+        FROM purchase_facts AS f
+        CROSS JOIN settings AS s
+        LEFT JOIN countries AS d ON d.customer_key = f.customer_key
+        WHERE NOT (SELECT from_summaries FROM settings)
+    ) AS o
     GROUP BY o.segment, o.period
     UNION ALL
-    SELECT NULL, t.period, t.orders, coalesce(b.customers, t.customer_months), t.gross, t.net_revenue
+    SELECT NULL, t.period, t.orders, coalesce(b.customers, t.customer_months), t.gross, t.net_revenue,
+           t.period::timestamp AT TIME ZONE 'UTC', t.period::timestamp AT TIME ZONE 'UTC'
     FROM summary_totals AS t
     LEFT JOIN summary_quarter_year_buyers AS b ON b.period = t.period
     WHERE t.orders > 0
 ),
+-- The summaries' rows are every period of summary_totals, with or without orders: their first
+-- and last are what the summaries' periods span.
 refund_totals AS (
-    SELECT r.segment, r.period, sum(r.amount) AS refunds
+    SELECT r.segment, r.period, sum(r.amount) AS refunds,
+           min(r.returned_at) AS first_at, max(r.returned_at) AS last_at
     FROM refunds AS r
     GROUP BY r.segment, r.period
     UNION ALL
-    SELECT NULL, t.period, t.refunds
+    SELECT NULL, t.period, t.refunds,
+           t.period::timestamp AT TIME ZONE 'UTC', t.period::timestamp AT TIME ZONE 'UTC'
     FROM summary_totals AS t
 ),
 periods AS (
@@ -106,12 +121,8 @@ periods AS (
     FROM settings AS s
     CROSS JOIN LATERAL period_series(
         s.period, s.tz, s.from_date, s.to_date,
-        CASE WHEN s.from_summaries
-             THEN (SELECT min(period) FROM summary_totals)::timestamp AT TIME ZONE 'UTC'
-             ELSE least((SELECT min(ordered_at) FROM orders), (SELECT min(returned_at) FROM refunds)) END,
-        CASE WHEN s.from_summaries
-             THEN (SELECT max(period) FROM summary_totals)::timestamp AT TIME ZONE 'UTC'
-             ELSE greatest((SELECT max(ordered_at) FROM orders), (SELECT max(returned_at) FROM refunds)) END) AS ps
+        least((SELECT min(first_at) FROM order_totals), (SELECT min(first_at) FROM refund_totals)),
+        greatest((SELECT max(last_at) FROM order_totals), (SELECT max(last_at) FROM refund_totals))) AS ps
 ),
 segments AS (
     SELECT segment FROM order_totals
