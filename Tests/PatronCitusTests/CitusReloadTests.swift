@@ -152,7 +152,7 @@ struct CitusReloadTests {
                 try #require(loaded.status == 0, "\(schema) \(entity) \(file): \(loaded.stderr)")
             }
         }
-        let kind = try cluster.psql("SELECT partmethod || repmodel FROM pg_dist_partition WHERE logicalrelid = 'dist_returns.returns'::regclass")
+        let kind = try cluster.psql("SELECT partmethod::text || repmodel::text FROM pg_dist_partition WHERE logicalrelid = 'dist_returns.returns'::regclass")
         #expect(kind == "nt", "returns is not a reference table: \(kind)")
 
         for schema in schemas.keys {
