@@ -34,7 +34,7 @@
 -- no --segment — else from the orders and returns themselves. Each branch is gated by a
 -- one-time filter, so only one of them runs.
 -- The orders and the refunds are read once each, by their totals (order_totals,
--- refund_totals), which also carry the first and last time of their rows for the periods: so
+-- refund_totals), and the periods run from the first to the last period of those totals: so
 -- both are part of their aggregate, and no row of them is kept in between. On Citus
 -- (docs/scale-out.md) each shard then adds its orders up per period and the coordinator adds
 -- those partial totals up; a CTE of orders, read twice or not inlined, would be planned apart
@@ -78,12 +78,9 @@ summary_quarter_year_buyers AS (
           WHERE (SELECT from_summaries AND period <> 'month' FROM settings) AND m.orders > 0) AS b
     GROUP BY b.period
 ),
--- first_at, last_at: the first and last order of the row (the summaries: its period's start),
--- for the periods below.
 order_totals AS (
     SELECT o.segment, o.period, count(*) AS orders, count(DISTINCT o.customer_key) AS customers,
-           sum(o.amount) AS gross, sum(o.net_value) AS net_revenue,
-           min(o.ordered_at) AS first_at, max(o.ordered_at) AS last_at
+           sum(o.amount) AS gross, sum(o.net_value) AS net_revenue
     -- One row per order. A subquery, not a CTE: purchase_facts calls currency_mismatch(), which
     -- is volatile, and neither PostgreSQL nor Citus inlines a CTE that calls a volatile function.
     FROM (
@@ -98,31 +95,31 @@ order_totals AS (
     ) AS o
     GROUP BY o.segment, o.period
     UNION ALL
-    SELECT NULL, t.period, t.orders, coalesce(b.customers, t.customer_months), t.gross, t.net_revenue,
-           t.period::timestamp AT TIME ZONE 'UTC', t.period::timestamp AT TIME ZONE 'UTC'
+    SELECT NULL, t.period, t.orders, coalesce(b.customers, t.customer_months), t.gross, t.net_revenue
     FROM summary_totals AS t
     LEFT JOIN summary_quarter_year_buyers AS b ON b.period = t.period
     WHERE t.orders > 0
 ),
--- The summaries' rows are every period of summary_totals, with or without orders: their first
--- and last are what the summaries' periods span.
+-- Its summaries' arm lists every period of summary_totals, with or without orders, so that the
+-- periods below span them all.
 refund_totals AS (
-    SELECT r.segment, r.period, sum(r.amount) AS refunds,
-           min(r.returned_at) AS first_at, max(r.returned_at) AS last_at
+    SELECT r.segment, r.period, sum(r.amount) AS refunds
     FROM refunds AS r
     GROUP BY r.segment, r.period
     UNION ALL
-    SELECT NULL, t.period, t.refunds,
-           t.period::timestamp AT TIME ZONE 'UTC', t.period::timestamp AT TIME ZONE 'UTC'
+    SELECT NULL, t.period, t.refunds
     FROM summary_totals AS t
 ),
+-- From the first to the last period with orders or refunds. period_series places its bounds in
+-- their periods (date_trunc of the local time), so a period's local start stands for every
+-- instant in it: the same periods as from the first and last order or return themselves.
 periods AS (
     SELECT ps.period, ps.complete
     FROM settings AS s
     CROSS JOIN LATERAL period_series(
         s.period, s.tz, s.from_date, s.to_date,
-        least((SELECT min(first_at) FROM order_totals), (SELECT min(first_at) FROM refund_totals)),
-        greatest((SELECT max(last_at) FROM order_totals), (SELECT max(last_at) FROM refund_totals))) AS ps
+        least((SELECT min(period) FROM order_totals), (SELECT min(period) FROM refund_totals))::timestamp AT TIME ZONE s.tz,
+        greatest((SELECT max(period) FROM order_totals), (SELECT max(period) FROM refund_totals))::timestamp AT TIME ZONE s.tz) AS ps
 ),
 segments AS (
     SELECT segment FROM order_totals
