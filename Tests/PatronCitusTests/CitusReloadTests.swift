@@ -103,4 +103,89 @@ struct CitusReloadTests {
         #expect(!singleTable.hasPrefix("0 ") && !singleTable.isEmpty, "\(singleTable)")
         #expect(singleTable == (try cluster.psql(table.replacingOccurrences(of: "%@", with: "dist_reload"))))
     }
+
+    /// Returns are a reference table on Citus (docs/scale-out.md, "The design"): a return without
+    /// identifiers (NULL key), one whose customer changes, one of a customer merged into another.
+    static let firstReturns = """
+        return_id,order_id,customer_id,returned_at,amount,currency,reason
+        R1,O1,C1,2024-03-01T10:00:00Z,5.00,USD,damaged
+        R2,O2,,2024-03-02T10:00:00Z,4.00,USD,damaged
+        R3,O3,C3,2024-03-03T10:00:00Z,3.00,USD,wrong size
+        R5,O3,C3,2024-03-05T10:00:00Z,2.00,USD,wrong size
+
+        """
+    /// R1 and R5 as before; R2 returns 4.50 now (an update); R3 names C4 instead of C3 (its key
+    /// changes); R4 is new and names C3's id with Bob's email (C2 and C3 merge, so R5, still
+    /// C3's, takes the merged customer's key).
+    static let secondReturns = """
+        return_id,order_id,customer_id,email,returned_at,amount,currency,reason
+        R1,O1,C1,,2024-03-01T10:00:00Z,5.00,USD,damaged
+        R2,O2,,,2024-03-02T10:00:00Z,4.50,USD,damaged
+        R3,O3,C4,,2024-03-03T10:00:00Z,3.00,USD,wrong size
+        R4,O4,C3,bob@x.test,2024-03-04T10:00:00Z,1.00,USD,other
+        R5,O3,C3,,2024-03-05T10:00:00Z,2.00,USD,wrong size
+
+        """
+
+    @Test("returns, a reference table: first load, changed file with a re-key and a merge, the same file again")
+    func returnsReloads() throws {
+        let cluster = try #require(CitusCluster.url.map(CitusCluster.init))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patron-citus-returns-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func write(_ name: String, _ text: String) throws -> String {
+            let file = dir.appendingPathComponent(name)
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            return file.path
+        }
+        let customers = try write("customers.csv", Self.customers)
+        let orders = try write("orders.csv", Self.firstOrders)
+        let first = try write("returns-1.csv", Self.firstReturns)
+        let second = try write("returns-2.csv", Self.secondReturns)
+
+        let schemas = ["single_returns": ["migrate"], "dist_returns": ["migrate", "--citus"]]
+        for (schema, migrate) in schemas.sorted(by: { $0.key < $1.key }) {
+            let migrated = try PatronProcess.run(migrate + ["--schema", schema], url: cluster.url)
+            try #require(migrated.status == 0, "\(schema): \(migrated.stderr)")
+            for (entity, file) in [("customers", customers), ("purchases", orders), ("returns", first), ("returns", second), ("returns", second)] {
+                let loaded = try PatronProcess.run(["load", entity, file, "--source", "shop", "--schema", schema], url: cluster.url)
+                try #require(loaded.status == 0, "\(schema) \(entity) \(file): \(loaded.stderr)")
+            }
+        }
+        let kind = try cluster.psql("SELECT partmethod::text || repmodel::text FROM pg_dist_partition WHERE logicalrelid = 'dist_returns.returns'::regclass")
+        #expect(kind == "nt", "returns is not a reference table: \(kind)")
+
+        for schema in schemas.keys {
+            // First file (4 inserted); changed file: R4 inserted, R2 (amount) and R3 (customer)
+            // updated, R1 and R5 unchanged, one merge; the same file again: nothing changes.
+            let runs = try cluster.psql("""
+                SELECT string_agg(concat_ws('/', rows_inserted, rows_updated, rows_unchanged, customers_merged), ' ' ORDER BY run_id)
+                FROM \(schema).load_runs WHERE entity = 'returns'
+                """)
+            #expect(runs == "4/0/0/0 1/2/2/1 0/0/5/0", "\(schema): \(runs)")
+            // R4 (C3 merged into C2, Bob) and R5 (C3's) on one key; R3 with C4's order O4's
+            // customer; R2 without a key.
+            let grouping = try cluster.psql("""
+                SELECT string_agg(returns, ' | ' ORDER BY returns) FROM (
+                    SELECT string_agg(r.return_id, ',' ORDER BY r.return_id) AS returns
+                    FROM \(schema).returns AS r GROUP BY r.customer_key) AS g
+                """)
+            #expect(grouping == "R1 | R2 | R3 | R4,R5", "\(schema): \(grouping)")
+            let r3 = try cluster.psql("""
+                SELECT r.customer_key = p.customer_key FROM \(schema).returns AS r
+                JOIN \(schema).purchases AS p ON p.order_id = 'O4' WHERE r.return_id = 'R3'
+                """)
+            #expect(r3 == "t", "\(schema): R3 is not C4's")
+        }
+        let rows = "SELECT string_agg(concat_ws(':', return_id, customer_key, customer_id, email, amount, loaded_by_run, changed_by_run), ' ' ORDER BY return_id) FROM %@.returns"
+        let single = try cluster.psql(rows.replacingOccurrences(of: "%@", with: "single_returns"))
+        #expect(single == (try cluster.psql(rows.replacingOccurrences(of: "%@", with: "dist_returns"))))
+        for arguments in [["revenue"], ["revenue", "--segment", "channel"], ["return_rate"], ["return_rate", "--by", "reason"]] {
+            let outputs = try schemas.keys.sorted().map { schema in
+                try PatronProcess.run(["run"] + arguments + ["--schema", schema, "--format", "csv"], url: cluster.url)
+            }
+            #expect(outputs.allSatisfy { $0.status == 0 }, "\(arguments): \(outputs.map(\.stderr))")
+            #expect(CSVComparison.same(outputs[0].stdout, outputs[1].stdout), "\(arguments):\n\(outputs[0].stdout)\n---\n\(outputs[1].stdout)")
+        }
+    }
 }

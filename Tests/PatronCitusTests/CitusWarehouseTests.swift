@@ -25,6 +25,7 @@ struct CitusWarehouseTests {
         ["churn_rate", "--segment", "channel"], ["loyal_customer_rate", "--segment", "country"],
         ["repurchase_rate", "--segment", "segment", "--period", "quarter"],
         ["churn_rate", "--tz", "America/New_York"], ["revenue", "--period", "week"],
+        ["revenue", "--segment", "country"], ["revenue", "--segment", "channel", "--period", "quarter"],
     ]
 
     @Test("migrate --citus, first loads of the demo files, every analysis of `patron list`")

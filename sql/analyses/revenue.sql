@@ -33,6 +33,12 @@
 -- exact by every load) when customer_summaries_apply() allows — UTC months, quarters or years,
 -- no --segment — else from the orders and returns themselves. Each branch is gated by a
 -- one-time filter, so only one of them runs.
+-- The orders and the refunds are read once each, by their totals (order_totals,
+-- refund_totals), and the periods run from the first to the last period of those totals: so
+-- both are part of their aggregate, and no row of them is kept in between. On Citus
+-- (docs/scale-out.md) each shard then adds its orders up per period and the coordinator adds
+-- those partial totals up; a CTE of orders, read twice or not inlined, would be planned apart
+-- and send every order to the coordinator.
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by,
            $5::text IS NULL AND customer_summaries_apply($3::text, $4::text, true) AS from_summaries
@@ -43,17 +49,7 @@ countries AS (
     FROM customer_dimensions AS d
     WHERE (SELECT segment_by FROM settings) = 'country'
 ),
-orders AS (
-    SELECT period_label(s.period, s.tz, f.ordered_at) AS period, f.ordered_at, f.customer_key,
-           f.amount, f.net_value,
-           CASE s.segment_by WHEN 'channel' THEN coalesce(f.channel, '(unknown)')
-                             WHEN 'country' THEN coalesce(d.country, '(unknown)') END AS segment
-    FROM purchase_facts AS f
-    CROSS JOIN settings AS s
-    LEFT JOIN countries AS d ON d.customer_key = f.customer_key
-    WHERE NOT (SELECT from_summaries FROM settings)
-),
--- Returns of loaded, non-cancelled orders, placed by returned_at.
+-- Returns of loaded, non-cancelled orders, placed by returned_at. Read once, by refund_totals.
 refunds AS (
     SELECT period_label(s.period, s.tz, r.returned_at) AS period, r.returned_at, r.amount,
            CASE s.segment_by WHEN 'channel' THEN coalesce(p.channel, '(unknown)')
@@ -85,7 +81,18 @@ summary_quarter_year_buyers AS (
 order_totals AS (
     SELECT o.segment, o.period, count(*) AS orders, count(DISTINCT o.customer_key) AS customers,
            sum(o.amount) AS gross, sum(o.net_value) AS net_revenue
-    FROM orders AS o
+    -- One row per order. A subquery, not a CTE: purchase_facts calls currency_mismatch(), which
+    -- is volatile, and neither PostgreSQL nor Citus inlines a CTE that calls a volatile function.
+    FROM (
+        SELECT period_label(s.period, s.tz, f.ordered_at) AS period, f.ordered_at, f.customer_key,
+               f.amount, f.net_value,
+               CASE s.segment_by WHEN 'channel' THEN coalesce(f.channel, '(unknown)')
+                                 WHEN 'country' THEN coalesce(d.country, '(unknown)') END AS segment
+        FROM purchase_facts AS f
+        CROSS JOIN settings AS s
+        LEFT JOIN countries AS d ON d.customer_key = f.customer_key
+        WHERE NOT (SELECT from_summaries FROM settings)
+    ) AS o
     GROUP BY o.segment, o.period
     UNION ALL
     SELECT NULL, t.period, t.orders, coalesce(b.customers, t.customer_months), t.gross, t.net_revenue
@@ -93,6 +100,8 @@ order_totals AS (
     LEFT JOIN summary_quarter_year_buyers AS b ON b.period = t.period
     WHERE t.orders > 0
 ),
+-- Its summaries' arm lists every period of summary_totals, with or without orders, so that the
+-- periods below span them all.
 refund_totals AS (
     SELECT r.segment, r.period, sum(r.amount) AS refunds
     FROM refunds AS r
@@ -101,24 +110,28 @@ refund_totals AS (
     SELECT NULL, t.period, t.refunds
     FROM summary_totals AS t
 ),
+-- From the first to the last period with orders or refunds. period_series places its bounds in
+-- their periods (date_trunc of the local time), so a period's local start stands for every
+-- instant in it: the same periods as from the first and last order or return themselves.
 periods AS (
     SELECT ps.period, ps.complete
     FROM settings AS s
     CROSS JOIN LATERAL period_series(
         s.period, s.tz, s.from_date, s.to_date,
-        CASE WHEN s.from_summaries
-             THEN (SELECT min(period) FROM summary_totals)::timestamp AT TIME ZONE 'UTC'
-             ELSE least((SELECT min(ordered_at) FROM orders), (SELECT min(returned_at) FROM refunds)) END,
-        CASE WHEN s.from_summaries
-             THEN (SELECT max(period) FROM summary_totals)::timestamp AT TIME ZONE 'UTC'
-             ELSE greatest((SELECT max(ordered_at) FROM orders), (SELECT max(returned_at) FROM refunds)) END) AS ps
+        least((SELECT min(period) FROM order_totals), (SELECT min(period) FROM refund_totals))::timestamp AT TIME ZONE s.tz,
+        greatest((SELECT max(period) FROM order_totals), (SELECT max(period) FROM refund_totals))::timestamp AT TIME ZONE s.tz) AS ps
 ),
+-- DISTINCT over UNION ALL, not UNION: PostgreSQL sizes a UNION's hash table for every input row
+-- distinct, and it estimates the orders' groups at about one per order (their period is
+-- computed from ordered_at): allocating that hash table cost more than the summaries' whole
+-- query. A DISTINCT is estimated from the column instead.
 segments AS (
-    SELECT segment FROM order_totals
-    UNION
-    SELECT segment FROM refund_totals
-    UNION
-    SELECT NULL::text FROM settings AS s WHERE s.segment_by IS NULL
+    SELECT DISTINCT x.segment
+    FROM (SELECT segment FROM order_totals
+          UNION ALL
+          SELECT segment FROM refund_totals
+          UNION ALL
+          SELECT NULL::text FROM settings AS s WHERE s.segment_by IS NULL) AS x
 )
 SELECT g.segment, p.period,
        coalesce(o.orders, 0)::bigint AS orders,
