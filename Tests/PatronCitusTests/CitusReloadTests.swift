@@ -39,27 +39,11 @@ struct CitusReloadTests {
     @Test("a changed file, then the same file again: counts, keys and rows equal on both")
     func secondLoads() throws {
         let cluster = try #require(CitusCluster.url.map(CitusCluster.init))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patron-citus-reload-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        func write(_ name: String, _ text: String) throws -> String {
-            let file = dir.appendingPathComponent(name)
-            try text.write(to: file, atomically: true, encoding: .utf8)
-            return file.path
-        }
-        let customers = try write("customers.csv", Self.customers)
-        let first = try write("orders-1.csv", Self.firstOrders)
-        let second = try write("orders-2.csv", Self.secondOrders)
-
         let schemas = ["single_reload": ["migrate"], "dist_reload": ["migrate", "--citus"]]
-        for (schema, migrate) in schemas.sorted(by: { $0.key < $1.key }) {
-            let migrated = try PatronProcess.run(migrate + ["--schema", schema], url: cluster.url)
-            try #require(migrated.status == 0, "\(schema): \(migrated.stderr)")
-            for (entity, file) in [("customers", customers), ("purchases", first), ("purchases", second), ("purchases", second)] {
-                let loaded = try PatronProcess.run(["load", entity, file, "--source", "shop", "--schema", schema], url: cluster.url)
-                try #require(loaded.status == 0, "\(schema) \(entity) \(file): \(loaded.stderr)")
-            }
-        }
+        try Self.migrateAndLoad(cluster, schemas: schemas, files: [
+            ("customers", Self.customers), ("purchases", Self.firstOrders),
+            ("purchases", Self.secondOrders), ("purchases", Self.secondOrders),
+        ])
 
         // C1 and C2 sat on different shards before they merged (keys are handed out in load
         // order, so the same every run): the merge moved rows between workers.
@@ -130,28 +114,11 @@ struct CitusReloadTests {
     @Test("returns, a reference table: first load, changed file with a re-key and a merge, the same file again")
     func returnsReloads() throws {
         let cluster = try #require(CitusCluster.url.map(CitusCluster.init))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patron-citus-returns-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        func write(_ name: String, _ text: String) throws -> String {
-            let file = dir.appendingPathComponent(name)
-            try text.write(to: file, atomically: true, encoding: .utf8)
-            return file.path
-        }
-        let customers = try write("customers.csv", Self.customers)
-        let orders = try write("orders.csv", Self.firstOrders)
-        let first = try write("returns-1.csv", Self.firstReturns)
-        let second = try write("returns-2.csv", Self.secondReturns)
-
         let schemas = ["single_returns": ["migrate"], "dist_returns": ["migrate", "--citus"]]
-        for (schema, migrate) in schemas.sorted(by: { $0.key < $1.key }) {
-            let migrated = try PatronProcess.run(migrate + ["--schema", schema], url: cluster.url)
-            try #require(migrated.status == 0, "\(schema): \(migrated.stderr)")
-            for (entity, file) in [("customers", customers), ("purchases", orders), ("returns", first), ("returns", second), ("returns", second)] {
-                let loaded = try PatronProcess.run(["load", entity, file, "--source", "shop", "--schema", schema], url: cluster.url)
-                try #require(loaded.status == 0, "\(schema) \(entity) \(file): \(loaded.stderr)")
-            }
-        }
+        try Self.migrateAndLoad(cluster, schemas: schemas, files: [
+            ("customers", Self.customers), ("purchases", Self.firstOrders),
+            ("returns", Self.firstReturns), ("returns", Self.secondReturns), ("returns", Self.secondReturns),
+        ])
         let kind = try cluster.psql("SELECT partmethod::text || repmodel::text FROM pg_dist_partition WHERE logicalrelid = 'dist_returns.returns'::regclass")
         #expect(kind == "nt", "returns is not a reference table: \(kind)")
 
@@ -186,6 +153,28 @@ struct CitusReloadTests {
             }
             #expect(outputs.allSatisfy { $0.status == 0 }, "\(arguments): \(outputs.map(\.stderr))")
             #expect(CSVComparison.same(outputs[0].stdout, outputs[1].stdout), "\(arguments):\n\(outputs[0].stdout)\n---\n\(outputs[1].stdout)")
+        }
+    }
+
+    /// Migrates each schema with its command (plain, or `--citus`) and loads the same files into
+    /// it, in order, each from a temporary file; every step must succeed.
+    static func migrateAndLoad(_ cluster: CitusCluster, schemas: [String: [String]],
+                               files: [(entity: String, text: String)]) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("patron-citus-loads-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let paths = try files.enumerated().map { index, file in
+            let path = dir.appendingPathComponent("\(index)-\(file.entity).csv")
+            try file.text.write(to: path, atomically: true, encoding: .utf8)
+            return (entity: file.entity, path: path.path)
+        }
+        for (schema, migrate) in schemas.sorted(by: { $0.key < $1.key }) {
+            let migrated = try PatronProcess.run(migrate + ["--schema", schema], url: cluster.url)
+            try #require(migrated.status == 0, "\(schema): \(migrated.stderr)")
+            for file in paths {
+                let loaded = try PatronProcess.run(["load", file.entity, file.path, "--source", "shop", "--schema", schema], url: cluster.url)
+                try #require(loaded.status == 0, "\(schema) \(file.entity) \(file.path): \(loaded.stderr)")
+            }
         }
     }
 }
