@@ -73,6 +73,7 @@ extension Loader {
         try configureSession()
         try connection.execute("BEGIN")
         do {
+            try beginDistributedLoad()
             var loads: [LoadReport] = []
             let notices = try ImportNotices(writer: writer)
             for (position, entity) in kind.entities.enumerated() {

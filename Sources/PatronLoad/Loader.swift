@@ -169,6 +169,7 @@ public final class Loader {
         try configureSession()
         try connection.execute("BEGIN")
         do {
+            try beginDistributedLoad()
             let runID = try beginRun(entity: options.entity, options: options, file: input.displayName,
                                      format: format.rawValue, started: started)
             var input = input
@@ -203,6 +204,13 @@ public final class Loader {
     }
 
     /// The run's row, written inside the caller's transaction.
+    /// First in a file's transaction: on Citus, makes every worker the load writes to take part
+    /// in the two-phase commit (sql/models/citus_distribution.sql, begin_distributed_load).
+    func beginDistributedLoad() throws {
+        let common = try warehouse.sql.queries("load/common.sql")
+        try warehouse.connection.execute(try common["begin_distributed_load"])
+    }
+
     func beginRun(entity: Entity, options: LoadOptions, file: String, format: String, started: Date) throws -> Int64 {
         let common = try warehouse.sql.queries("load/common.sql")
         return try warehouse.connection.execute(try common["begin_run"], [

@@ -30,6 +30,12 @@ INSERT INTO load_runs (entity, source, file, format, status, started_at, finishe
 VALUES ($1, $2, $3, $4, 'loaded', $5, $5)
 RETURNING run_id;
 
+-- name: begin_distributed_load
+-- First in the file's transaction, before anything reads or writes a table: on Citus, every
+-- worker that the load writes to then takes part in the two-phase commit (see
+-- sql/models/citus_distribution.sql). Elsewhere it only answers false.
+SELECT begin_distributed_load() AS distributed;
+
 -- name: session_settings
 -- Room for the staging tables in the backend's own buffers: with the default 8MB, a large
 -- file's staging table goes back and forth through the kernel on every pass over it. Taken

@@ -1,6 +1,7 @@
--- citus_distribution: is_distributed_by_customer(table) → boolean and move_customer_rows(table,
--- moves, from_column, to_column, source) → bigint, what lets one SQL text serve a warehouse on
--- one server and one distributed on Citus (docs/scale-out.md).
+-- citus_distribution: is_distributed_by_customer(table) → boolean, move_customer_rows(table,
+-- moves, from_column, to_column, source) → bigint and begin_distributed_load() → boolean, what
+-- lets one SQL text serve a warehouse on one server and one distributed on Citus
+-- (docs/scale-out.md).
 --
 -- Why: on Citus, customer_key is the distribution column of the customer-keyed tables, and a
 -- row cannot change it in place ("modifying the partition value of rows is not allowed"). A
@@ -9,7 +10,8 @@
 -- new key, in one statement. The summaries' queueing triggers cannot exist on a distributed
 -- table either: customer_summaries asks is_distributed_by_customer('purchases').
 --
--- reads:      pg_dist_partition (when Citus is installed), the table it is given, the moves
+-- reads:      pg_dist_partition (when Citus is installed), the table it is given, the moves;
+--             begin_distributed_load deletes nothing from customers and customer_identifiers
 -- depends on: none
 
 -- Whether the table is a Citus table distributed by customer_key. Without Citus: false.
@@ -73,5 +75,34 @@ BEGIN
         USING p_source, p_run;
     GET DIAGNOSTICS moved = ROW_COUNT;
     RETURN moved;
+END;
+$$;
+
+-- Run first in every load's transaction (load/common.sql, begin_distributed_load); returns
+-- whether the warehouse is distributed. On Citus it makes every worker that the load writes to
+-- take part in the two-phase commit:
+-- * one connection per worker for the whole transaction (citus.multi_shard_modify_mode =
+--   sequential, for this transaction only), and
+-- * a write on each of them before anything else: a DELETE that matches no row, on every shard
+--   of customers (customer_key < 0) and of customer_identifiers (value < '', an empty range of
+--   its primary key), both index probes.
+-- Why: Citus 12.1 commits a worker's connection with PREPARE TRANSACTION only if it counts a
+-- write on it, and it does not count the rows that COPY sends over a connection that read a
+-- shard of the same co-location group earlier in the transaction (the loader's INSERT … SELECT
+-- from its temporary tables reaches the shards by COPY). Such a connection got a plain COMMIT
+-- after the coordinator had decided to commit: a worker that crashed just then lost its part of
+-- a load that the coordinator committed (found by scripts/chaos --citus; docs/scale-out.md,
+-- "Fault injection"). With one connection per worker that wrote first, every connection
+-- counts as writing.
+CREATE OR REPLACE FUNCTION begin_distributed_load() RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT is_distributed_by_customer('customers') THEN
+        RETURN false;
+    END IF;
+    PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+    DELETE FROM customers WHERE customer_key < 0;
+    DELETE FROM customer_identifiers WHERE value < '';
+    RETURN true;
 END;
 $$;
