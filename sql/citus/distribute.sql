@@ -11,10 +11,17 @@
 --   whose customer changes (move_customer_rows) instead of inserting it again.
 -- * customer_identifiers is distributed by value: identity resolution looks identifiers up by
 --   value. Its key (value, kind, source) includes that column already.
--- * Still on the coordinator alone, as ordinary tables: returns (a return without an
---   identifier has no customer_key until its order names one), mentions (linked to customers
---   by handle at query time), the loads' bookkeeping (load_runs, rejected_rows,
---   import_notices, customer_merges) and the summaries' roll-ups and queues.
+-- * returns is a reference table: a copy on every node, the coordinator included. A return
+--   belongs with its order, which it names by (source, order_id), not by customer_key: its own
+--   customer_key may be NULL (no identifier) or another customer's than the order's, so
+--   distributing it by customer_key would not put it beside its order. As a reference table
+--   it joins purchases on any shard (purchase_facts, return_orders, revenue's refunds) without
+--   being shipped there first, and the loader's statements that join it with their temporary
+--   tables run on the coordinator's copy (scripts/citus-local puts the coordinator in the
+--   metadata: citus_set_coordinator_host). Every write goes to each node's copy.
+-- * Still on the coordinator alone, as ordinary tables: mentions (linked to customers by
+--   handle at query time), the loads' bookkeeping (load_runs, rejected_rows, import_notices,
+--   customer_merges) and the summaries' roll-ups and queues.
 -- * The summaries' queueing triggers are dropped: Citus allows none on a distributed table.
 --   Analyses read the raw rows (customer_summaries_current is false there).
 
@@ -57,5 +64,15 @@ BEGIN
     PERFORM create_distributed_table('customer_months', 'customer_key', colocate_with => 'customers');
     PERFORM create_distributed_table('customer_totals', 'customer_key', colocate_with => 'customers');
     PERFORM create_distributed_table('customer_identifiers', 'value');
+END
+$$;
+
+-- returns: a reference table (see above). A block of its own, so that a warehouse distributed
+-- before returns were gets them too.
+DO $$
+BEGIN
+    IF NOT is_citus_reference_table('returns') THEN
+        PERFORM create_reference_table('returns');
+    END IF;
 END
 $$;

@@ -52,5 +52,6 @@ DELETE FROM schema_models;
 INSERT INTO schema_models (name, checksum) VALUES ($1, $2);
 
 -- name: is_distributed
--- Whether purchases is distributed by Citus (`patron migrate --citus` ran before).
-SELECT is_distributed_by_customer('purchases');
+-- Whether `patron migrate --citus` ran before, as sql/citus/distribute.sql is now: purchases
+-- distributed by Citus, returns a reference table.
+SELECT is_distributed_by_customer('purchases') AND is_citus_reference_table('returns');

@@ -1,5 +1,6 @@
--- citus_distribution: is_distributed_by_customer(table) → boolean, move_customer_rows(table,
--- moves, from_column, to_column, source) → bigint and begin_distributed_load() → boolean, what
+-- citus_distribution: is_distributed_by_customer(table) → boolean, is_citus_reference_table(table)
+-- → boolean, move_customer_rows(table, moves, from_column, to_column, source) → bigint and
+-- begin_distributed_load() → boolean, what
 -- lets one SQL text serve a warehouse on one server and one distributed on Citus
 -- (docs/scale-out.md).
 --
@@ -7,8 +8,10 @@
 -- row cannot change it in place ("modifying the partition value of rows is not allowed"). A
 -- merge and a direct load's re-key give rows another customer_key: on one server by an UPDATE,
 -- as always; on Citus by moving them — deleted from the old key's shard and inserted under the
--- new key, in one statement. The summaries' queueing triggers cannot exist on a distributed
--- table either: customer_summaries asks is_distributed_by_customer('purchases').
+-- new key, in one statement. A reference table (returns) keeps its UPDATE, with the moves passed
+-- as arrays: Citus updates a reference table from no local table. The summaries' queueing
+-- triggers cannot exist on a distributed table either: customer_summaries asks
+-- is_distributed_by_customer('purchases').
 --
 -- reads:      pg_dist_partition (when Citus is installed), the table it is given, the moves;
 --             begin_distributed_load deletes nothing from customers and customer_identifiers
@@ -31,6 +34,23 @@ BEGIN
 END;
 $$;
 
+-- Whether the table is a Citus reference table (a copy on every node; returns, on Citus).
+-- Without Citus: false.
+CREATE OR REPLACE FUNCTION is_citus_reference_table(p_table regclass) RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    found boolean;
+BEGIN
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition
+                            WHERE logicalrelid = $1 AND partmethod = ''n'' AND repmodel = ''t'')'
+        INTO found USING p_table;
+    RETURN found;
+END;
+$$;
+
 -- Gives rows of the table another customer_key, from a (temporary) table of moves, and returns
 -- how many rows changed key. A row moves when its p_match column equals the moves' p_from
 -- column: by default p_match is customer_key (a merge or a re-key: every row of a customer
@@ -46,7 +66,31 @@ DECLARE
     moved   bigint;
     columns text;
     values  text;
+    match_type text;
+    froms   text[];
+    tos     bigint[];
 BEGIN
+    IF is_citus_reference_table(p_table) THEN
+        -- A reference table (returns, on Citus) is updated in place, on every node's copy; but
+        -- Citus plans no UPDATE of one that joins a local table ("relation … is not
+        -- distributed"), and the moves are a temporary table: they go in as arrays.
+        SELECT format_type(a.atttypid, a.atttypmod) INTO match_type
+        FROM pg_attribute AS a
+        WHERE a.attrelid = p_table AND a.attname = p_match;
+        EXECUTE format('SELECT array_agg(k.%I::text), array_agg(k.%I::bigint) FROM %s AS k', p_from, p_to, p_moves)
+            INTO froms, tos;
+        IF froms IS NULL THEN
+            RETURN 0;
+        END IF;
+        EXECUTE format('UPDATE %s AS t SET customer_key = k.to_key%s
+                        FROM unnest($3::%s[], $4) AS k(from_value, to_key)
+                        WHERE t.%I = k.from_value AND ($1::text IS NULL OR t.source = $1)',
+                       p_table, CASE WHEN p_run IS NOT NULL THEN ', changed_by_run = $2' ELSE '' END,
+                       match_type, p_match)
+            USING p_source, p_run, froms, tos;
+        GET DIAGNOSTICS moved = ROW_COUNT;
+        RETURN moved;
+    END IF;
     IF NOT is_distributed_by_customer(p_table) THEN
         EXECUTE format('UPDATE %s AS t SET customer_key = k.%I%s
                         FROM %s AS k

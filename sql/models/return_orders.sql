@@ -5,10 +5,10 @@
 -- Why: return_rate looks each return's order up by primary key: a few hundred thousand index
 -- probes instead of a pass over every purchase. On one server that is a LATERAL subquery kept
 -- a subquery by OFFSET 0 (pulled up into a join, the planner hashes every purchase instead, a
--- third slower at 100k customers). Citus refuses that OFFSET: returns stay a coordinator table
+-- third slower at 100k customers). Citus refuses that OFFSET: returns are a reference table
 -- there, and Citus plans a lateral subquery that refers to one only without LIMIT/OFFSET
--- (docs/scale-out.md). There it is a plain join, for which Citus sends returns to each shard
--- of purchases. The two statements give the same rows; which one runs is decided by whether
+-- (docs/scale-out.md). There it is a plain join, which each shard of purchases runs with its
+-- worker's copy of returns. The two statements give the same rows; which one runs is decided by whether
 -- purchases are distributed (is_distributed_by_customer). PL/pgSQL, so that each is planned
 -- only where it runs. PARALLEL RESTRICTED: it runs in the leader, the rest of a query may
 -- still run in parallel.
