@@ -19,7 +19,8 @@ struct CitusWarehouseTests {
     static let options: [[String]] = [
         ["clv", "--method", "formula"], ["clv", "--method", "historical"],
         ["csat", "--segment", "agent"], ["nps", "--segment", "channel"], ["return_rate", "--by", "reason"],
-        ["support_impact", "--period", "quarter"], ["retention", "--activity", "any"],
+        ["support_impact", "--period", "quarter"], ["support_impact", "--tz", "America/New_York", "--pooled"],
+        ["retention", "--activity", "any"],
         ["retention", "--mode", "rolling", "--activity", "any", "--tz", "Europe/Berlin"],
         ["retention", "--segment", "channel"], ["retention", "--segment", "country", "--mode", "rolling"],
         ["churn_rate", "--segment", "channel"], ["loyal_customer_rate", "--segment", "country"],

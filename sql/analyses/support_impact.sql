@@ -111,51 +111,68 @@ value_blocks AS (
 -- one, or a later one); the customer is lost at its last period, and repurchased at every
 -- bucket inside it (one that does not start). pmax is exact: in UTC the period of the last
 -- purchase + W days; elsewhere the same, checked against the window starts (DST).
--- From the purchases (raw rows), or customer_months summed into the buckets; both kept
--- (materialized) for the passes below.
-slow_buckets AS MATERIALIZED (
+-- From the purchases (raw rows: purchase_buckets) or from customer_months summed into the
+-- buckets (month_buckets), whichever the settings choose; the other is empty.
+-- * Each is one query over one table, grouped and windowed by customer, with the settings it
+--   needs as parameters ($3 period, $4 tz, $5 W): on Citus each runs on the shards as a whole.
+--   (A UNION ALL of the two whose legs join the settings, Citus plans leg by leg, and unions
+--   and windows on the coordinator: docs/scale-out.md. Grouped by the settings' columns
+--   instead, every sorted row would carry them.)
+-- * pmax is computed in the select list of the GROUP BY, once per customer-bucket. From a
+--   subquery above it, which the planner folds into the window functions, it would be
+--   computed once per reference.
+-- * The passes below read their union, slow_buckets, kept (materialized) once. Inlined into
+--   each of them, Citus would write the union again for every one (1.5 s each at 100k
+--   customers).
+purchase_buckets AS MATERIALIZED (
+    SELECT g.customer_key, g.bucket, g.pmax,
+           coalesce(lag(g.pmax) OVER w < g.bucket, true) AS starts,
+           coalesce(lead(g.bucket) OVER w > g.pmax, true) AS ends,
+           sum(g.net_value) OVER (PARTITION BY g.customer_key) AS net_value
+    FROM (
+        SELECT f.customer_key, period_label($3::text, $4::text, f.ordered_at) AS bucket, sum(f.net_value) AS net_value,
+               -- a = the period holding the local day of the last purchase + W days. a is the
+               -- answer when its window starts on a local day before the purchase's and the
+               -- next window on a day after the day after it: local midnights that far apart
+               -- stay in order whatever DST does. Otherwise (a local day that begins a window:
+               -- a daily period, or a month's first day) check the instants, and the periods
+               -- around a.
+               CASE WHEN date_trunc($3::text, ((max(f.ordered_at) AT TIME ZONE $4::text)::date + $5::int)::timestamp)::date - $5::int
+                         < (max(f.ordered_at) AT TIME ZONE $4::text)::date
+                     AND (date_trunc($3::text, ((max(f.ordered_at) AT TIME ZONE $4::text)::date + $5::int)::timestamp) + period_interval($3::text))::date - $5::int
+                         > (max(f.ordered_at) AT TIME ZONE $4::text)::date + 1
+                    THEN date_trunc($3::text, ((max(f.ordered_at) AT TIME ZONE $4::text)::date + $5::int)::timestamp)::date
+                    ELSE (SELECT max(x.l::date)
+                          FROM generate_series(date_trunc($3::text, ((max(f.ordered_at) AT TIME ZONE $4::text)::date + $5::int)::timestamp) - 3 * period_interval($3::text),
+                                               date_trunc($3::text, ((max(f.ordered_at) AT TIME ZONE $4::text)::date + $5::int)::timestamp) + 3 * period_interval($3::text),
+                                               period_interval($3::text)) AS x(l)
+                          WHERE shift_local_days(x.l AT TIME ZONE $4::text, -$5::int, $4::text) <= max(f.ordered_at))
+               END AS pmax
+        FROM purchase_facts AS f
+        WHERE NOT (SELECT from_summaries FROM settings)
+        GROUP BY 1, 2
+    ) AS g
+    WINDOW w AS (PARTITION BY g.customer_key ORDER BY g.bucket)
+),
+month_buckets AS MATERIALIZED (
     SELECT b.customer_key, b.bucket, b.pmax,
            coalesce(lag(b.pmax) OVER w < b.bucket, true) AS starts,
            coalesce(lead(b.bucket) OVER w > b.pmax, true) AS ends,
            sum(b.net_value) OVER (PARTITION BY b.customer_key) AS net_value
     FROM (
-        SELECT g.customer_key, g.bucket, g.net_value,
-               CASE WHEN st.from_summaries
-                    THEN date_trunc(st.period, (g.last_at AT TIME ZONE 'UTC') + make_interval(days => st.window_days))::date
-                    -- a is the answer when its window starts on a local day before the purchase's
-                    -- and the next window on a day after the day after it: local midnights
-                    -- that far apart stay in order whatever DST does. Otherwise (a local day
-                    -- that begins a window: a daily period, or a month's first day) check the
-                    -- instants, and the periods around a.
-                    WHEN c.a - st.window_days < c.local_day AND (c.a + st.step)::date - st.window_days > c.local_day + 1
-                    THEN c.a
-                    ELSE (SELECT max(x.l::date)
-                          FROM generate_series(c.a - 3 * st.step, c.a + 3 * st.step, st.step) AS x(l)
-                          WHERE shift_local_days(x.l AT TIME ZONE st.tz, -st.window_days, st.tz) <= g.last_at)
-               END AS pmax
-        FROM (
-            SELECT f.customer_key, period_label(st.period, st.tz, f.ordered_at) AS bucket,
-                   max(f.ordered_at) AS last_at, sum(f.net_value) AS net_value
-            FROM purchase_facts AS f
-            CROSS JOIN settings AS st
-            WHERE NOT (SELECT from_summaries FROM settings)
-            GROUP BY 1, 2
-            UNION ALL
-            SELECT m.customer_key, date_trunc(st.period, m.month::timestamp)::date,
-                   max(m.last_ordered_at), sum(m.gross - m.returned)
-            FROM customer_months AS m
-            CROSS JOIN settings AS st
-            WHERE (SELECT from_summaries AND NOT run_flags FROM settings) AND m.orders > 0
-            GROUP BY 1, 2
-        ) AS g
-        CROSS JOIN settings AS st
-        CROSS JOIN LATERAL (
-            SELECT l.local_day, date_trunc(st.period, (l.local_day + st.window_days)::timestamp)::date AS a
-            FROM (SELECT (g.last_at AT TIME ZONE st.tz)::date AS local_day) AS l
-        ) AS c
-        OFFSET 0  -- pmax computed once, here: the windows then sort and keep narrow rows
+        SELECT m.customer_key, date_trunc($3::text, m.month::timestamp)::date AS bucket,
+               date_trunc($3::text, (max(m.last_ordered_at) AT TIME ZONE 'UTC') + make_interval(days => $5::int))::date AS pmax,
+               sum(m.gross - m.returned) AS net_value
+        FROM customer_months AS m
+        WHERE (SELECT from_summaries AND NOT run_flags FROM settings) AND m.orders > 0
+        GROUP BY 1, 2
     ) AS b
     WINDOW w AS (PARTITION BY b.customer_key ORDER BY b.bucket)
+),
+slow_buckets AS MATERIALIZED (
+    SELECT * FROM purchase_buckets
+    UNION ALL
+    SELECT * FROM month_buckets
 ),
 -- Spells by where they start and end, value block and scale of the net value (numeric sums
 -- keep the largest scale of their terms: see scale_frames). At the defaults straight from
