@@ -53,20 +53,9 @@ struct CitusCommitTests {
     }
 
     func run(_ cluster: CitusCluster, _ script: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        process.arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", cluster.url]
-        let input = Pipe(), err = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = err
-        try process.run()
-        input.fileHandleForWriting.write(Data(script.utf8))
-        try input.fileHandleForWriting.close()
-        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "psql failed:\n\(log.suffix(2000))")
-        return log
+        let run = try cluster.psqlScript(script)
+        try #require(run.status == 0, "psql failed:\n\(run.stderr.suffix(2000))")
+        return run.stderr
     }
 
     @Test("begin_distributed_load: every connection that wrote gets PREPARE TRANSACTION; without it, one does not")

@@ -106,16 +106,37 @@ struct CitusCluster {
 
     init(url: String) { self.url = url }
 
+    /// One statement's result, unaligned and without headers.
     func psql(_ sql: String) throws -> String {
+        let run = try runPsql(["-X", "-A", "-t", "-c", sql, url], capturing: \.standardOutput)
+        return run.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A script on psql's stdin, stopping at the first error: its exit status and what it
+    /// wrote to stderr (the server's notices among it).
+    func psqlScript(_ script: String) throws -> (status: Int32, stderr: String) {
+        let run = try runPsql(["-X", "-q", "-v", "ON_ERROR_STOP=1", url], stdin: script, capturing: \.standardError)
+        return (run.status, run.output)
+    }
+
+    /// Runs psql and reads one of its outputs (the other is discarded, so no pipe can fill).
+    private func runPsql(_ arguments: [String], stdin: String? = nil,
+                         capturing stream: ReferenceWritableKeyPath<Process, Any?>) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        process.arguments = ["-X", "-A", "-t", "-c", sql, url]
-        let out = Pipe()
-        process.standardOutput = out
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        let captured = Pipe(), input = Pipe()
+        process[keyPath: stream] = captured
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
         try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
+        let data = captured.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
