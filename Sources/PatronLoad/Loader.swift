@@ -341,6 +341,7 @@ public final class Loader {
         }
         // The first load of a source needs neither the update nor a look-up per inserted row.
         if !sourceIsNew {
+            try queueSummaries(options: options, runID: runID, step: "stored")
             counts.updated = try connection.execute(try queries["update"], parameters).affectedRows ?? 0
             phases.lap("update")
         }
@@ -357,8 +358,19 @@ public final class Loader {
             try connection.execute(try common["restore_indexes"])
             phases.lap("rebuild \(suspended) indexes")
         }
+        try queueSummaries(options: options, runID: runID, step: "staged")
         counts.unchanged = winners - counts.updated - counts.inserted
         return LoadOutcome(counts: counts, readDone: readDone, unknownColumns: unknown, direct: false)
+    }
+
+    /// On Citus, which allows no trigger on a distributed table, the loader queues the customers
+    /// whose summaries the file's rows may change, at each `step` of its path
+    /// (sql/models/load_queue_summaries.sql). On one server the triggers did it: nothing happens.
+    func queueSummaries(options: LoadOptions, runID: Int64, step: String) throws {
+        guard options.entity == .purchases || options.entity == .returns else { return }
+        try warehouse.connection.execute(try warehouse.sql.queries("load/common.sql")["queue_summaries"], [
+            options.entity.table, options.source, runID, step,
+        ])
     }
 
     /// After reading, either path: reports the columns the file has that nobody asked for, and

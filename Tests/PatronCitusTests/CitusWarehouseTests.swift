@@ -29,6 +29,12 @@ struct CitusWarehouseTests {
         ["revenue", "--segment", "country"], ["revenue", "--segment", "channel", "--period", "quarter"],
     ]
 
+    /// The analyses whose SQL reads the summaries when they apply (customer_summaries_apply).
+    static let readSummaries: Set<String> = [
+        "at_risk", "churn_rate", "clv", "loyal_customer_rate", "repurchase_rate", "retention", "return_rate", "revenue",
+        "support_impact",
+    ]
+
     @Test("migrate --citus, first loads of the demo files, every analysis of `patron list`")
     func everyAnalysis() throws {
         let cluster = try #require(CitusCluster.url.map(CitusCluster.init))
@@ -55,6 +61,12 @@ struct CitusWarehouseTests {
             }
         }
 
+        // The summaries: kept on one server by triggers, on Citus by the loader's queue
+        // (sql/models/load_queue_summaries.sql); every row alike.
+        let summaries = try cluster.summaries("single")
+        #expect(summaries.contains { $0.rows > 0 }, "\(summaries)")
+        #expect(try cluster.summaries("dist") == summaries)
+
         let listed = try PatronProcess.run(["list", "--format", "csv"], url: cluster.url)
         let names = listed.stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }
         #expect(names.count >= 20, "\(listed.stdout)")
@@ -69,6 +81,13 @@ struct CitusWarehouseTests {
             }
             #expect(distributed.status == 0, "\(name) on Citus: \(distributed.stderr)")
             #expect(CSVComparison.same(single.stdout, distributed.stdout), "\(name):\n\(single.stdout)\n---\n\(distributed.stdout)")
+            // The analyses that the summaries serve, on Citus from the raw rows too.
+            if Self.readSummaries.contains(arguments[0]) {
+                let raw = try PatronProcess.run(["run"] + arguments + ["--schema", "dist", "--format", "csv"],
+                                                url: cluster.url + "?options=-c%20patron.summaries%3Doff")
+                #expect(raw.status == 0, "\(name) on Citus, raw rows: \(raw.stderr)")
+                #expect(CSVComparison.same(single.stdout, raw.stdout), "\(name), raw rows:\n\(single.stdout)\n---\n\(raw.stdout)")
+            }
         }
     }
 }
@@ -110,6 +129,27 @@ struct CitusCluster {
     func psql(_ sql: String) throws -> String {
         let run = try runPsql(["-X", "-A", "-t", "-c", sql, url], capturing: \.standardOutput)
         return run.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Each summary table of the schema (sql/models/customer_summaries.sql): its row count and
+    /// a digest of its rows in order, to compare two warehouses loaded alike.
+    func summaries(_ schema: String) throws -> [SummaryTable] {
+        let tables = ["customer_months", "customer_totals", "month_totals", "cohort_month_buyers",
+                      "cohort_last_purchases", "churn_events", "summary_currencies"]
+        return try tables.map { table in
+            let digest = try psql("""
+                SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, ';' ORDER BY t::text)), '')
+                FROM \(schema).\(table) AS t
+                """).split(separator: " ")
+            return SummaryTable(table: table, rows: Int(digest.first ?? "") ?? -1, digest: digest.dropFirst().joined())
+        }
+    }
+
+    struct SummaryTable: Equatable, CustomStringConvertible {
+        let table: String
+        let rows: Int
+        let digest: String
+        var description: String { "\(table): \(rows) rows \(digest)" }
     }
 
     /// A script on psql's stdin, stopping at the first error: its exit status and what it

@@ -23,7 +23,9 @@
 --   handle at query time), the loads' bookkeeping (load_runs, rejected_rows, import_notices,
 --   customer_merges) and the summaries' roll-ups and queues.
 -- * The summaries' queueing triggers are dropped: Citus allows none on a distributed table.
---   Analyses read the raw rows (customer_summaries_current is false there).
+--   The loader queues the customers a file changes instead (load_queue_summaries, and
+--   move_customer_rows for the rows it moves), so the summaries stay exact and serve the
+--   analyses as on one server.
 
 DO $$
 BEGIN

@@ -10,8 +10,8 @@
 -- as always; on Citus by moving them — deleted from the old key's shard and inserted under the
 -- new key, in one statement. A reference table (returns) keeps its UPDATE, with the moves passed
 -- as arrays: Citus updates a reference table from no local table. The summaries' queueing
--- triggers cannot exist on a distributed table either: customer_summaries asks
--- is_distributed_by_customer('purchases').
+-- triggers cannot exist on a distributed table either: there the loader queues the customers
+-- (load_queue_summaries), and a move of purchases queues the customers on both ends.
 --
 -- reads:      pg_dist_partition (when Citus is installed), the table it is given, the moves;
 --             begin_distributed_load deletes nothing from customers and customer_identifiers
@@ -69,6 +69,7 @@ DECLARE
     match_type text;
     froms   text[];
     tos     bigint[];
+    keys    bigint[];
 BEGIN
     IF is_citus_reference_table(p_table) THEN
         -- A reference table (returns, on Citus) is updated in place, on every node's copy; but
@@ -111,13 +112,19 @@ BEGIN
     INTO columns, values
     FROM pg_attribute AS a
     WHERE a.attrelid = p_table AND a.attnum > 0 AND NOT a.attisdropped;
+    -- A moved purchase changes the summaries of the customer it leaves and of the one it
+    -- joins: both are queued (on one server the triggers do it; load_queue_summaries).
     EXECUTE format('WITH m AS (DELETE FROM %1$s AS t USING %2$s AS k
                                WHERE t.%7$I = k.%3$I AND ($1::text IS NULL OR t.source = $1)
-                               RETURNING t.*, k.%4$I AS moved_to_key)
-                    INSERT INTO %1$s (%5$s) SELECT %6$s FROM m',
+                               RETURNING t.*, k.%4$I AS moved_to_key),
+                         moved AS (INSERT INTO %1$s (%5$s) SELECT %6$s FROM m)
+                    SELECT count(*), array_agg(DISTINCT m.customer_key) || array_agg(DISTINCT m.moved_to_key) FROM m',
                    p_table, p_moves, p_from, p_to, columns, values, p_match)
-        USING p_source, p_run;
-    GET DIAGNOSTICS moved = ROW_COUNT;
+        USING p_source, p_run
+        INTO moved, keys;
+    IF p_table = 'purchases'::regclass AND moved > 0 THEN
+        INSERT INTO customer_summary_queue (customer_keys) VALUES (keys);
+    END IF;
     RETURN moved;
 END;
 $$;

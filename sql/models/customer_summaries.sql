@@ -19,7 +19,11 @@
 -- refresh_customer_summaries(), which the loader calls before it records a run, and in any
 -- case by a deferred trigger at commit: whoever writes, the committed summaries match the
 -- committed rows. An analysis reads the summaries only when both queues are empty (inside a
--- writing transaction they are not: the raw rows are read then).
+-- writing transaction they are not: the raw rows are read then). On Citus, which allows no
+-- trigger on a distributed table, the loader queues whole customers instead
+-- (load_queue_summaries; move_customer_rows for the purchases it moves): every write there goes
+-- through the loader, and a change made by hand must queue its customers itself
+-- (docs/scale-out.md).
 --
 -- The refresh computes the new month rows of every customer concerned — a whole customer from
 -- their purchases and returns; a queued month from that month's purchases (through
@@ -442,9 +446,8 @@ DECLARE
     lowest   text;
     highest  text;
 BEGIN
-    -- On Citus no trigger queues what a load changes (docs/scale-out.md): the raw rows answer.
     IF current_setting('patron.summaries', true) = 'off' OR EXISTS (SELECT 1 FROM customer_summary_queue)
-       OR EXISTS (SELECT 1 FROM customer_month_queue) OR is_distributed_by_customer('purchases') THEN
+       OR EXISTS (SELECT 1 FROM customer_month_queue) THEN
         RETURN false;
     END IF;
     IF p_reads_amounts THEN
