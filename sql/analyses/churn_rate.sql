@@ -101,10 +101,13 @@ runs AS (
           FROM run_starts AS rs) AS r
     GROUP BY r.customer_key, r.run_number
 ),
--- Each run with its customer's segment and first purchase period.
+-- Each run with its customer's segment and first purchase period. Gated here too, not only
+-- below: read four times, it is a subplan on Citus, which computes it before anything can
+-- skip it (one server never reads it when the roll-up answers).
 buyer_runs AS (
     SELECT b.segment, b.first_period, r.run_from, r.run_through
     FROM runs AS r JOIN buyers AS b ON b.customer_key = r.customer_key
+    WHERE NOT (SELECT from_rollup FROM settings)
 ),
 -- Per label: +1 where a run starts being active, −1 after it ends; lost in the run's last
 -- period (active at its start, not at its end); a run's start is new or reactivated in the

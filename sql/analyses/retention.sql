@@ -50,11 +50,12 @@ WITH settings AS (
 ),
 -- Mentions whose handle names a customer (--activity any only). Resolved once, apart: on Citus
 -- mentions stay on the coordinator, so the touches below join this small result to customers.
+-- The gate sits on the mentions themselves: Citus sends them to the workers before the join,
+-- all of them unless the gate has emptied them first.
 mention_touches AS MATERIALIZED (
     SELECT i.customer_key, m.posted_at AS at
-    FROM mentions AS m
+    FROM (SELECT handle, posted_at FROM mentions WHERE (SELECT activity = 'any' FROM settings)) AS m
     JOIN customer_identifiers AS i ON i.kind = 'handle' AND i.source = '' AND i.value = m.handle
-    WHERE (SELECT activity = 'any' FROM settings)
 ),
 -- The raw rows' buyers: one row per customer, with the cohort and (with --segment) the segment.
 -- Grouped by customer (and first purchase, one per customer) although each is one row already:
