@@ -56,7 +56,9 @@ ranked AS (
            lead(period_label(s.period, s.tz, p.ordered_at)) OVER w AS next_purchase_period,
            first_value(p.ordered_at) OVER w AS first_purchase_at
     FROM valid_purchases AS p CROSS JOIN settings AS s
-    WHERE NOT (SELECT from_summaries FROM settings)
+    -- Not for the roll-up either: one server never reads buyer_periods then, but Citus computes
+    -- it as a subplan (it is read twice) before anything can skip it.
+    WHERE NOT (SELECT from_summaries OR from_rollup FROM settings)
     WINDOW w AS (PARTITION BY p.customer_key ORDER BY p.ordered_at, p.source, p.order_id)
 ),
 -- The summaries' months with purchases, each with the customer's last purchase before it.
