@@ -88,7 +88,7 @@ extension Loader {
             }
             let rebuilt = try connection.execute(try common["restore_indexes"]).int64(0, 0) ?? 0
             if rebuilt > 0 { phases.lap("rebuild \(rebuilt) indexes") }
-            try queueSummaries(options: options, runID: runID, step: "direct")
+            try queueSummaries(options: options, runID: runID, step: "direct", freshBase: freshBase)
             counts.inserted = counts.read - counts.rejected
             return LoadOutcome(counts: counts, readDone: readDone, unknownColumns: unknown, direct: true)
         } catch let error as PostgresError where error.isUniqueViolation {

@@ -366,10 +366,11 @@ public final class Loader {
     /// On Citus, which allows no trigger on a distributed table, the loader queues the customers
     /// whose summaries the file's rows may change, at each `step` of its path
     /// (sql/models/load_queue_summaries.sql). On one server the triggers did it: nothing happens.
-    func queueSummaries(options: LoadOptions, runID: Int64, step: String) throws {
+    /// `freshBase`: a direct load's first customer key minus one (step "direct" only).
+    func queueSummaries(options: LoadOptions, runID: Int64, step: String, freshBase: Int64? = nil) throws {
         guard options.entity == .purchases || options.entity == .returns else { return }
         try warehouse.connection.execute(try warehouse.sql.queries("load/common.sql")["queue_summaries"], [
-            options.entity.table, options.source, runID, step,
+            options.entity.table, options.source, runID, step, freshBase,
         ])
     }
 

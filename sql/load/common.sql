@@ -127,9 +127,9 @@ SELECT customers_created, customers_merged FROM resolve_identities($1, $2);
 -- name: queue_summaries
 -- On Citus, where no trigger can queue them: the customers whose summaries this file's rows
 -- may change ($1 table, $2 source, $3 run, $4 step: 'stored' before the staging path's update,
--- 'staged' after its insert, 'direct' after a direct load). Elsewhere 0 at once
--- (sql/models/load_queue_summaries.sql).
-SELECT load_queue_summaries($1::regclass, $2, $3, $4) AS queued;
+-- 'staged' after its insert, 'direct' after a direct load, whose fresh_base is $5). Elsewhere
+-- 0 at once (sql/models/load_queue_summaries.sql).
+SELECT load_queue_summaries($1::regclass, $2, $3, $4, $5::bigint) AS queued;
 
 -- name: refresh_summaries
 -- The customer summaries of everyone this file's statements touched (their triggers queued

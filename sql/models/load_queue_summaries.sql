@@ -1,4 +1,4 @@
--- The loader's: load_queue_summaries(table, source, run, step) → bigint: on Citus, queues in
+-- The loader's: load_queue_summaries(table, source, run, step, fresh_base) → bigint: on Citus, queues in
 -- customer_summary_queue the customers whose summaries a file's statements may have changed,
 -- for the refresh that follows (sql/models/customer_summaries.sql), and returns how many it
 -- queued. On one server it returns 0 at once: the queueing triggers do this there.
@@ -13,15 +13,19 @@
 --   order — the customer of the order they leave, which the update's new row no longer names.
 -- * 'staged' (staging path, after the insert): the customers of the purchases the file
 --   changed, and of the orders of the returns it changed; found through the staged ids.
--- * 'direct' (after a source's first load by COPY): the same, found by the run, since every
---   row of the source is new.
+-- * 'direct' (after a source's first load by COPY): the same. A direct load keys each row by
+--   a customer it creates (keys above fresh_base, reserve_keys in load/common.sql) unless the
+--   row was re-keyed to a stored customer afterwards (move_customer_rows queued those): its
+--   purchases' customers are the customers above fresh_base, found through the primary key of
+--   customers, not by reading the purchases. Its returns' orders are found by the run.
 -- A row moved to another customer (a merge, a re-key) queues its old and new customer in
 -- move_customer_rows. A purchase counts for its own customer; a return for its order's.
 --
 -- reads:      the temporary table load_stage (steps 'stored', 'staged'), purchases, returns
 -- depends on: citus_distribution
 
-CREATE OR REPLACE FUNCTION load_queue_summaries(p_table regclass, p_source text, p_run bigint, p_step text)
+CREATE OR REPLACE FUNCTION load_queue_summaries(p_table regclass, p_source text, p_run bigint, p_step text,
+                                                p_fresh_base bigint)
 RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -40,9 +44,9 @@ BEGIN
             JOIN purchases AS p ON p.source = p_source AND p.order_id = w.order_id
             WHERE w.reject_reason IS NULL AND p.changed_by_run = p_run;
         ELSIF p_step = 'direct' THEN
-            SELECT array_agg(DISTINCT p.customer_key) INTO keys
-            FROM purchases AS p
-            WHERE p.source = p_source AND p.changed_by_run = p_run;
+            SELECT array_agg(c.customer_key) INTO keys
+            FROM customers AS c
+            WHERE c.customer_key > p_fresh_base;
         END IF;
     ELSIF p_step = 'stored' THEN
         -- Every stored return whose staged row names another order, or none (a file without
