@@ -48,20 +48,18 @@ BEGIN
             FROM customers AS c
             WHERE c.customer_key > p_fresh_base;
         END IF;
-    ELSIF p_step = 'stored' THEN
-        -- Every stored return whose staged row names another order, or none (a file without
-        -- the column keeps the stored one: queued all the same, which costs one customer).
+    ELSIF p_step IN ('stored', 'staged') THEN
+        -- The staged returns' stored rows, through the order they name: before the update
+        -- ('stored') those whose staged row names another order, or none (a file without the
+        -- column keeps the stored one: queued all the same, which costs one customer); after
+        -- the insert ('staged') those the file changed.
         SELECT array_agg(DISTINCT p.customer_key) INTO keys
         FROM load_stage AS w
         JOIN returns AS r ON r.source = p_source AND r.return_id = w.return_id
         JOIN purchases AS p ON p.source = r.source AND p.order_id = r.order_id
-        WHERE w.reject_reason IS NULL AND r.order_id IS DISTINCT FROM w.order_id;
-    ELSIF p_step = 'staged' THEN
-        SELECT array_agg(DISTINCT p.customer_key) INTO keys
-        FROM load_stage AS w
-        JOIN returns AS r ON r.source = p_source AND r.return_id = w.return_id
-        JOIN purchases AS p ON p.source = r.source AND p.order_id = r.order_id
-        WHERE w.reject_reason IS NULL AND r.changed_by_run = p_run;
+        WHERE w.reject_reason IS NULL
+          AND CASE WHEN p_step = 'stored' THEN r.order_id IS DISTINCT FROM w.order_id
+                   ELSE r.changed_by_run = p_run END;
     ELSIF p_step = 'direct' THEN
         SELECT array_agg(DISTINCT p.customer_key) INTO keys
         FROM returns AS r
