@@ -85,17 +85,12 @@ periods AS (
 -- The sample is kept apart (MATERIALIZED, a few thousand rows): on Citus the percentile, whose
 -- fractions are a subquery, then runs on the coordinator over it (Citus runs no subquery of a
 -- select list above an aggregate of a distributed table).
--- Where customer_totals is empty (on Citus, whose summaries are off: docs/scale-out.md) the
--- sample is every 50th customer's net value from the purchases instead; without it all
--- customers fall into one block, and the medians sort every active customer of every frame.
+-- customer_totals is kept on Citus too (the loader queues it there), so the sample is never
+-- empty where there are buyers; an empty one would put all customers in one block, and the
+-- medians would sort every active customer of every frame.
 value_sample AS MATERIALIZED (
     SELECT least(greatest(t.gross - t.returned, -1e15), 1e15)::bigint AS value
     FROM customer_totals AS t TABLESAMPLE SYSTEM (2) REPEATABLE (22)
-    UNION ALL
-    SELECT least(greatest(sum(f.net_value), -1e15), 1e15)::bigint
-    FROM purchase_facts AS f
-    WHERE NOT EXISTS (SELECT 1 FROM customer_totals) AND f.customer_key % 50 = 0
-    GROUP BY f.customer_key
 ),
 value_blocks AS (
     SELECT coalesce((
