@@ -3,7 +3,7 @@ import PostgresClient
 /// Turns one row in the staging layout — the bytes `StageEncoder` writes for a validated row:
 /// line, repeated, reject_column, reject_value, reject_reason, every input column, then
 /// has_<column> per optional column — into a row of the entity's table for a direct load
-/// (`copy_direct`: source, id, customer key, the other columns, run, run), with the insert
+/// (`copy_direct`: source, id, customer key or handle key, the other columns, run, run), with the insert
 /// defaults of the entity's spec (which its `insert` statement applies too). So validation and encoding have one definition, used
 /// by both load paths; this only moves finished fields and fills in a few.
 struct DirectRowFramer {
@@ -14,6 +14,8 @@ struct DirectRowFramer {
     private let fieldCount: Int
     /// Per input column, what an empty value becomes (the spec's insert defaults).
     private let defaults: [Default?]
+    /// The input column of the handle when rows carry handle_key (mentions), else nil.
+    private let handleIndex: Int?
     /// Per field of the current row: offset of its value bytes, and length (-1: NULL).
     private var starts: [Int] = []
     private var lengths: [Int32] = []
@@ -23,6 +25,7 @@ struct DirectRowFramer {
         self.source = Array(source.utf8)
         self.runID = runID
         fieldCount = spec.directColumns.count
+        handleIndex = spec.placedByHandle ? spec.index(of: "handle") : nil
         defaults = spec.columns.map { column in
             switch column.insertDefault {
             case nil: return nil
@@ -72,6 +75,20 @@ struct DirectRowFramer {
         encoder.append(utf8: column(0, in: row)!)
         if spec.resolvesCustomers {
             if let key { encoder.append(int64: key) } else { encoder.appendNull() }
+        }
+        if let handle = handleIndex {
+            // handle_key, as the entity's insert computes it: the handle, else ':' + the id.
+            if let value = column(handle, in: row) {
+                encoder.append(utf8: value)
+            } else {
+                let id = column(0, in: row)!
+                encoder.appendText(count: 1 + id.count) { p in
+                    p.pointee = UInt8(ascii: ":")
+                    if let bytes = id.baseAddress {
+                        (p + 1).update(from: bytes.assumingMemoryBound(to: UInt8.self), count: id.count)
+                    }
+                }
+            }
         }
         for i in 1..<spec.columns.count {
             if let value = column(i, in: row) {

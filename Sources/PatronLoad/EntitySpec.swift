@@ -73,6 +73,9 @@ package struct EntitySpec: Sendable {
     package let resolvesCustomers: Bool
 
     package var columnNames: [String] { columns.map(\.name) }
+    /// Whether rows carry handle_key, their handle or else ':' + their id (mentions; migration
+    /// 0014), which links them to a customer and places them on a Citus shard.
+    package var placedByHandle: Bool { entity == .mentions }
     /// Whether the entity's load statements take the default currency as `$3`.
     package var usesDefaultCurrency: Bool { columns.contains { $0.insertDefault == .defaultCurrency } }
     package var requiredNames: Set<String> { Set(columns.filter(\.required).map(\.name)) }
@@ -163,6 +166,7 @@ extension EntitySpec {
     package var directColumns: [String] {
         var names = ["source", columns[0].name]
         if resolvesCustomers { names.append("customer_key") }
+        if placedByHandle { names.append("handle_key") }
         names += columns.dropFirst().map(\.name)
         return names + ["loaded_by_run", "changed_by_run"]
     }

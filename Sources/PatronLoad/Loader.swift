@@ -332,12 +332,17 @@ public final class Loader {
         if spec.usesDefaultCurrency { parameters.append(options.defaultCurrency) }
         // Which rows are stored already, and those whose customer changed moved (the insert
         // leaves out the first; see sql/models/load_match_stored_rows.sql).
+        // Mentions: the same, with handle_key in the place of the customer (a mention whose
+        // handle changed moves; sql/models/load_match_stored_mentions.sql).
         if spec.resolvesCustomers {
             try connection.execute(try common["match_stored_rows"], [
                 options.entity.table, options.entity.idColumn, options.source, spec.index(of: "handle") != nil, runID,
                 sourceIsNew,
             ])
             phases.lap("match_stored_rows")
+        } else {
+            try connection.execute(try queries["match_stored"], [options.source, sourceIsNew])
+            phases.lap("match_stored")
         }
         // The first load of a source needs neither the update nor a look-up per inserted row.
         if !sourceIsNew {
@@ -350,9 +355,7 @@ public final class Loader {
         let suspended = try connection.execute(try common["suspend_indexes"], [
             options.entity.table, winners - counts.updated,
         ]).int64(0, 0) ?? 0
-        // Mentions (no customers) look stored rows up in the insert itself, planned away for a new source.
-        let insertParameters = spec.resolvesCustomers ? parameters : parameters + [sourceIsNew]
-        counts.inserted = try connection.execute(try queries["insert"], insertParameters).affectedRows ?? 0
+        counts.inserted = try connection.execute(try queries["insert"], parameters).affectedRows ?? 0
         phases.lap("insert")
         if suspended > 0 {
             try connection.execute(try common["restore_indexes"])

@@ -49,13 +49,13 @@ WITH settings AS (
                AND customer_summaries_apply($3::text, $4::text, false) AS rolling_any_from_summaries
 ),
 -- Mentions whose handle names a customer (--activity any only). Resolved once, apart: on Citus
--- mentions stay on the coordinator, so the touches below join this small result to customers.
--- The gate sits on the mentions themselves: Citus sends them to the workers before the join,
--- all of them unless the gate has emptied them first.
+-- mentions sit with customer_identifiers (by handle_key), not with the customer's other rows,
+-- so the touches below join this small result to customers. The gate sits on the mentions
+-- themselves, so that no shard reads them at the default --activity purchases.
 mention_touches AS MATERIALIZED (
     SELECT i.customer_key, m.posted_at AS at
-    FROM (SELECT handle, posted_at FROM mentions WHERE (SELECT activity = 'any' FROM settings)) AS m
-    JOIN customer_identifiers AS i ON i.kind = 'handle' AND i.source = '' AND i.value = m.handle
+    FROM (SELECT handle_key, posted_at FROM mentions WHERE (SELECT activity = 'any' FROM settings)) AS m
+    JOIN customer_identifiers AS i ON i.kind = 'handle' AND i.source = '' AND i.value = m.handle_key
 ),
 -- The raw rows' buyers: one row per customer, with the cohort and (with --segment) the segment.
 -- Grouped by customer (and first purchase, one per customer) although each is one row already:

@@ -19,9 +19,17 @@
 --   being shipped there first, and the loader's statements that join it with their temporary
 --   tables run on the coordinator's copy (scripts/citus-local puts the coordinator in the
 --   metadata: citus_set_coordinator_host). Every write goes to each node's copy.
--- * Still on the coordinator alone, as ordinary tables: mentions (linked to customers by
---   handle at query time), the loads' bookkeeping (load_runs, rejected_rows, import_notices,
---   customer_merges) and the summaries' roll-ups and queues.
+-- * mentions are distributed by handle_key, co-located with customer_identifiers. A mention
+--   has no customer_key: it links to a customer at query time, when its handle is one of the
+--   customer's identifiers, whatever the load order (docs/inputs.md). handle_key is the
+--   handle, or for a mention without one ':' || mention_id, a value no handle can take
+--   (migration 0014): Citus allows no NULL distribution value, and the mentions without a
+--   handle spread over the shards. So mention_facts' join to customer_identifiers runs on
+--   each shard. The key is (handle_key, mention_id, source); a mention whose handle changes is
+--   moved by the loader (load_match_stored_mentions), which keeps (mention_id, source) unique
+--   as it keeps the other tables' ids.
+-- * Still on the coordinator alone, as ordinary tables: the loads' bookkeeping (load_runs,
+--   rejected_rows, import_notices, customer_merges) and the summaries' roll-ups and queues.
 -- * The summaries' queueing triggers are dropped: Citus allows none on a distributed table.
 --   The loader queues the customers a file changes instead (load_queue_summaries, and
 --   move_customer_rows for the rows it moves), so the summaries stay exact and serve the
@@ -75,6 +83,20 @@ DO $$
 BEGIN
     IF NOT is_citus_reference_table('returns') THEN
         PERFORM create_reference_table('returns');
+    END IF;
+END
+$$;
+
+-- mentions: distributed by handle_key beside customer_identifiers (see above). A block of its
+-- own, so that a warehouse distributed before mentions were gets them too.
+DO $$
+BEGIN
+    IF NOT is_distributed_by('mentions', 'handle_key') THEN
+        ALTER TABLE mentions DROP CONSTRAINT mentions_pkey,
+            ADD CONSTRAINT mentions_pkey PRIMARY KEY (handle_key, mention_id, source);
+        DROP INDEX IF EXISTS mentions_handle_key_idx;  -- the key's first column now
+        CREATE INDEX mentions_id_idx ON mentions (mention_id, source);
+        PERFORM create_distributed_table('mentions', 'handle_key', colocate_with => 'customer_identifiers');
     END IF;
 END
 $$;

@@ -53,5 +53,6 @@ INSERT INTO schema_models (name, checksum) VALUES ($1, $2);
 
 -- name: is_distributed
 -- Whether `patron migrate --citus` ran before, as sql/citus/distribute.sql is now: purchases
--- distributed by Citus, returns a reference table.
-SELECT is_distributed_by_customer('purchases') AND is_citus_reference_table('returns');
+-- distributed by Citus, returns a reference table, mentions distributed by handle_key.
+SELECT is_distributed_by_customer('purchases') AND is_citus_reference_table('returns')
+       AND is_distributed_by('mentions', 'handle_key');

@@ -1,12 +1,14 @@
 -- Loading entity `mentions` → table mentions: social posts. No identity resolution: a mention links to
--- a customer through its handle at query time.
+-- a customer through its handle at query time, by handle_key (migration 0014: the handle, or
+-- ':' || mention_id for a mention without one), which the insert computes and
+-- `match_stored` keeps when a handle changes.
 --
 -- Here: what belongs to this entity alone — its staging table, and the statements that name
 -- its columns and their defaults (update, insert, copy_direct). The loader runs them by name,
 -- inside the file's transaction, between the statements every entity shares
 -- (load/common.sql); the order of both, and why update and insert are written out per
 -- entity: sql/load/README.md.
--- Parameters: $1 source, $2 run_id (insert: $3 source_is_new).
+-- Parameters: $1 source, $2 run_id (match_stored: $2 source_is_new).
 
 -- name: create_stage
 -- One row per input row, as validated by the loader (binary COPY, so column order and
@@ -37,15 +39,22 @@ CREATE TEMP TABLE load_stage (
     has_responded_at boolean
 ) ON COMMIT DROP;
 
+-- name: match_stored
+-- Before the update and insert: which staged mentions are stored already (the temporary table
+-- load_stored, read by the insert), and those whose handle changed moved to their new
+-- handle_key ($1 source, $2 source_is_new: nothing is stored yet)
+-- (sql/models/load_match_stored_mentions.sql).
+SELECT load_match_stored_mentions($1, $2::boolean) AS moved;
+
 -- name: update
 -- Existing rows that this file changes. A column absent from the file keeps its stored
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
--- (so an identical reload changes nothing, not even changed_by_run). The row found in
--- `incoming` is updated through its ctid: one index probe per row, not two (loads hold the
--- load lock, and nothing else in this transaction moves the row in between).
+-- (so an identical reload changes nothing, not even changed_by_run). handle_key is not set
+-- here: a mention whose handle changed was moved to its new key just before, by
+-- `match_stored`. Rows are found by id, not by ctid: Citus allows no ctid in a
+-- distributed UPDATE (docs/scale-out.md).
 WITH incoming AS (
-    SELECT t.ctid AS row_tid,
-           t.source,
+    SELECT t.source,
            t.mention_id,
            w.platform AS platform,
            CASE WHEN w.has_handle THEN w.handle ELSE t.handle END AS handle,
@@ -63,18 +72,17 @@ UPDATE mentions AS t
 SET (platform, handle, posted_at, "text", sentiment, is_complaint, reach, responded_at, changed_by_run)
   = (i.platform, i.handle, i.posted_at, i."text", i.sentiment, i.is_complaint, i.reach, i.responded_at, $2)
 FROM incoming AS i
-WHERE t.ctid = i.row_tid
+WHERE (t.source, t.mention_id) = (i.source, i.mention_id)
   AND (t.platform, t.handle, t.posted_at, t."text", t.sentiment, t.is_complaint, t.reach, t.responded_at)
       IS DISTINCT FROM (i.platform, i.handle, i.posted_at, i."text", i.sentiment, i.is_complaint, i.reach, i.responded_at);
 
 -- name: insert
--- Rows this file adds. Defaults apply only here, when a row is first inserted.
--- $3: true when the table holds no row of this source yet (source_is_new): then no row
--- can exist already; the look-up per row is planned away (kept inside NOT EXISTS so
--- that a nightly load still gets an anti-join on the primary key).
-INSERT INTO mentions (source, mention_id, platform, handle, posted_at, "text", sentiment, is_complaint, reach, responded_at, loaded_by_run, changed_by_run)
+-- Rows this file adds: the valid staged rows that `match_stored` did not find stored
+-- (load_stored). Defaults apply only here, when a row is first inserted.
+INSERT INTO mentions (source, mention_id, handle_key, platform, handle, posted_at, "text", sentiment, is_complaint, reach, responded_at, loaded_by_run, changed_by_run)
 SELECT $1,
        w.mention_id,
+       coalesce(w.handle, ':' || w.mention_id),
        w.platform,
        w.handle,
        w.posted_at,
@@ -87,9 +95,9 @@ SELECT $1,
        $2
 FROM load_stage AS w
 WHERE w.reject_reason IS NULL
-  AND NOT EXISTS (SELECT 1 FROM mentions AS t WHERE NOT $3::boolean AND t.source = $1 AND t.mention_id = w.mention_id);
+  AND NOT EXISTS (SELECT 1 FROM load_stored AS s WHERE s.mention_id = w.mention_id);
 
 -- name: copy_direct
 -- A direct load (the first load of a source; see load/common.sql): validated rows, their
 -- defaults applied by the loader as `insert` above applies them, straight into the table.
-COPY mentions (source, mention_id, platform, handle, posted_at, "text", sentiment, is_complaint, reach, responded_at, loaded_by_run, changed_by_run) FROM STDIN (FORMAT binary);
+COPY mentions (source, mention_id, handle_key, platform, handle, posted_at, "text", sentiment, is_complaint, reach, responded_at, loaded_by_run, changed_by_run) FROM STDIN (FORMAT binary);

@@ -1,4 +1,5 @@
--- citus_distribution: is_distributed_by_customer(table) → boolean, is_citus_reference_table(table)
+-- citus_distribution: is_distributed_by(table, column) and is_distributed_by_customer(table)
+-- → boolean, is_citus_reference_table(table)
 -- → boolean, move_customer_rows(table, moves, from_column, to_column, source) → bigint and
 -- begin_distributed_load() → boolean, what
 -- lets one SQL text serve a warehouse on one server and one distributed on Citus
@@ -17,8 +18,9 @@
 --             begin_distributed_load deletes nothing from customers and customer_identifiers
 -- depends on: none
 
--- Whether the table is a Citus table distributed by customer_key. Without Citus: false.
-CREATE OR REPLACE FUNCTION is_distributed_by_customer(p_table regclass) RETURNS boolean
+-- Whether the table is a Citus table distributed by the given column (hash-distributed).
+-- Without Citus: false.
+CREATE OR REPLACE FUNCTION is_distributed_by(p_table regclass, p_column text) RETURNS boolean
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     found boolean;
@@ -28,11 +30,16 @@ BEGIN
     END IF;
     EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition
                             WHERE logicalrelid = $1 AND partmethod = ''h''
-                              AND pg_catalog.column_to_column_name(logicalrelid, partkey) = ''customer_key'')'
-        INTO found USING p_table;
+                              AND pg_catalog.column_to_column_name(logicalrelid, partkey) = $2)'
+        INTO found USING p_table, p_column;
     RETURN found;
 END;
 $$;
+
+-- Whether the table is a Citus table distributed by customer_key. Without Citus: false.
+CREATE OR REPLACE FUNCTION is_distributed_by_customer(p_table regclass) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN is_distributed_by(p_table, 'customer_key');
 
 -- Whether the table is a Citus reference table (a copy on every node; returns, on Citus).
 -- Without Citus: false.

@@ -1,6 +1,7 @@
 -- customer_activity (view): one row per dated touch of a customer — valid purchases
 -- (ordered_at), tickets (created_at), survey answers (responded_at) and mentions (posted_at)
--- whose handle resolves to a customer; columns customer_key, at, kind.
+-- whose handle resolves to a customer (by handle_key, as in mention_facts); columns
+-- customer_key, at, kind.
 --
 -- Why: `--activity any` counts a customer active on any touch, not only purchases
 -- (docs/metrics.md, "Shared parameters and conventions").
@@ -17,4 +18,4 @@ SELECT customer_key, responded_at, 'survey' FROM surveys
 UNION ALL
 SELECT i.customer_key, m.posted_at, 'mention'
 FROM mentions AS m
-JOIN customer_identifiers AS i ON i.kind = 'handle' AND i.source = '' AND i.value = m.handle;
+JOIN customer_identifiers AS i ON i.kind = 'handle' AND i.source = '' AND i.value = m.handle_key;

@@ -4,7 +4,9 @@
 -- Why (docs/metrics.md, "Settled edge cases"): sentiment is positive above 0.05, negative
 -- below −0.05, else neutral; a mention is linked when its handle resolves to a customer
 -- (customers exist only through rows of the other entities, so such a customer appears in some
--- other entity; docs/inputs.md, "Identity resolution").
+-- other entity; docs/inputs.md, "Identity resolution"). The join is on handle_key (migration
+-- 0014): the handle, or a value no handle can take for a mention without one; on Citus the
+-- two tables are co-located by it, so the join runs on each shard.
 --
 -- reads:      mentions, customer_identifiers
 -- depends on: none
@@ -19,4 +21,4 @@ SELECT m.source, m.mention_id, m.platform, m.handle, m.posted_at, m.sentiment,
        i.customer_key,
        i.customer_key IS NOT NULL AS is_linked
 FROM mentions AS m
-LEFT JOIN customer_identifiers AS i ON i.kind = 'handle' AND i.source = '' AND i.value = m.handle;
+LEFT JOIN customer_identifiers AS i ON i.kind = 'handle' AND i.source = '' AND i.value = m.handle_key;

@@ -81,6 +81,37 @@ struct LoaderEntityTests {
     }
 }
 
+extension LoaderEntityTests {
+    @Test("a mention whose handle changes, comes or goes links as its handle says, and is stored once")
+    func mentionHandleChanges() throws {
+        let w = try ScratchWarehouse()
+        _ = try w.load(.tickets, "t.csv", "ticket_id,handle,created_at\nT1,twitter:@dave,2024-01-02\nT2,twitter:@erin,2024-01-02\n",
+                       source: "desk")
+        let dave = try #require(try w.value("SELECT customer_key::text FROM tickets WHERE ticket_id = 'T1'"))
+        let erin = try #require(try w.value("SELECT customer_key::text FROM tickets WHERE ticket_id = 'T2'"))
+        // handle_key: the handle, or ':' + the id without one (it links to nobody).
+        let linked = """
+            SELECT m.mention_id, m.handle_key, f.customer_key::text, m.changed_by_run::text
+            FROM mentions AS m JOIN mention_facts AS f USING (source, mention_id) ORDER BY 1
+            """
+        let first = try w.load(.mentions, "m1.csv", "mention_id,platform,handle,posted_at\nM1,twitter,@dave,2024-01-01\nM2,twitter,,2024-01-01\nM3,twitter,@erin,2024-01-01\n")
+        #expect(try w.rows(linked) == [["M1", "twitter:@dave", dave, "2"], ["M2", ":M2", nil, "2"], ["M3", "twitter:@erin", erin, "2"]])
+        #expect(first.counts.inserted == 3)
+        // M1 moves from dave to erin, M2 gains dave's handle, M3 loses its handle.
+        let changed = "mention_id,platform,handle,posted_at\nM1,twitter,@erin,2024-01-01\nM2,twitter,@dave,2024-01-01\nM3,twitter,,2024-01-01\n"
+        let second = try w.load(.mentions, "m2.csv", changed)
+        #expect((second.counts.inserted, second.counts.updated, second.counts.unchanged) == (0, 3, 0))
+        #expect(try w.rows(linked) == [["M1", "twitter:@erin", erin, "3"], ["M2", "twitter:@dave", dave, "3"], ["M3", ":M3", nil, "3"]])
+        // The same file again, then one without the handle column: nothing changes.
+        let again = try w.load(.mentions, "m2.csv", changed)
+        #expect((again.counts.inserted, again.counts.updated, again.counts.unchanged) == (0, 0, 3))
+        let noHandles = try w.load(.mentions, "m3.csv", "mention_id,platform,posted_at\nM1,twitter,2024-01-01\nM3,twitter,2024-01-01\n")
+        #expect((noHandles.counts.updated, noHandles.counts.unchanged) == (0, 2))
+        #expect(try w.rows(linked) == [["M1", "twitter:@erin", erin, "3"], ["M2", "twitter:@dave", dave, "3"], ["M3", ":M3", nil, "3"]])
+        #expect(try w.count("mentions") == 3)
+    }
+}
+
 @Suite("Updates and idempotence")
 struct LoaderUpdateTests {
     @Test("loading the same files twice leaves every table identical")
