@@ -165,17 +165,30 @@ public final class AnalysisRunner {
         }
     }
 
+    /// The analyses' session settings (analysis_session.sql, `configure`), once per runner.
+    private func configureSession() throws {
+        guard !sessionConfigured else { return }
+        let session = try warehouse.sql.queries("internal/analysis_session.sql")
+        let configured = try warehouse.run { try warehouse.connection.execute(try session["configure"]) }
+        if configured.bool(0, "citus") ?? false {
+            handSearchPathToWorkers = try session["hand_search_path_to_workers"]
+        }
+        sessionConfigured = true
+    }
+
+    /// Runs `body`, statements that read the analyses' models outside a named analysis (`patron
+    /// customer`), as an analysis statement runs: in the analyses' session and, on a Citus
+    /// coordinator, in a transaction that hands the search_path to the workers, without which
+    /// the models' SQL functions inlined into what the workers run find no table.
+    func inAnalysisSession<T>(_ body: () throws -> T) throws -> T {
+        try configureSession()
+        return try warehouse.run { try withWorkerSearchPath(body) }
+    }
+
     /// Work some statements need before they run: session settings once, and the `prepare:`
     /// headers of the analysis whose conditions hold (e.g. clv's model fit for `--method predictive`).
     func prepareInputs(_ prepared: PreparedAnalysis) throws {
-        if !sessionConfigured {
-            let session = try warehouse.sql.queries("internal/analysis_session.sql")
-            let configured = try warehouse.run { try warehouse.connection.execute(try session["configure"]) }
-            if configured.bool(0, "citus") ?? false {
-                handSearchPathToWorkers = try session["hand_search_path_to_workers"]
-            }
-            sessionConfigured = true
-        }
+        try configureSession()
         for preparation in prepared.definition.preparations where preparation.applies(to: prepared.values) {
             switch preparation.kind {
             case .predictiveCLV: try CLVPredictiveStep(runner: self, step: preparation.step).prepare(prepared)

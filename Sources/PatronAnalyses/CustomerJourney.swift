@@ -124,8 +124,11 @@ public struct CustomerJourney: Sendable {
                 "'\(identifier)' matches \(keys.count) customers; name one by a more specific identifier (SOURCE:ID, the email, the phone):\n"
                 + table.aligned().trimmingCharacters(in: .newlines))
         }
+        // The summary and the timeline read the analyses' models: run as the analyses run (on
+        // Citus, their inlined functions reach the workers).
+        let runner = AnalysisRunner(warehouse: warehouse, catalog: try AnalysisCatalog.load(sql: warehouse.sql, extra: [], environment: [:]))
         func table(_ name: String, _ parameters: [(any PostgresBindable)?]) throws -> JourneyTable {
-            JourneyTable(try warehouse.run { try connection.execute(try queries[name], parameters) })
+            JourneyTable(try runner.inAnalysisSession { try connection.execute(try queries[name], parameters) })
         }
         try warehouse.run { _ = try connection.execute(try queries["use_time_zone"], [tz]) }
         let identifiers = try table("identifiers", [key])
@@ -134,7 +137,7 @@ public struct CustomerJourney: Sendable {
         let timeline = try table("timeline", [key])
         let prediction = predict
             ? try Self.prediction(for: key, hasPurchases: summary.value(0, "orders").map { $0 != "0" } ?? false,
-                                  warehouse: warehouse, tz: tz)
+                                  runner: runner, tz: tz)
             : JourneyPrediction(horizonMonths: predictionHorizonMonths, unavailable: "not computed (--no-prediction)")
         return CustomerJourney(customerKey: key, matched: matches, identifiers: identifiers, merges: merges,
                                summary: summary, prediction: prediction, timeline: timeline)
@@ -164,14 +167,12 @@ public struct CustomerJourney: Sendable {
 
     /// P(alive) as `clv --method predictive --per-customer --tz TZ` computes it for every
     /// buyer (the built-in analysis, not a copy): the model is fitted on the whole warehouse.
-    static func prediction(for key: Int64, hasPurchases: Bool, warehouse: Warehouse, tz: String) throws -> JourneyPrediction {
+    static func prediction(for key: Int64, hasPurchases: Bool, runner: AnalysisRunner, tz: String) throws -> JourneyPrediction {
         var prediction = JourneyPrediction(horizonMonths: predictionHorizonMonths)
         guard hasPurchases else {
             prediction.unavailable = "no purchase: the model describes buyers only"
             return prediction
         }
-        let catalog = try AnalysisCatalog.load(sql: warehouse.sql, extra: [], environment: [:])
-        let runner = AnalysisRunner(warehouse: warehouse, catalog: catalog)
         let prepared = try runner.prepare("clv", ["method": "predictive", "per_customer": "true", "tz": tz,
                                                   "horizon": String(predictionHorizonMonths)])
         var index: [String: Int] = [:]

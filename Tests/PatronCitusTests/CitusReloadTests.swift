@@ -165,6 +165,94 @@ struct CitusReloadTests {
         }
     }
 
+    /// Mentions are distributed by handle_key beside customer_identifiers (docs/scale-out.md):
+    /// a mention whose handle changes moves to the new handle's shard.
+    static let handleCustomers = """
+        customer_id,email,phone,handle,name,country,signup_at,segment
+        C1,ann@x.test,,twitter:@ann,Ann,FR,2024-01-01T00:00:00Z,consumer
+        C2,bob@x.test,,twitter:@bob,Bob,DE,2024-01-02T00:00:00Z,consumer
+
+        """
+    static let firstMentions = """
+        mention_id,platform,handle,posted_at,sentiment,responded_at
+        M1,twitter,@ann,2024-02-10T10:00:00Z,-0.5,2024-02-10T12:00:00Z
+        M2,twitter,,2024-02-11T10:00:00Z,0.5,
+        M3,twitter,@bob,2024-03-12T10:00:00Z,0,
+        M4,twitter,@nobody,2024-03-13T10:00:00Z,-0.9,2024-03-14T10:00:00Z
+
+        """
+    /// M1 names Bob now (it moves), M2 gains Ann's handle, M3 loses its handle, M4 as before,
+    /// M5 is new and has no handle.
+    static let secondMentions = """
+        mention_id,platform,handle,posted_at,sentiment,responded_at
+        M1,twitter,@bob,2024-02-10T10:00:00Z,-0.5,2024-02-10T12:00:00Z
+        M2,twitter,@ann,2024-02-11T10:00:00Z,0.5,
+        M3,twitter,,2024-03-12T10:00:00Z,0,
+        M4,twitter,@nobody,2024-03-13T10:00:00Z,-0.9,2024-03-14T10:00:00Z
+        M5,instagram,,2024-04-01T10:00:00Z,,
+
+        """
+
+    @Test("mentions, distributed by handle_key: first load, handles that change, come and go, the same file again")
+    func mentionsReloads() throws {
+        let cluster = try #require(CitusCluster.url.map(CitusCluster.init))
+        let schemas = ["single_mentions": ["migrate"], "dist_mentions": ["migrate", "--citus"]]
+        try Self.migrateAndLoad(cluster, schemas: schemas, files: [
+            ("customers", Self.handleCustomers), ("purchases", Self.firstOrders),
+            ("mentions", Self.firstMentions), ("mentions", Self.secondMentions), ("mentions", Self.secondMentions),
+        ])
+        let placement = try cluster.psql("""
+            SELECT column_to_column_name(p.logicalrelid, p.partkey) || ' ' || (p.colocationid = i.colocationid)
+            FROM pg_dist_partition AS p, pg_dist_partition AS i
+            WHERE p.logicalrelid = 'dist_mentions.mentions'::regclass AND i.logicalrelid = 'dist_mentions.customer_identifiers'::regclass
+            """)
+        #expect(placement == "handle_key true", "\(placement)")
+        // M1's two handles hash to different shards: its move crossed shards.
+        let shards = try cluster.psql("""
+            SELECT count(DISTINCT get_shard_id_for_distribution_column('dist_mentions.mentions', k))
+            FROM unnest(ARRAY['twitter:@ann', 'twitter:@bob']) AS k
+            """)
+        #expect(shards == "2", "@ann and @bob are on one shard: choose other fixture handles")
+
+        for schema in schemas.keys {
+            // First file: 4 inserted; changed file: M5 inserted, M1-M3 updated, M4 unchanged;
+            // the same file again: nothing changes.
+            let runs = try cluster.psql("""
+                SELECT string_agg(concat_ws('/', rows_inserted, rows_updated, rows_unchanged), ' ' ORDER BY run_id)
+                FROM \(schema).load_runs WHERE entity = 'mentions'
+                """)
+            #expect(runs == "4/0/0 1/3/1 0/0/5", "\(schema): \(runs)")
+            // Linked as the handles now say: M1 to Bob, M2 to Ann; each mention once.
+            let links = try cluster.psql("""
+                SELECT string_agg(f.mention_id || '=' || coalesce(c.customer_id, '-'), ' ' ORDER BY f.mention_id)
+                FROM \(schema).mention_facts AS f
+                LEFT JOIN \(schema).customer_profiles AS c ON c.customer_key = f.customer_key
+                """)
+            #expect(links == "M1=C2 M2=C1 M3=- M4=- M5=-", "\(schema): \(links)")
+        }
+        let rows = "SELECT string_agg(concat_ws(':', mention_id, handle, handle_key, sentiment, loaded_by_run, changed_by_run), ' ' ORDER BY mention_id) FROM %@.mentions"
+        let single = try cluster.psql(rows.replacingOccurrences(of: "%@", with: "single_mentions"))
+        #expect(single.contains("M3::M3:0:"), "M3 has no handle, so its key is ':M3': \(single)")  // concat_ws skips the NULL handle
+        #expect(single == (try cluster.psql(rows.replacingOccurrences(of: "%@", with: "dist_mentions"))))
+        for arguments in [["social_mentions"], ["social_mentions", "--segment", "linked"],
+                          ["retention", "--activity", "any"], ["support_impact"]] {
+            let outputs = try schemas.keys.sorted().map { schema in
+                try PatronProcess.run(["run"] + arguments + ["--schema", schema, "--format", "csv"], url: cluster.url)
+            }
+            #expect(outputs.allSatisfy { $0.status == 0 }, "\(arguments): \(outputs.map(\.stderr))")
+            #expect(CSVComparison.same(outputs[0].stdout, outputs[1].stdout), "\(arguments):\n\(outputs[0].stdout)\n---\n\(outputs[1].stdout)")
+        }
+        let journeys = try schemas.keys.sorted().map { schema in
+            try PatronProcess.run(["customer", "twitter:@bob", "--schema", schema, "--format", "json"], url: cluster.url)
+        }
+        #expect(journeys.allSatisfy { $0.status == 0 }, "\(journeys.map(\.stderr))")
+        // Bob's mentions: M1 (now his), not M3 (it lost his handle); the rest of the journey
+        // holds load times, which differ between the schemas.
+        for journey in journeys {
+            #expect(journey.stdout.contains("\"M1\"") && !journey.stdout.contains("\"M3\""), "\(journey.stdout)")
+        }
+    }
+
     /// Migrates each schema with its command (plain, or `--citus`) and loads the same files into
     /// it, in order, each from a temporary file; every step must succeed.
     static func migrateAndLoad(_ cluster: CitusCluster, schemas: [String: [String]],

@@ -91,8 +91,12 @@ CROSS JOIN settings AS s;
 -- hours, effective CSAT/CES), survey answers, and mentions whose handle is theirs
 -- (mention_facts). `details` holds each kind's own fields (docs/metrics.md, "patron
 -- customer"); `description` is the same as text for a table. Grain: one row per event.
+-- The valid orders' facts: the customer named by a subquery, so that Citus does not send this
+-- part whole to the customer's shard (router execution): purchase_facts calls
+-- reporting_currency(), which reads purchases, a distributed query no shard may start; planned
+-- for all shards, that call runs first, on the coordinator. One server: the same index scan.
 WITH facts AS (
-    SELECT pf.* FROM purchase_facts AS pf WHERE pf.customer_key = $1::bigint
+    SELECT pf.* FROM purchase_facts AS pf WHERE pf.customer_key = (SELECT $1::bigint)
 ),
 their_returns AS (
     SELECT r.source, r.return_id FROM returns AS r WHERE r.customer_key = $1::bigint
