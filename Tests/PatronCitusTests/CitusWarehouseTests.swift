@@ -46,9 +46,16 @@ struct CitusWarehouseTests {
 
         let migrated = try PatronProcess.run(["migrate", "--citus", "--schema", "dist"], url: cluster.url)
         try #require(migrated.status == 0, "\(migrated.stderr)")
-        // The tables are spread over both workers.
-        let shards = try cluster.psql("SELECT count(DISTINCT nodeport) FROM citus_shards WHERE table_name::text = 'dist.purchases'")
-        #expect(shards == "2")
+        // The tables are spread over both workers; mentions beside customer_identifiers.
+        let shards = try cluster.psql("""
+            SELECT string_agg(table_name::text || ' ' || nodes, ', ' ORDER BY table_name::text COLLATE "C") FROM (
+                SELECT table_name, count(DISTINCT nodeport) AS nodes FROM citus_shards
+                WHERE table_name::text IN ('dist.customers', 'dist.purchases', 'dist.tickets', 'dist.surveys',
+                                           'dist.customer_identifiers', 'dist.mentions')
+                GROUP BY table_name) AS t
+            """)
+        #expect(shards == "dist.customer_identifiers 2, dist.customers 2, dist.mentions 2, dist.purchases 2, dist.surveys 2, dist.tickets 2",
+                "\(shards)")
         let again = try PatronProcess.run(["migrate", "--citus", "--schema", "dist"], url: cluster.url)
         #expect(again.status == 0 && again.stderr.contains("distributed on Citus already"), "\(again.stderr)")
 
