@@ -38,7 +38,9 @@
 WITH settings AS (
     SELECT $1::date AS from_date, $2::date AS to_date, $3::text AS period, $4::text AS tz, $5::text AS segment_by
 ),
-placed AS (
+-- Read twice (totals, medians), each time as a scan of its own: a CTE read twice would be
+-- materialized whole, and on Citus computed on the coordinator.
+placed AS NOT MATERIALIZED (
     SELECT period_label(s.period, s.tz, m.posted_at) AS period, m.*,
            CASE s.segment_by WHEN 'platform' THEN m.platform
                              WHEN 'linked' THEN CASE WHEN m.is_linked THEN 'linked' ELSE 'unlinked' END END AS segment
@@ -55,9 +57,18 @@ totals AS (
            count(*) FILTER (WHERE m.is_complaint) AS complaints,
            count(m.is_complaint) AS complaint_known,
            count(m.responded_at) AS responded,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY m.response_hours) AS median_response_hours,
            count(*) FILTER (WHERE m.is_linked) AS linked
     FROM placed AS m
+    GROUP BY m.segment, m.period
+),
+-- The median apart, over the responded mentions alone: the counts above are sums, which Citus
+-- adds up from each shard's, while an exact median needs every value in one place; so only
+-- the responded mentions' hours travel to the coordinator, not every mention.
+medians AS (
+    SELECT m.segment, m.period,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY m.response_hours) AS median_response_hours
+    FROM placed AS m
+    WHERE m.responded_at IS NOT NULL
     GROUP BY m.segment, m.period
 ),
 periods AS (
@@ -83,7 +94,7 @@ SELECT g.segment, p.period,
        t.complaints::float8 / nullif(t.complaint_known, 0) AS complaint_share,
        coalesce(t.responded, 0)::bigint AS responded,
        t.responded::float8 / nullif(t.mentions, 0) AS response_rate,
-       t.median_response_hours,
+       d.median_response_hours,
        coalesce(t.linked, 0)::bigint AS linked,
        t.linked::float8 / nullif(t.mentions, 0) AS linked_share,
        p.complete
@@ -91,5 +102,6 @@ FROM segments AS g
 CROSS JOIN periods AS p
 CROSS JOIN settings AS s
 LEFT JOIN totals AS t ON t.segment IS NOT DISTINCT FROM g.segment AND t.period = p.period
+LEFT JOIN medians AS d ON d.segment IS NOT DISTINCT FROM g.segment AND d.period = p.period
 WHERE s.segment_by = 'none' OR t.mentions IS NOT NULL
 ORDER BY g.segment NULLS FIRST, p.period

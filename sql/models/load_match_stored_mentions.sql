@@ -29,7 +29,7 @@ DECLARE
     moved bigint := 0;
 BEGIN
     CREATE TEMP TABLE load_stored (
-        mention_id text PRIMARY KEY,
+        mention_id text NOT NULL,
         stored_key text NOT NULL,
         to_key     text NOT NULL
     ) ON COMMIT DROP;
@@ -42,6 +42,8 @@ BEGIN
     FROM load_stage AS w
     JOIN mentions AS t ON t.source = p_source AND t.mention_id = w.mention_id
     WHERE w.reject_reason IS NULL;
+    -- Keyed once filled (one sort), for the insert's anti-join, as load_match_stored_rows does.
+    ALTER TABLE load_stored ADD PRIMARY KEY (mention_id);
     ANALYZE load_stored;
     IF EXISTS (SELECT 1 FROM load_stored WHERE stored_key <> to_key) THEN
         WITH gone AS (
