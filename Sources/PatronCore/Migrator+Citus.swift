@@ -5,6 +5,14 @@ extension Migrator {
     /// Citus coordinator it is connected to (sql/citus/distribute.sql, one transaction, under
     /// the migration lock). Running it again changes nothing. Returns whether this call
     /// distributed them (false: they were already).
+    /// Whether an earlier `migrate --citus` distributed the warehouse, but not everything
+    /// sql/citus/distribute.sql distributes now (say, mentions, before 2026-12-08): `migrate
+    /// --citus` again finishes it.
+    public func isDistributedPartly() throws -> Bool {
+        let queries = try warehouse.sql.queries("internal/migrate.sql")
+        return try warehouse.run { try warehouse.connection.execute(try queries["is_distributed_partly"]).bool(0, 0) ?? false }
+    }
+
     @discardableResult
     public func distributeOnCitus() throws -> Bool {
         let queries = try warehouse.sql.queries("internal/migrate.sql")

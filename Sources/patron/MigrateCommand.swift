@@ -51,6 +51,8 @@ struct MigrateCommand: ParsableCommand {
             if citus {
                 let distributed = try migrator.distributeOnCitus()
                 logger.info(distributed ? "distributed the tables on Citus (docs/scale-out.md)" : "the tables were distributed on Citus already")
+            } else if try migrator.isDistributedPartly() {
+                logger.warning("schema \(warehouse.schema) was distributed on Citus by an earlier Patron, which left some tables on the coordinator: run `patron migrate --citus` to distribute them too (docs/scale-out.md)")
             }
             if !global.quiet {
                 Terminal.line("schema \(warehouse.schema) is up to date (\(report.applied.count) migration(s) applied now, "
