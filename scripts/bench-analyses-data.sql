@@ -241,9 +241,9 @@ SELECT 'bench', 'SC' || k, k, 'C' || k, 'csat', 1 + floor(pg_temp.u(48, k) * 5):
 FROM generate_series(1, :customers) AS k
 WHERE pg_temp.u(50, k) < 0.03;
 
-INSERT INTO mentions (source, mention_id, platform, handle, posted_at, text, sentiment, is_complaint, reach,
+INSERT INTO mentions (source, mention_id, platform, handle, handle_key, posted_at, text, sentiment, is_complaint, reach,
                       responded_at, loaded_by_run, changed_by_run)
-SELECT 'bench', 'M' || m.i, m.platform, m.handle, m.posted_at, NULL, m.sentiment,
+SELECT 'bench', 'M' || m.i, m.platform, m.handle, m.handle, m.posted_at, NULL, m.sentiment,
        m.sentiment < -0.3 AND pg_temp.u(54, m.i) < 0.7,
        floor(exp(pg_temp.u(55, m.i) * 10))::bigint,
        CASE WHEN pg_temp.u(56, m.i) < 0.5 THEN m.posted_at - ln(1 - pg_temp.u(57, m.i)) * interval '4 hours' END,
