@@ -5,14 +5,6 @@ extension Migrator {
     /// Citus coordinator it is connected to (sql/citus/distribute.sql, one transaction, under
     /// the migration lock). Running it again changes nothing. Returns whether this call
     /// distributed them (false: they were already).
-    /// Whether an earlier `migrate --citus` distributed the warehouse, but not everything
-    /// sql/citus/distribute.sql distributes now (say, mentions, before 2026-12-08): `migrate
-    /// --citus` again finishes it.
-    public func isDistributedPartly() throws -> Bool {
-        let queries = try warehouse.sql.queries("internal/migrate.sql")
-        return try warehouse.run { try warehouse.connection.execute(try queries["is_distributed_partly"]).bool(0, 0) ?? false }
-    }
-
     @discardableResult
     public func distributeOnCitus() throws -> Bool {
         let queries = try warehouse.sql.queries("internal/migrate.sql")
@@ -22,7 +14,7 @@ extension Migrator {
         let distributed = try warehouse.run {
             try connection.transaction { () throws -> Bool in
                 try lockAndPrepare(queries, quotedSchema: schema)
-                let before = try connection.execute(try queries["is_distributed"]).bool(0, 0) ?? false
+                let before = try connection.execute(try queries["is_distributed"]).bool(0, "complete") ?? false
                 do {
                     try connection.executeScript(unsafeSQL: script)
                 } catch let error as PostgresError where error.sqlState == "0A000" {
@@ -39,5 +31,14 @@ extension Migrator {
             try createModels(try models(), queries, quotedSchema: schema)
         }
         return distributed
+    }
+
+    /// Whether an earlier `migrate --citus` distributed the warehouse, but not everything
+    /// sql/citus/distribute.sql distributes now (say, mentions, before 2026-12-08): `migrate
+    /// --citus` again finishes it.
+    public func isDistributedPartly() throws -> Bool {
+        let queries = try warehouse.sql.queries("internal/migrate.sql")
+        let state = try warehouse.run { try warehouse.connection.execute(try queries["is_distributed"]) }
+        return (state.bool(0, "started") ?? false) && !(state.bool(0, "complete") ?? false)
     }
 }

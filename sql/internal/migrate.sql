@@ -51,15 +51,11 @@ DELETE FROM schema_models;
 -- name: record_model
 INSERT INTO schema_models (name, checksum) VALUES ($1, $2);
 
--- name: is_distributed_partly
--- Whether an earlier `patron migrate --citus` distributed the warehouse, but not all that
--- sql/citus/distribute.sql distributes now (a warehouse distributed before mentions were):
--- `patron migrate --citus` again finishes it.
-SELECT is_distributed_by_customer('purchases')
-       AND NOT (is_citus_reference_table('returns') AND is_distributed_by('mentions', 'handle_key'));
-
 -- name: is_distributed
--- Whether `patron migrate --citus` ran before, as sql/citus/distribute.sql is now: purchases
--- distributed by Citus, returns a reference table, mentions distributed by handle_key.
-SELECT is_distributed_by_customer('purchases') AND is_citus_reference_table('returns')
-       AND is_distributed_by('mentions', 'handle_key');
+-- Whether `patron migrate --citus` ran before (`started`: purchases distributed by Citus), and
+-- whether it left the warehouse as sql/citus/distribute.sql leaves it now (`complete`: returns
+-- a reference table, mentions distributed by handle_key too). Started but not complete: a
+-- warehouse distributed by an earlier Patron, which `patron migrate --citus` again finishes.
+SELECT is_distributed_by_customer('purchases') AS started,
+       is_distributed_by_customer('purchases') AND is_citus_reference_table('returns')
+           AND is_distributed_by('mentions', 'handle_key') AS complete;
