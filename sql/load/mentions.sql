@@ -51,30 +51,31 @@ SELECT load_match_stored_mentions($1, $2::boolean) AS moved;
 -- value; an empty field overwrites it with NULL; a row that would not change is left alone
 -- (so an identical reload changes nothing, not even changed_by_run). handle_key is not set
 -- here: a mention whose handle changed was moved to its new key just before, by
--- `match_stored`. Rows are found by id, not by ctid: Citus allows no ctid in a
--- distributed UPDATE (docs/scale-out.md).
-WITH incoming AS (
-    SELECT t.source,
-           t.mention_id,
-           w.platform AS platform,
-           CASE WHEN w.has_handle THEN w.handle ELSE t.handle END AS handle,
-           w.posted_at AS posted_at,
-           CASE WHEN w.has_text THEN w."text" ELSE t."text" END AS "text",
-           CASE WHEN w.has_sentiment THEN w.sentiment ELSE t.sentiment END AS sentiment,
-           CASE WHEN w.has_is_complaint THEN w.is_complaint ELSE t.is_complaint END AS is_complaint,
-           CASE WHEN w.has_reach THEN w.reach ELSE t.reach END AS reach,
-           CASE WHEN w.has_responded_at THEN w.responded_at ELSE t.responded_at END AS responded_at
-    FROM load_stage AS w
-    JOIN mentions AS t ON t.source = $1 AND t.mention_id = w.mention_id
-    WHERE w.reject_reason IS NULL
-)
+-- `match_stored`. Rows are found by id, not by ctid (Citus allows no ctid in a distributed
+-- UPDATE; docs/scale-out.md), in one join of the staged rows with the table: the new values
+-- are computed from the row being updated, not from a copy of it joined first, so each staged
+-- row costs one look-up (on Citus, the staged rows travel to the shards once).
 UPDATE mentions AS t
 SET (platform, handle, posted_at, "text", sentiment, is_complaint, reach, responded_at, changed_by_run)
-  = (i.platform, i.handle, i.posted_at, i."text", i.sentiment, i.is_complaint, i.reach, i.responded_at, $2)
-FROM incoming AS i
-WHERE (t.source, t.mention_id) = (i.source, i.mention_id)
-  AND (t.platform, t.handle, t.posted_at, t."text", t.sentiment, t.is_complaint, t.reach, t.responded_at)
-      IS DISTINCT FROM (i.platform, i.handle, i.posted_at, i."text", i.sentiment, i.is_complaint, i.reach, i.responded_at);
+  = (w.platform,
+     CASE WHEN w.has_handle THEN w.handle ELSE t.handle END,
+     w.posted_at,
+     CASE WHEN w.has_text THEN w."text" ELSE t."text" END,
+     CASE WHEN w.has_sentiment THEN w.sentiment ELSE t.sentiment END,
+     CASE WHEN w.has_is_complaint THEN w.is_complaint ELSE t.is_complaint END,
+     CASE WHEN w.has_reach THEN w.reach ELSE t.reach END,
+     CASE WHEN w.has_responded_at THEN w.responded_at ELSE t.responded_at END,
+     $2)
+FROM load_stage AS w
+WHERE t.source = $1 AND t.mention_id = w.mention_id AND w.reject_reason IS NULL
+  -- Changed: a column always given differs, or a column the file has differs.
+  AND ((t.platform, t.posted_at) IS DISTINCT FROM (w.platform, w.posted_at)
+       OR (w.has_handle AND t.handle IS DISTINCT FROM w.handle)
+       OR (w.has_text AND t."text" IS DISTINCT FROM w."text")
+       OR (w.has_sentiment AND t.sentiment IS DISTINCT FROM w.sentiment)
+       OR (w.has_is_complaint AND t.is_complaint IS DISTINCT FROM w.is_complaint)
+       OR (w.has_reach AND t.reach IS DISTINCT FROM w.reach)
+       OR (w.has_responded_at AND t.responded_at IS DISTINCT FROM w.responded_at));
 
 -- name: insert
 -- Rows this file adds: the valid staged rows that `match_stored` did not find stored

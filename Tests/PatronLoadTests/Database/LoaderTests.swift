@@ -109,6 +109,14 @@ extension LoaderEntityTests {
         #expect((noHandles.counts.updated, noHandles.counts.unchanged) == (0, 2))
         #expect(try w.rows(linked) == [["M1", "twitter:@erin", erin, "3"], ["M2", "twitter:@dave", dave, "3"], ["M3", ":M3", nil, "3"]])
         #expect(try w.count("mentions") == 3)
+        // A file with one other column changes that column alone; the columns it lacks keep
+        // their values (the handle too).
+        let scored = try w.load(.mentions, "m4.csv", "mention_id,platform,posted_at,sentiment\nM1,twitter,2024-01-01,0.5\nM2,twitter,2024-01-01,\n")
+        #expect((scored.counts.updated, scored.counts.unchanged) == (1, 1))
+        let reached = try w.load(.mentions, "m5.csv", "mention_id,platform,posted_at,reach\nM1,twitter,2024-01-01,7\n")
+        #expect(reached.counts.updated == 1)
+        #expect(try w.rows("SELECT mention_id, handle, sentiment::text, reach::text, changed_by_run::text FROM mentions ORDER BY 1")
+                == [["M1", "twitter:@erin", "0.5", "7", "7"], ["M2", "twitter:@dave", nil, nil, "3"], ["M3", nil, nil, nil, "3"]])
     }
 }
 
