@@ -44,31 +44,35 @@ CREATE TEMP TABLE load_stage (
 -- (so an identical reload changes nothing, not even changed_by_run). customer_key is not set
 -- here: a row whose customer changed was moved to its new key just before, by
 -- match_stored_rows (load/common.sql), which stamped it changed_by_run = $2 — so it counts as
--- updated even when nothing else changed. Rows are found by id, not by ctid: Citus allows no
--- ctid in a distributed UPDATE (docs/scale-out.md).
-WITH incoming AS (
-    SELECT t.source,
-           t.order_id,
-           CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END AS customer_id,
-           CASE WHEN w.has_email THEN w.email ELSE t.email END AS email,
-           CASE WHEN w.has_phone THEN w.phone ELSE t.phone END AS phone,
-           w.ordered_at AS ordered_at,
-           w.amount AS amount,
-           CASE WHEN w.has_currency THEN coalesce(w.currency, $3) ELSE t.currency END AS currency,
-           CASE WHEN w.has_channel THEN w.channel ELSE t.channel END AS channel,
-           CASE WHEN w.has_items THEN w.items ELSE t.items END AS items,
-           coalesce(w.status, t.status) AS status
-    FROM load_stage AS w
-    JOIN purchases AS t ON t.source = $1 AND t.order_id = w.order_id
-    WHERE w.reject_reason IS NULL
-)
+-- updated even when nothing else changed. Rows are found by id, not by ctid (Citus allows
+-- no ctid in a distributed UPDATE; docs/scale-out.md), in one join of the staged rows with the
+-- table: the new values are computed from the row being updated, not from a copy of it joined
+-- first, so each staged row costs one look-up (on Citus, the staged rows travel to the shards
+-- once).
 UPDATE purchases AS t
 SET (customer_id, email, phone, ordered_at, amount, currency, channel, items, status, changed_by_run)
-  = (i.customer_id, i.email, i.phone, i.ordered_at, i.amount, i.currency, i.channel, i.items, i.status, $2)
-FROM incoming AS i
-WHERE (t.source, t.order_id) = (i.source, i.order_id)
-  AND ((t.customer_id, t.email, t.phone, t.ordered_at, t.amount, t.currency, t.channel, t.items, t.status)
-      IS DISTINCT FROM (i.customer_id, i.email, i.phone, i.ordered_at, i.amount, i.currency, i.channel, i.items, i.status)
+  = (CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END,
+     CASE WHEN w.has_email THEN w.email ELSE t.email END,
+     CASE WHEN w.has_phone THEN w.phone ELSE t.phone END,
+     w.ordered_at,
+     w.amount,
+     CASE WHEN w.has_currency THEN coalesce(w.currency, $3) ELSE t.currency END,
+     CASE WHEN w.has_channel THEN w.channel ELSE t.channel END,
+     CASE WHEN w.has_items THEN w.items ELSE t.items END,
+     coalesce(w.status, t.status),
+     $2)
+FROM load_stage AS w
+WHERE t.source = $1 AND t.order_id = w.order_id AND w.reject_reason IS NULL
+  -- Changed: a column always given differs, or a column the file has differs, or the row
+  -- moved to its new customer just before.
+  AND ((t.ordered_at, t.amount) IS DISTINCT FROM (w.ordered_at, w.amount)
+       OR (w.has_customer_id AND t.customer_id IS DISTINCT FROM w.customer_id)
+       OR (w.has_email AND t.email IS DISTINCT FROM w.email)
+       OR (w.has_phone AND t.phone IS DISTINCT FROM w.phone)
+       OR (w.has_currency AND t.currency IS DISTINCT FROM coalesce(w.currency, $3))
+       OR (w.has_channel AND t.channel IS DISTINCT FROM w.channel)
+       OR (w.has_items AND t.items IS DISTINCT FROM w.items)
+       OR (w.status IS NOT NULL AND t.status IS DISTINCT FROM w.status)
        OR t.changed_by_run = $2);
 
 -- name: insert

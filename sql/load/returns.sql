@@ -45,7 +45,10 @@ CREATE TEMP TABLE load_stage (
 -- here: a row whose customer changed was moved to its new key just before, by
 -- match_stored_rows (load/common.sql), which stamped it changed_by_run = $2 — so it counts as
 -- updated even when nothing else changed. Rows are found by id, not by ctid: Citus allows no
--- ctid in a distributed UPDATE (docs/scale-out.md).
+-- ctid in a distributed UPDATE (docs/scale-out.md). Unlike the other entities' updates, the
+-- staged rows are joined with the table first (`incoming`) and the table is updated from that
+-- result: on Citus returns are a reference table, which Citus updates from no local table such
+-- as load_stage, but from the intermediate result `incoming` becomes. One look-up per row more.
 WITH incoming AS (
     SELECT t.source,
            t.return_id,

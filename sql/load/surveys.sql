@@ -43,31 +43,34 @@ CREATE TEMP TABLE load_stage (
 -- (so an identical reload changes nothing, not even changed_by_run). customer_key is not set
 -- here: a row whose customer changed was moved to its new key just before, by
 -- match_stored_rows (load/common.sql), which stamped it changed_by_run = $2 — so it counts as
--- updated even when nothing else changed. Rows are found by id, not by ctid: Citus allows no
--- ctid in a distributed UPDATE (docs/scale-out.md).
-WITH incoming AS (
-    SELECT t.source,
-           t.response_id,
-           CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END AS customer_id,
-           CASE WHEN w.has_email THEN w.email ELSE t.email END AS email,
-           CASE WHEN w.has_phone THEN w.phone ELSE t.phone END AS phone,
-           w.kind AS kind,
-           w.score AS score,
-           w.responded_at AS responded_at,
-           CASE WHEN w.has_ticket_id THEN w.ticket_id ELSE t.ticket_id END AS ticket_id,
-           CASE WHEN w.has_ticket_source THEN w.ticket_source ELSE t.ticket_source END AS ticket_source,
-           CASE WHEN w.has_comment THEN w.comment ELSE t.comment END AS comment
-    FROM load_stage AS w
-    JOIN surveys AS t ON t.source = $1 AND t.response_id = w.response_id
-    WHERE w.reject_reason IS NULL
-)
+-- updated even when nothing else changed. Rows are found by id, not by ctid (Citus allows
+-- no ctid in a distributed UPDATE; docs/scale-out.md), in one join of the staged rows with the
+-- table: the new values are computed from the row being updated, not from a copy of it joined
+-- first, so each staged row costs one look-up (on Citus, the staged rows travel to the shards
+-- once).
 UPDATE surveys AS t
 SET (customer_id, email, phone, kind, score, responded_at, ticket_id, ticket_source, comment, changed_by_run)
-  = (i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.ticket_source, i.comment, $2)
-FROM incoming AS i
-WHERE (t.source, t.response_id) = (i.source, i.response_id)
-  AND ((t.customer_id, t.email, t.phone, t.kind, t.score, t.responded_at, t.ticket_id, t.ticket_source, t.comment)
-      IS DISTINCT FROM (i.customer_id, i.email, i.phone, i.kind, i.score, i.responded_at, i.ticket_id, i.ticket_source, i.comment)
+  = (CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END,
+     CASE WHEN w.has_email THEN w.email ELSE t.email END,
+     CASE WHEN w.has_phone THEN w.phone ELSE t.phone END,
+     w.kind,
+     w.score,
+     w.responded_at,
+     CASE WHEN w.has_ticket_id THEN w.ticket_id ELSE t.ticket_id END,
+     CASE WHEN w.has_ticket_source THEN w.ticket_source ELSE t.ticket_source END,
+     CASE WHEN w.has_comment THEN w.comment ELSE t.comment END,
+     $2)
+FROM load_stage AS w
+WHERE t.source = $1 AND t.response_id = w.response_id AND w.reject_reason IS NULL
+  -- Changed: a column always given differs, or a column the file has differs, or the row
+  -- moved to its new customer just before.
+  AND ((t.kind, t.score, t.responded_at) IS DISTINCT FROM (w.kind, w.score, w.responded_at)
+       OR (w.has_customer_id AND t.customer_id IS DISTINCT FROM w.customer_id)
+       OR (w.has_email AND t.email IS DISTINCT FROM w.email)
+       OR (w.has_phone AND t.phone IS DISTINCT FROM w.phone)
+       OR (w.has_ticket_id AND t.ticket_id IS DISTINCT FROM w.ticket_id)
+       OR (w.has_ticket_source AND t.ticket_source IS DISTINCT FROM w.ticket_source)
+       OR (w.has_comment AND t.comment IS DISTINCT FROM w.comment)
        OR t.changed_by_run = $2);
 
 -- name: insert

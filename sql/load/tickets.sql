@@ -63,40 +63,54 @@ CREATE TEMP TABLE load_stage (
 -- (so an identical reload changes nothing, not even changed_by_run). customer_key is not set
 -- here: a row whose customer changed was moved to its new key just before, by
 -- match_stored_rows (load/common.sql), which stamped it changed_by_run = $2 — so it counts as
--- updated even when nothing else changed. Rows are found by id, not by ctid: Citus allows no
--- ctid in a distributed UPDATE (docs/scale-out.md).
-WITH incoming AS (
-    SELECT t.source,
-           t.ticket_id,
-           CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END AS customer_id,
-           CASE WHEN w.has_email THEN w.email ELSE t.email END AS email,
-           CASE WHEN w.has_phone THEN w.phone ELSE t.phone END AS phone,
-           CASE WHEN w.has_handle THEN w.handle ELSE t.handle END AS handle,
-           w.created_at AS created_at,
-           CASE WHEN w.has_channel THEN w.channel ELSE t.channel END AS channel,
-           CASE WHEN w.has_category THEN w.category ELSE t.category END AS category,
-           CASE WHEN w.has_priority THEN w.priority ELSE t.priority END AS priority,
-           coalesce(w.status, t.status) AS status,
-           CASE WHEN w.has_agent THEN w.agent ELSE t.agent END AS agent,
-           CASE WHEN w.has_first_response_at THEN w.first_response_at ELSE t.first_response_at END AS first_response_at,
-           CASE WHEN w.has_resolved_at THEN w.resolved_at ELSE t.resolved_at END AS resolved_at,
-           CASE WHEN w.has_reopens THEN w.reopens ELSE t.reopens END AS reopens,
-           CASE WHEN w.has_agent_replies THEN w.agent_replies ELSE t.agent_replies END AS agent_replies,
-           CASE WHEN w.has_customer_replies THEN w.customer_replies ELSE t.customer_replies END AS customer_replies,
-           CASE WHEN w.has_handle_seconds THEN w.handle_seconds ELSE t.handle_seconds END AS handle_seconds,
-           CASE WHEN w.has_csat THEN w.csat ELSE t.csat END AS csat,
-           CASE WHEN w.has_ces THEN w.ces ELSE t.ces END AS ces
-    FROM load_stage AS w
-    JOIN tickets AS t ON t.source = $1 AND t.ticket_id = w.ticket_id
-    WHERE w.reject_reason IS NULL
-)
+-- updated even when nothing else changed. Rows are found by id, not by ctid (Citus allows
+-- no ctid in a distributed UPDATE; docs/scale-out.md), in one join of the staged rows with the
+-- table: the new values are computed from the row being updated, not from a copy of it joined
+-- first, so each staged row costs one look-up (on Citus, the staged rows travel to the shards
+-- once).
 UPDATE tickets AS t
 SET (customer_id, email, phone, handle, created_at, channel, category, priority, status, agent, first_response_at, resolved_at, reopens, agent_replies, customer_replies, handle_seconds, csat, ces, changed_by_run)
-  = (i.customer_id, i.email, i.phone, i.handle, i.created_at, i.channel, i.category, i.priority, i.status, i.agent, i.first_response_at, i.resolved_at, i.reopens, i.agent_replies, i.customer_replies, i.handle_seconds, i.csat, i.ces, $2)
-FROM incoming AS i
-WHERE (t.source, t.ticket_id) = (i.source, i.ticket_id)
-  AND ((t.customer_id, t.email, t.phone, t.handle, t.created_at, t.channel, t.category, t.priority, t.status, t.agent, t.first_response_at, t.resolved_at, t.reopens, t.agent_replies, t.customer_replies, t.handle_seconds, t.csat, t.ces)
-      IS DISTINCT FROM (i.customer_id, i.email, i.phone, i.handle, i.created_at, i.channel, i.category, i.priority, i.status, i.agent, i.first_response_at, i.resolved_at, i.reopens, i.agent_replies, i.customer_replies, i.handle_seconds, i.csat, i.ces)
+  = (CASE WHEN w.has_customer_id THEN w.customer_id ELSE t.customer_id END,
+     CASE WHEN w.has_email THEN w.email ELSE t.email END,
+     CASE WHEN w.has_phone THEN w.phone ELSE t.phone END,
+     CASE WHEN w.has_handle THEN w.handle ELSE t.handle END,
+     w.created_at,
+     CASE WHEN w.has_channel THEN w.channel ELSE t.channel END,
+     CASE WHEN w.has_category THEN w.category ELSE t.category END,
+     CASE WHEN w.has_priority THEN w.priority ELSE t.priority END,
+     coalesce(w.status, t.status),
+     CASE WHEN w.has_agent THEN w.agent ELSE t.agent END,
+     CASE WHEN w.has_first_response_at THEN w.first_response_at ELSE t.first_response_at END,
+     CASE WHEN w.has_resolved_at THEN w.resolved_at ELSE t.resolved_at END,
+     CASE WHEN w.has_reopens THEN w.reopens ELSE t.reopens END,
+     CASE WHEN w.has_agent_replies THEN w.agent_replies ELSE t.agent_replies END,
+     CASE WHEN w.has_customer_replies THEN w.customer_replies ELSE t.customer_replies END,
+     CASE WHEN w.has_handle_seconds THEN w.handle_seconds ELSE t.handle_seconds END,
+     CASE WHEN w.has_csat THEN w.csat ELSE t.csat END,
+     CASE WHEN w.has_ces THEN w.ces ELSE t.ces END,
+     $2)
+FROM load_stage AS w
+WHERE t.source = $1 AND t.ticket_id = w.ticket_id AND w.reject_reason IS NULL
+  -- Changed: a column always given differs, or a column the file has differs, or the row
+  -- moved to its new customer just before.
+  AND (t.created_at IS DISTINCT FROM w.created_at
+       OR (w.has_customer_id AND t.customer_id IS DISTINCT FROM w.customer_id)
+       OR (w.has_email AND t.email IS DISTINCT FROM w.email)
+       OR (w.has_phone AND t.phone IS DISTINCT FROM w.phone)
+       OR (w.has_handle AND t.handle IS DISTINCT FROM w.handle)
+       OR (w.has_channel AND t.channel IS DISTINCT FROM w.channel)
+       OR (w.has_category AND t.category IS DISTINCT FROM w.category)
+       OR (w.has_priority AND t.priority IS DISTINCT FROM w.priority)
+       OR (w.status IS NOT NULL AND t.status IS DISTINCT FROM w.status)
+       OR (w.has_agent AND t.agent IS DISTINCT FROM w.agent)
+       OR (w.has_first_response_at AND t.first_response_at IS DISTINCT FROM w.first_response_at)
+       OR (w.has_resolved_at AND t.resolved_at IS DISTINCT FROM w.resolved_at)
+       OR (w.has_reopens AND t.reopens IS DISTINCT FROM w.reopens)
+       OR (w.has_agent_replies AND t.agent_replies IS DISTINCT FROM w.agent_replies)
+       OR (w.has_customer_replies AND t.customer_replies IS DISTINCT FROM w.customer_replies)
+       OR (w.has_handle_seconds AND t.handle_seconds IS DISTINCT FROM w.handle_seconds)
+       OR (w.has_csat AND t.csat IS DISTINCT FROM w.csat)
+       OR (w.has_ces AND t.ces IS DISTINCT FROM w.ces)
        OR t.changed_by_run = $2);
 
 -- name: insert
