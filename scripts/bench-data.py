@@ -3,7 +3,7 @@
 
     scripts/bench-data.py ENTITY ROWS OUT.csv [--delta-of ROWS]
 
-ENTITY is `purchases`, `purchases-mixed` or `tickets`; the CSV has the canonical columns of
+ENTITY is `purchases`, `purchases-mixed`, `tickets` or `mentions`; the CSV has the canonical columns of
 docs/inputs.md (purchases-mixed: those of purchases). The same arguments always produce the
 same bytes (a fixed seed per entity and size).
 
@@ -21,9 +21,13 @@ spellings of the same number (`+49 30 …`, `0049-30-…`, `+49 (30) …`). Time
 accepted shape: `T` or a space, with `Z`, `±HH:MM`, `±HHMM` or `±HH`, with or without a fraction
 of 1–6 digits, without seconds, without an offset (local time, UTC by default) and date-only.
 
+mentions: social posts, 60% by the handle of one of the customers (so they link), 20% by a
+stranger's handle, 20% without a handle; no customers are created from them.
+
 --delta-of N writes the nightly delta of an N-row file instead: ROWS rows, half of them
 existing ids of the N-row file with changed values (a ticket moves on, an order is cancelled),
-half new ids after N, in the same shape.
+half new ids after N, in the same shape (a mention gets a response and a corrected score,
+and one in four changed mentions another handle).
 """
 import csv
 import random
@@ -32,6 +36,8 @@ from datetime import datetime, timedelta, timezone
 
 PURCHASE_COLUMNS = ["order_id", "customer_id", "email", "phone", "ordered_at", "amount", "currency",
                     "channel", "items", "status"]
+MENTION_COLUMNS = ["mention_id", "platform", "handle", "posted_at", "text", "sentiment", "is_complaint",
+                   "reach", "responded_at"]
 TICKET_COLUMNS = ["ticket_id", "customer_id", "email", "phone", "handle", "created_at", "channel",
                   "category", "priority", "status", "agent", "first_response_at", "resolved_at",
                   "reopens", "agent_replies", "customer_replies", "handle_seconds", "csat", "ces"]
@@ -177,6 +183,33 @@ def ticket_row(rng, customers, ticket_number):
             str(rng.randrange(1, 8)) if done else ""]
 
 
+def mention_row(rng, customers, mention_number):
+    kind = rng.random()
+    if kind < 0.6:
+        handle = Customers.identifiers(customers.pick(rng))[3]
+    elif kind < 0.8:
+        handle = f"@fan{rng.randrange(10 * customers.count)}"
+    else:
+        handle = ""
+    posted = EPOCH + timedelta(seconds=rng.randrange(SPAN_SECONDS))
+    sentiment = rng.uniform(-1, 1)
+    responded = posted + timedelta(seconds=rng.randrange(600, 2 * 86400)) if rng.random() < 0.4 else None
+    return [f"M{mention_number:08d}", "twitter", handle, iso(posted),
+            f"post {mention_number} about the order", f"{sentiment:.3f}",
+            "true" if sentiment < -0.5 and rng.random() < 0.7 else "false", str(rng.randrange(0, 5000)),
+            iso(responded) if responded else ""]
+
+
+def changed_mention(row):
+    """The same mention, a day later: answered, its score corrected; one in four by another handle."""
+    number = int(row[0][1:])
+    row[8] = row[8] or row[3]
+    row[5] = f"{max(-1.0, min(1.0, float(row[5]) + 0.1)):.3f}"
+    if number % 4 == 0:
+        row[2] = "" if row[2] else f"@fan{number}"
+    return row
+
+
 def changed_purchase(row):
     """The same order, a day later: cancelled (or reinstated) and its amount corrected."""
     row[9] = "completed" if row[9] == "cancelled" else "cancelled"
@@ -204,7 +237,7 @@ def main(argv):
         i = args.index("--delta-of")
         delta_of = int(args[i + 1])
         del args[i:i + 2]
-    if len(args) != 3 or args[0] not in ("purchases", "purchases-mixed", "tickets"):
+    if len(args) != 3 or args[0] not in ("purchases", "purchases-mixed", "tickets", "mentions"):
         sys.exit(__doc__)
     entity, rows, out = args[0], int(args[1]), args[2]
     base = delta_of or rows
@@ -213,6 +246,8 @@ def main(argv):
         columns, make, change, salt = PURCHASE_COLUMNS, purchase_row, changed_purchase, 1
     elif entity == "purchases-mixed":
         columns, make, change, salt = PURCHASE_COLUMNS, mixed_purchase_row, changed_purchase, 3
+    elif entity == "mentions":
+        columns, make, change, salt = MENTION_COLUMNS, mention_row, changed_mention, 4
     else:
         columns, make, change, salt = TICKET_COLUMNS, ticket_row, changed_ticket, 2
     # Row n depends only on (entity, n, base size), so a delta can restate row n and change it.
