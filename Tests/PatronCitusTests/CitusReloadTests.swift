@@ -156,13 +156,9 @@ struct CitusReloadTests {
         let summaries = try cluster.summaries("single_returns")
         #expect(summaries.contains { $0.rows > 0 }, "\(summaries)")
         #expect(try cluster.summaries("dist_returns") == summaries)
-        for arguments in [["revenue"], ["revenue", "--segment", "channel"], ["return_rate"], ["return_rate", "--by", "reason"]] {
-            let outputs = try schemas.keys.sorted().map { schema in
-                try PatronProcess.run(["run"] + arguments + ["--schema", schema, "--format", "csv"], url: cluster.url)
-            }
-            #expect(outputs.allSatisfy { $0.status == 0 }, "\(arguments): \(outputs.map(\.stderr))")
-            #expect(CSVComparison.same(outputs[0].stdout, outputs[1].stdout), "\(arguments):\n\(outputs[0].stdout)\n---\n\(outputs[1].stdout)")
-        }
+        try Self.expectSameAnalyses(cluster, schemas: Array(schemas.keys), [
+            ["revenue"], ["revenue", "--segment", "channel"], ["return_rate"], ["return_rate", "--by", "reason"],
+        ])
     }
 
     /// Mentions are distributed by handle_key beside customer_identifiers (docs/scale-out.md):
@@ -234,14 +230,9 @@ struct CitusReloadTests {
         let single = try cluster.psql(rows.replacingOccurrences(of: "%@", with: "single_mentions"))
         #expect(single.contains("M3::M3:0:"), "M3 has no handle, so its key is ':M3': \(single)")  // concat_ws skips the NULL handle
         #expect(single == (try cluster.psql(rows.replacingOccurrences(of: "%@", with: "dist_mentions"))))
-        for arguments in [["social_mentions"], ["social_mentions", "--segment", "linked"],
-                          ["retention", "--activity", "any"], ["support_impact"]] {
-            let outputs = try schemas.keys.sorted().map { schema in
-                try PatronProcess.run(["run"] + arguments + ["--schema", schema, "--format", "csv"], url: cluster.url)
-            }
-            #expect(outputs.allSatisfy { $0.status == 0 }, "\(arguments): \(outputs.map(\.stderr))")
-            #expect(CSVComparison.same(outputs[0].stdout, outputs[1].stdout), "\(arguments):\n\(outputs[0].stdout)\n---\n\(outputs[1].stdout)")
-        }
+        try Self.expectSameAnalyses(cluster, schemas: Array(schemas.keys), [
+            ["social_mentions"], ["social_mentions", "--segment", "linked"], ["retention", "--activity", "any"], ["support_impact"],
+        ])
         let journeys = try schemas.keys.sorted().map { schema in
             try PatronProcess.run(["customer", "twitter:@bob", "--schema", schema, "--format", "json"], url: cluster.url)
         }
@@ -250,6 +241,18 @@ struct CitusReloadTests {
         // holds load times, which differ between the schemas.
         for journey in journeys {
             #expect(journey.stdout.contains("\"M1\"") && !journey.stdout.contains("\"M3\""), "\(journey.stdout)")
+        }
+    }
+
+    /// Runs each analysis (name and options) on both schemas: each succeeds, and the two CSVs
+    /// are the same (floats to their last digits aside: CSVComparison).
+    static func expectSameAnalyses(_ cluster: CitusCluster, schemas: [String], _ argumentSets: [[String]]) throws {
+        for arguments in argumentSets {
+            let outputs = try schemas.sorted().map { schema in
+                try PatronProcess.run(["run"] + arguments + ["--schema", schema, "--format", "csv"], url: cluster.url)
+            }
+            #expect(outputs.allSatisfy { $0.status == 0 }, "\(arguments): \(outputs.map(\.stderr))")
+            #expect(CSVComparison.same(outputs[0].stdout, outputs[1].stdout), "\(arguments):\n\(outputs[0].stdout)\n---\n\(outputs[1].stdout)")
         }
     }
 
