@@ -244,6 +244,29 @@ struct CitusReloadTests {
         }
     }
 
+    @Test("a warehouse distributed before mentions were: migrate warns, migrate --citus distributes them, nothing lost")
+    func mentionsDistributedLater() throws {
+        let cluster = try #require(CitusCluster.url.map(CitusCluster.init))
+        let schema = "dist_later"
+        try Self.migrateAndLoad(cluster, schemas: [schema: ["migrate", "--citus"]], files: [
+            ("customers", Self.handleCustomers), ("mentions", Self.firstMentions),
+        ])
+        // As an earlier Patron left it: mentions an ordinary table on the coordinator.
+        _ = try cluster.psql("SELECT undistribute_table('\(schema).mentions')")
+        let partition = "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid = '\(schema).mentions'::regclass"
+        #expect(try cluster.psql(partition) == "0")
+
+        let plain = try PatronProcess.run(["migrate", "--schema", schema], url: cluster.url)
+        #expect(plain.status == 0 && plain.stderr.contains("run `patron migrate --citus`"), "\(plain.stderr)")
+        let citus = try PatronProcess.run(["migrate", "--citus", "--schema", schema], url: cluster.url)
+        #expect(citus.status == 0 && citus.stderr.contains("distributed the tables on Citus ("), "\(citus.stderr)")
+        #expect(try cluster.psql(partition) == "1")
+        #expect(try cluster.psql("SELECT count(*) FROM \(schema).mentions") == "4")
+        let again = try PatronProcess.run(["migrate", "--schema", schema], url: cluster.url)
+        #expect(again.status == 0 && !again.stderr.contains("patron migrate --citus"), "\(again.stderr)")
+        #expect(try cluster.psql("SELECT count(*) FROM \(schema).mention_facts WHERE is_linked") == "2")
+    }
+
     /// Runs each analysis (name and options) on both schemas: each succeeds, and the two CSVs
     /// are the same (floats to their last digits aside: CSVComparison).
     static func expectSameAnalyses(_ cluster: CitusCluster, schemas: [String], _ argumentSets: [[String]]) throws {

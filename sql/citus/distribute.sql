@@ -95,7 +95,7 @@ BEGIN
         ALTER TABLE mentions DROP CONSTRAINT mentions_pkey,
             ADD CONSTRAINT mentions_pkey PRIMARY KEY (handle_key, mention_id, source);
         DROP INDEX IF EXISTS mentions_handle_key_idx;  -- the key's first column now
-        CREATE INDEX mentions_id_idx ON mentions (mention_id, source);
+        CREATE INDEX IF NOT EXISTS mentions_id_idx ON mentions (mention_id, source);
         PERFORM create_distributed_table('mentions', 'handle_key', colocate_with => 'customer_identifiers');
     END IF;
 END
